@@ -1,0 +1,47 @@
+# The two commands: `make demo` and `make test`. Everything else is what they need.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+NPM_STAMP := node_modules/.install-stamp
+
+.PHONY: help install build engine test test-unit test-engine demo bench schema clean
+
+help:
+	@echo "make demo   - install, build the engine if needed, start chaser-local, run examples/quickstart (preview, up, outputs, destroy)"
+	@echo "make test   - the whole suite: type-check, unit/conformance/hook tests, then the real-engine lifecycle tests"
+	@echo "make engine - build the pinned Pulumi CLI and language host (cached outside the repo); prints the bin dir"
+	@echo "make bench  - benchmarks (chaser-local listing throughput, client list sharing)"
+
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+install: $(NPM_STAMP)
+
+build: install
+	npx tsc -p tsconfig.json
+
+engine:
+	@bash engine/build.sh
+
+schema: build
+	node scripts/gen-schema.js > schema.json
+
+test: build
+	npx tsc -p tsconfig.test.json
+	CHASER_ENGINE_BIN="$$(bash engine/build.sh)" npx jest --ci
+
+test-unit: build
+	npx jest --ci --selectProjects unit
+
+test-engine: build
+	CHASER_ENGINE_BIN="$$(bash engine/build.sh)" npx jest --ci --selectProjects engine
+
+demo: build
+	@bash scripts/demo.sh
+
+bench: build
+	node bench/list-workspaces.js
+	node bench/shared-listing.js
+
+clean:
+	rm -rf dist node_modules .demo

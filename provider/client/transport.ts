@@ -1,0 +1,231 @@
+/**
+ * HTTP transport: undici connection pools created lazily per origin (never at module load, never stored in
+ * anything Pulumi serializes), undici's RetryAgent with our policy, per-attempt timeouts and a per-operation
+ * deadline, and errors turned into ChaserApiError.
+ *
+ * Retry policy (safe for non-idempotent calls):
+ * - 429: always retried (the request was refused, not applied), honouring Retry-After up to a cap.
+ * - 5xx, timeouts, resets: retried for GET, PUT and DELETE only, exponential backoff with full jitter.
+ * - A connection that could not even be opened (refused, connect timeout): retried for every method.
+ * - A POST whose outcome is unknown is never replayed here: the client reconciles first (client.ts).
+ */
+import { Agent, Dispatcher, RetryAgent, RetryHandler, request } from "undici";
+import { ResolvedConfig } from "./config";
+import { ChaserApiError } from "./errors";
+import { redact } from "./redact";
+
+const VERSION = "0.1.0";
+const IDEMPOTENT = new Set(["GET", "PUT", "DELETE", "HEAD"]);
+/** Errors raised before the request left this machine: safe to retry whatever the method. */
+const NOT_SENT = new Set(["ECONNREFUSED", "UND_ERR_CONNECT_TIMEOUT", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
+/** Errors after which the request may or may not have been applied. */
+const TRANSIENT = new Set(["ECONNRESET", "EPIPE", "UND_ERR_SOCKET", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "UND_ERR_CLOSED", "ETIMEDOUT"]);
+const RETRY_STATUS = [429, 500, 502, 503, 504];
+
+let baseDispatcher: Dispatcher | undefined;
+/** Tests may route every request through another dispatcher (e.g. undici's MockAgent). */
+export function setDispatcher(d: Dispatcher | undefined): void {
+  baseDispatcher = d;
+}
+function dispatcher(): Dispatcher {
+  if (!baseDispatcher) baseDispatcher = new Agent({ keepAliveTimeout: 4_000, connections: 32 });
+  return baseDispatcher;
+}
+
+export function debugEnabled(): boolean {
+  const v = process.env.CHASER_DEBUG;
+  return v !== undefined && v !== "" && v !== "0" && v !== "false";
+}
+export function debug(line: string): void {
+  if (debugEnabled()) process.stderr.write(redact(`[chaser] ${line}`) + "\n");
+}
+
+export interface RequestSpec {
+  method: "GET" | "POST" | "PUT" | "DELETE";
+  path: string;
+  query?: Record<string, string | boolean | undefined>;
+  body?: unknown;
+}
+
+export interface Answer {
+  status: number;
+  body: unknown;
+  requestId?: string;
+  attempts: number;
+}
+
+function retryAfterMs(headers: Record<string, string | string[] | undefined> | undefined): number | undefined {
+  const raw = headers?.["retry-after"];
+  const v = Array.isArray(raw) ? raw[0] : raw;
+  if (!v) return undefined;
+  const secs = Number(v);
+  if (Number.isFinite(secs)) return Math.max(0, secs * 1000);
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}
+
+function headerOf(headers: Record<string, string | string[] | undefined> | undefined, name: string): string | undefined {
+  const v = headers?.[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function errorCodeOf(err: unknown): string | undefined {
+  const e = err as { code?: string; cause?: { code?: string } };
+  return e?.cause?.code ?? e?.code;
+}
+
+function parseErrorBody(body: unknown): { code?: string; message?: string } {
+  if (body && typeof body === "object") {
+    const e = (body as { error?: unknown }).error;
+    if (e && typeof e === "object") {
+      const { code, message } = e as { code?: unknown; message?: unknown };
+      return { code: typeof code === "string" ? code : undefined, message: typeof message === "string" ? message : undefined };
+    }
+    if (typeof e === "string") return { code: e, message: (body as { message?: string }).message };
+    const m = (body as { message?: unknown; detail?: unknown }).message ?? (body as { detail?: unknown }).detail;
+    if (typeof m === "string") return { message: m };
+  }
+  if (typeof body === "string" && body.trim()) return { message: body.trim().slice(0, 300) };
+  return {};
+}
+
+const STATUS_WORDS: Record<number, string> = {
+  400: "the request was refused as invalid",
+  401: "the API key was refused (missing, invalid or revoked)",
+  403: "the API key is not allowed to do this",
+  404: "not found",
+  409: "conflict",
+  429: "rate limited",
+};
+
+function buildQuery(q: RequestSpec["query"]): string {
+  if (!q) return "";
+  const parts = Object.entries(q)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`);
+  return parts.length ? `?${parts.join("&")}` : "";
+}
+
+/** Sends one API operation, retried per the policy above; resolves for 2xx, rejects with ChaserApiError otherwise. */
+export async function send(cfg: ResolvedConfig, spec: RequestSpec): Promise<Answer> {
+  const started = Date.now();
+  const deadline = started + cfg.deadlineMs;
+  const idempotent = IDEMPOTENT.has(spec.method);
+  let attempts = 1;
+  let lastRetryAfter: number | undefined;
+
+  const retry: RetryHandler.RetryCallback = (err, _ctx, cb) => {
+    const e = err as Error & { statusCode?: number; headers?: Record<string, string | string[] | undefined> };
+    const status = e.statusCode;
+    const code = errorCodeOf(e);
+    if (attempts > cfg.maxRetries) return cb(err);
+    let delay: number;
+    const backoff = Math.random() * cfg.backoffMs * 2 ** (attempts - 1);
+    if (status === 429) {
+      const ra = retryAfterMs(e.headers);
+      lastRetryAfter = ra;
+      delay = Math.min(ra ?? backoff, cfg.maxRetryAfterMs);
+    } else if (status !== undefined && status >= 500 && idempotent) {
+      delay = backoff;
+    } else if (status === undefined && code && (NOT_SENT.has(code) || (idempotent && TRANSIENT.has(code)))) {
+      delay = backoff;
+    } else {
+      return cb(err);
+    }
+    if (Date.now() + delay >= deadline) return cb(err);
+    debug(`${spec.method} ${spec.path}: attempt ${attempts} got ${status ?? code}; retrying in ${Math.round(delay)} ms`);
+    attempts++;
+    setTimeout(() => cb(null), delay);
+  };
+
+  const agent = new RetryAgent(dispatcher(), {
+    retry,
+    statusCodes: RETRY_STATUS,
+    methods: ["GET", "PUT", "DELETE", "POST", "HEAD"],
+    errorCodes: [...NOT_SENT, ...TRANSIENT],
+    maxRetries: cfg.maxRetries,
+  });
+
+  const headers: Record<string, string> = {
+    authorization: `Bearer ${cfg.apiKey}`,
+    accept: "application/json",
+    "user-agent": `pulumi-chaser/${VERSION}`,
+  };
+  if (cfg.account) headers["x-chaser-account"] = cfg.account;
+  let body: string | undefined;
+  if (spec.body !== undefined) {
+    body = JSON.stringify(spec.body);
+    headers["content-type"] = "application/json";
+  }
+  const url = `${cfg.apiUrl}${spec.path}${buildQuery(spec.query)}`;
+
+  let res: Dispatcher.ResponseData;
+  try {
+    res = await request(url, {
+      method: spec.method,
+      headers,
+      body,
+      dispatcher: agent,
+      headersTimeout: cfg.attemptTimeoutMs,
+      bodyTimeout: cfg.attemptTimeoutMs,
+      signal: AbortSignal.timeout(cfg.deadlineMs),
+    });
+  } catch (err) {
+    const e = err as Error & { statusCode?: number; headers?: Record<string, string | string[] | undefined> };
+    const code = errorCodeOf(e);
+    if (typeof e.statusCode === "number") {
+      // A retryable status that exhausted its retries (or a POST 5xx, never replayed here).
+      const status = e.statusCode;
+      const requestId = headerOf(e.headers, "x-request-id");
+      debug(`${spec.method} ${spec.path} -> ${status} (gave up after ${attempts} attempts, ${Date.now() - started} ms)`);
+      throw new ChaserApiError({
+        status,
+        code: status === 429 ? "rate_limited" : "server_error",
+        message:
+          status === 429
+            ? `the Chaser API kept answering 429 (rate limited)${lastRetryAfter !== undefined ? `, last Retry-After ${Math.round(lastRetryAfter / 1000)} s` : ""}`
+            : `the Chaser API answered ${status}`,
+        method: spec.method,
+        path: spec.path,
+        requestId,
+        attempts,
+      });
+    }
+    const timeout = code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT" || e.name === "TimeoutError" || e.name === "AbortError";
+    debug(`${spec.method} ${spec.path} -> ${code ?? e.name} (gave up after ${attempts} attempts, ${Date.now() - started} ms)`);
+    throw new ChaserApiError({
+      status: 0,
+      code: timeout ? "timeout" : "transport_error",
+      message: timeout
+        ? `no answer from the Chaser API at ${cfg.apiUrl} in time`
+        : `could not reach the Chaser API at ${cfg.apiUrl}: ${code ?? e.message}`,
+      method: spec.method,
+      path: spec.path,
+      attempts,
+      cause: err,
+    });
+  }
+
+  const text = await res.body.text();
+  const requestId = headerOf(res.headers as Record<string, string | string[] | undefined>, "x-request-id");
+  let parsed: unknown = undefined;
+  if (text) {
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = text;
+    }
+  }
+  debug(`${spec.method} ${spec.path} -> ${res.statusCode} (request ${requestId ?? "-"}, ${Date.now() - started} ms, attempt ${attempts})`);
+  if (res.statusCode >= 200 && res.statusCode < 300) return { status: res.statusCode, body: parsed, requestId, attempts };
+  const info = parseErrorBody(parsed);
+  throw new ChaserApiError({
+    status: res.statusCode,
+    code: info.code ?? `http_${res.statusCode}`,
+    message: info.message ?? STATUS_WORDS[res.statusCode] ?? `the Chaser API answered ${res.statusCode}`,
+    method: spec.method,
+    path: spec.path,
+    requestId,
+    attempts,
+  });
+}
