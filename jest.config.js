@@ -1,5 +1,5 @@
 /** Unit, conformance and hook tests run in parallel; engine tests (test/engine) run alone, in band. */
-const tsJest = ["ts-jest", { tsconfig: "tsconfig.test.json", isolatedModules: true, diagnostics: false }];
+const tsJest = ["ts-jest", { tsconfig: "tsconfig.test.json", diagnostics: false }];
 module.exports = {
   projects: [
     {

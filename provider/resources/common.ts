@@ -29,6 +29,8 @@ export interface PropDoc {
   additionalProperties?: "string";
   description: string;
   secret?: boolean;
+  /** An output that is always present (never null). */
+  always?: boolean;
 }
 
 export interface InputSpec extends PropDoc {

@@ -19,8 +19,8 @@ export const spec: ResourceSpec = {
     account: { type: "string", behavior: "replace", description: "Account of the workspace; default the provider's `chaser:account`." },
   },
   outputs: {
-    name: { type: "string", description: "The snapshot's name." },
-    workspaceId: { type: "string", description: "The workspace's UUID." },
+    name: { type: "string", always: true, description: "The snapshot's name." },
+    workspaceId: { type: "string", always: true, description: "The workspace's UUID." },
     createdAt: { type: "string", description: "Creation time (RFC 3339)." },
     sizeBytes: { type: "integer", description: "Size reported by the API, or null." },
     restoredAt: { type: "string", description: "When this provider last restored the workspace to the snapshot, or null." },

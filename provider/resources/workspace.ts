@@ -40,11 +40,11 @@ export function inputShape() {
 }
 
 const COMMON_OUTPUTS: ResourceSpec["outputs"] = {
-  workspaceId: { type: "string", description: "The workspace's UUID (also the resource id)." },
-  name: { type: "string", description: "The workspace's name." },
+  workspaceId: { type: "string", always: true, description: "The workspace's UUID (also the resource id)." },
+  name: { type: "string", always: true, description: "The workspace's name." },
   sessionType: { type: "string", description: "`browser` or `sandbox` (inherited by clones)." },
   image: { type: "string", description: "OCI image of a sandbox workspace, or null." },
-  template: { type: "boolean", description: "Whether the workspace is flagged as a template." },
+  template: { type: "boolean", always: true, description: "Whether the workspace is flagged as a template." },
   githubRepo: { type: "string", description: "The GitHub repository it was imported from, or null." },
   status: { type: "string", description: "Status as reported by the API (an open set of values)." },
   createdAt: { type: "string", description: "Creation time (RFC 3339)." },

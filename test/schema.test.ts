@@ -1,0 +1,89 @@
+/**
+ * schema.json is the package's contract. These tests fail when it and the code disagree: the committed file
+ * against the tables, required inputs against zod, willReplaceOnChanges against what diff() actually does, and
+ * secret outputs against the resource classes' additionalSecretOutputs.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { buildSchema } from "../provider/schema";
+import * as apikey from "../provider/resources/apikey";
+import * as snapshot from "../provider/resources/snapshot";
+import * as template from "../provider/resources/template";
+import * as workspace from "../provider/resources/workspace";
+import { API_KEY_SECRET_OUTPUTS } from "../sdk/resources";
+
+type Hooks = {
+  inputShape?: () => Record<string, import("zod").ZodType>;
+  diff: (id: string, olds: Record<string, unknown>, news: Record<string, unknown>) => Promise<{ replaces?: string[]; changes?: boolean }>;
+};
+const committed = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "schema.json"), "utf8"));
+
+/** A valid set of inputs per resource and, per property, a different valid value. */
+const cases: Record<string, { hooks: Hooks; base: Record<string, unknown>; other: Record<string, unknown> }> = {
+  Workspace: {
+    hooks: workspace,
+    base: { name: "ws-a", sessionType: "sandbox", image: "img:1", account: "acme", deletionProtection: false, forceDelete: false, adoptExisting: false },
+    other: { name: "ws-b", sessionType: "browser", image: "img:2", cloneFrom: "src", githubRepo: "o/r", account: "other", deletionProtection: true, forceDelete: true, adoptExisting: true },
+  },
+  Template: {
+    hooks: template,
+    base: { name: "t-a", sessionType: "sandbox", image: "img:1", account: "acme", template: true },
+    other: { workspace: "ws", name: "t-b", sessionType: "browser", image: "img:2", cloneFrom: "src", githubRepo: "o/r", account: "other", deletionProtection: true, forceDelete: true, adoptExisting: true, template: false },
+  },
+  Snapshot: {
+    hooks: snapshot,
+    base: { workspace: "ws", name: "s-a", force: false, restoreTrigger: "1", account: "acme" },
+    other: { workspace: "ws2", name: "s-b", force: true, restoreTrigger: "2", account: "other" },
+  },
+  ApiKey: {
+    hooks: apikey,
+    base: { name: "k-a", scopes: ["workspaces.read"], fullAccess: false, serviceAccountId: "sa1", rotationTriggers: { a: "1" }, account: "acme" },
+    other: { name: "k-b", scopes: ["keys.read"], fullAccess: true, serviceAccountId: "sa2", rotationTriggers: { a: "2" }, account: "other" },
+  },
+};
+
+describe("schema.json", () => {
+  test("is what the property tables generate (run `make schema` after changing a table)", () => {
+    expect(committed).toEqual(buildSchema());
+  });
+
+  test("declares the provider configuration, the key as a secret", () => {
+    expect(committed.config.variables.apiKey.secret).toBe(true);
+    expect(Object.keys(committed.config.variables).sort()).toEqual(["account", "apiKey", "apiUrl"]);
+  });
+
+  for (const [name, c] of Object.entries(cases)) {
+    const res = committed.resources[`chaser:index:${name}`];
+
+    test(`${name}: every input the code validates is documented, and nothing else`, () => {
+      expect(res).toBeDefined();
+      if (!c.hooks.inputShape) return; // Template validates through Workspace's shape plus `workspace`
+      expect(Object.keys(res.inputProperties).sort()).toEqual(Object.keys(c.hooks.inputShape()).sort());
+    });
+
+    test(`${name}: requiredInputs match the inputs zod requires`, () => {
+      if (!c.hooks.inputShape) return;
+      const zodRequired = Object.entries(c.hooks.inputShape())
+        .filter(([, s]) => !s.safeParse(undefined).success)
+        .map(([k]) => k)
+        .sort();
+      expect([...res.requiredInputs].sort()).toEqual(zodRequired);
+    });
+
+    test(`${name}: willReplaceOnChanges is exactly what diff() replaces on`, async () => {
+      for (const prop of Object.keys(res.inputProperties)) {
+        const olds = { ...c.base };
+        const news = { ...c.base, [prop]: c.other[prop] };
+        const d = await c.hooks.diff("id", olds, news);
+        expect({ prop, changes: d.changes }).toEqual({ prop, changes: true });
+        const replaced = (d.replaces ?? []).includes(prop);
+        expect({ prop, replaced }).toEqual({ prop, replaced: res.inputProperties[prop].willReplaceOnChanges === true });
+      }
+    });
+
+    test(`${name}: secret outputs are the ones the resource class marks secret`, () => {
+      const secrets = Object.entries(res.properties as Record<string, { secret?: boolean }>).filter(([, p]) => p.secret).map(([k]) => k);
+      expect(secrets).toEqual(name === "ApiKey" ? API_KEY_SECRET_OUTPUTS : []);
+    });
+  }
+});

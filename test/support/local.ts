@@ -1,0 +1,98 @@
+/**
+ * Starts chaser-local in-process for a test file and drives its test controls (/_local/…): faults, the request
+ * log, counters, reset, accounts and keys. Tests assert on what the server received, not on mocks.
+ */
+import { startChaserLocal } from "../../chaser-local/src/server";
+
+export interface LoggedRequest {
+  seq: number;
+  method: string;
+  path: string;
+  query?: string;
+  status: number;
+  account?: string | null;
+  fault?: string | null;
+}
+
+export interface FaultRule {
+  kind: "500" | "503" | "429" | "reset" | "drop" | "delay";
+  rate?: number;
+  count?: number;
+  method?: string;
+  path?: string;
+  retryAfter?: number;
+  ms?: number;
+}
+
+export class Local {
+  private constructor(
+    readonly url: string,
+    readonly rootKey: string,
+    private readonly closeFn: () => Promise<void>,
+  ) {}
+
+  static async start(opts: { latencyMs?: number } = {}): Promise<Local> {
+    const srv = await startChaserLocal({ port: 0, ...opts });
+    return new Local(srv.url, srv.rootKey, () => srv.close());
+  }
+
+  close(): Promise<void> {
+    return this.closeFn();
+  }
+
+  async control<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await fetch(`${this.url}/_local${path}`, {
+      method,
+      headers: body === undefined ? {} : { "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`chaser-local control ${method} ${path}: ${res.status} ${text}`);
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  reset() {
+    return this.control("POST", "/reset");
+  }
+  faults(rules: FaultRule[], latencyMs = 0) {
+    return this.control("PUT", "/faults", { latencyMs, rules });
+  }
+  async requests(): Promise<LoggedRequest[]> {
+    return (await this.control<{ requests: LoggedRequest[] }>("GET", "/requests")).requests;
+  }
+  clearRequests() {
+    return this.control("DELETE", "/requests");
+  }
+  /** Requests received, as "METHOD /path" strings, in order. */
+  async calls(): Promise<string[]> {
+    return (await this.requests()).map((r) => `${r.method} ${r.path}`);
+  }
+  async count(method: string, pathPattern: RegExp | string): Promise<number> {
+    return (await this.requests()).filter((r) => r.method === method && (typeof pathPattern === "string" ? r.path === pathPattern : pathPattern.test(r.path))).length;
+  }
+  createAccount(name: string, plan: "free" | "pro" = "pro") {
+    return this.control<{ id: string; name: string }>("POST", "/accounts", { name, plan });
+  }
+  createServiceAccount(account: string, name: string) {
+    return this.control<{ id: string; name: string }>("POST", `/accounts/${encodeURIComponent(account)}/service-accounts`, { name });
+  }
+  createKey(opts: { account?: string; scopes?: string[]; role?: string; name?: string } = {}) {
+    return this.control<{ id: string; key: string; account_id: string }>("POST", "/keys", opts);
+  }
+
+  /** A direct API call with the root key (to arrange or inspect state outside the code under test). */
+  async api<T = unknown>(method: string, path: string, body?: unknown, opts: { key?: string; account?: string } = {}): Promise<{ status: number; body: T }> {
+    const headers: Record<string, string> = { authorization: `Bearer ${opts.key ?? this.rootKey}` };
+    if (opts.account) headers["x-chaser-account"] = opts.account;
+    if (body !== undefined) headers["content-type"] = "application/json";
+    const res = await fetch(`${this.url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await res.text();
+    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
+  }
+  async workspaces(opts: { account?: string } = {}): Promise<Array<Record<string, any>>> {
+    return (await this.api<Array<Record<string, any>>>("GET", "/v1/workspaces", undefined, opts)).body;
+  }
+  async keys(): Promise<Array<Record<string, any>>> {
+    return (await this.api<{ keys: Array<Record<string, any>> }>("GET", "/v1/keys")).body.keys;
+  }
+}
