@@ -1,0 +1,339 @@
+/**
+ * The provider hooks called directly, as the engine would, against chaser-local. Each test asserts what a user
+ * sees (results, failures, error messages) and what the server received (and did not receive).
+ */
+import { forgetAllListings } from "../provider/client/client";
+import * as apikey from "../provider/resources/apikey";
+import { UNKNOWN } from "../provider/resources/common";
+import * as snapshot from "../provider/resources/snapshot";
+import * as template from "../provider/resources/template";
+import * as workspace from "../provider/resources/workspace";
+import * as settings from "../provider/settings";
+import { Local } from "./support/local";
+
+let local: Local;
+
+function configureWith(key: string, account?: string) {
+  const cfg: Record<string, string | undefined> = { "chaser:apiKey": key, "chaser:apiUrl": local.url, "chaser:account": account };
+  settings.configure({ get: (k) => cfg[k] });
+}
+
+beforeAll(async () => {
+  local = await Local.start();
+});
+afterAll(async () => {
+  settings.resetSettings();
+  await local.close();
+});
+beforeEach(async () => {
+  await local.reset();
+  forgetAllListings();
+  configureWith(local.rootKey);
+});
+
+const failuresOf = async (hooks: { check: (o: any, n: any) => Promise<{ failures: { property: string; reason: string }[] }> }, news: Record<string, unknown>, olds = {}) =>
+  (await hooks.check(olds, { __logicalName: "res", ...news })).failures;
+
+async function createWs(name: string, extra: Record<string, unknown> = {}) {
+  const { inputs } = await workspace.check({}, { __logicalName: name, name, sessionType: "sandbox", ...extra });
+  return workspace.create(inputs);
+}
+
+describe("Workspace", () => {
+  test("check: bad input fails per property with the rule, and makes no API call", async () => {
+    const cases: Array<[Record<string, unknown>, string, RegExp]> = [
+      [{ name: "x".repeat(65), sessionType: "browser" }, "name", /at most 64/],
+      [{ name: "-bad name", sessionType: "browser" }, "name", /letters, digits/],
+      [{ sessionType: "vm" }, "sessionType", /'browser' or 'sandbox'/],
+      [{}, "sessionType", /required for a fresh workspace/],
+      [{ sessionType: "browser", image: "img:1" }, "image", /only accepted for sandbox/],
+      [{ cloneFrom: "a", githubRepo: "o/r" }, "githubRepo", /cannot both be set/],
+      [{ githubRepo: "not a repo" }, "githubRepo", /owner\/repo/],
+      [{ cloneFrom: "src", image: "img" }, "image", /inherits the image/],
+      [{ sessionType: "sandbox", adoptExisting: true }, "adoptExisting", /explicit name/],
+      [{ sessionType: "sandbox", deletionProtection: "yes" }, "deletionProtection", /true or false/],
+    ];
+    for (const [news, prop, reason] of cases) {
+      const f = await failuresOf(workspace, news);
+      expect({ news, props: f.map((x) => x.property) }).toEqual({ news, props: expect.arrayContaining([prop]) });
+      expect(f.find((x) => x.property === prop)!.reason).toMatch(reason);
+    }
+    expect(await local.requests()).toEqual([]);
+  });
+
+  test("check: unknown values during preview are skipped, then validated once known", async () => {
+    expect(await failuresOf(workspace, { name: UNKNOWN, sessionType: UNKNOWN, image: UNKNOWN })).toEqual([]);
+    expect(await failuresOf(workspace, { cloneFrom: UNKNOWN })).toEqual([]);
+  });
+
+  test("check: auto-names from the logical name, and keeps the name on later runs", async () => {
+    const first = await workspace.check({}, { __logicalName: "dev box", sessionType: "browser" });
+    expect(first.inputs.name).toMatch(/^dev-box-[0-9a-f]{7}$/);
+    const again = await workspace.check(first.inputs, { __logicalName: "dev box", sessionType: "browser" });
+    expect(again.inputs.name).toBe(first.inputs.name);
+  });
+
+  test("create fresh, clone and import; outputs carry every WorkspaceInfo field", async () => {
+    const fresh = await createWs("src", { image: "ghcr.io/x/dev:1" });
+    expect(fresh.outs).toMatchObject({ workspaceId: fresh.id, name: "src", sessionType: "sandbox", image: "ghcr.io/x/dev:1", template: false });
+    for (const k of workspace.OUTPUT_KEYS) expect(fresh.outs).toHaveProperty(k);
+
+    const { inputs } = await workspace.check({}, { __logicalName: "clone", name: "clone", cloneFrom: "src" });
+    const clone = await workspace.create(inputs);
+    expect(clone.outs).toMatchObject({ sessionType: "sandbox", image: "ghcr.io/x/dev:1", sourceWorkspaceId: fresh.id });
+
+    const imp = await workspace.create((await workspace.check({}, { __logicalName: "imp", name: "imp", githubRepo: "octo/app" })).inputs);
+    expect(imp.outs.githubRepo).toBe("octo/app");
+    expect((await local.workspaces()).map((w) => w.name).sort()).toEqual(["clone", "imp", "src"]);
+  });
+
+  test("read: present, drifted (renamed outside), vanished", async () => {
+    const c = await createWs("r1");
+    const same = await workspace.read(c.id, c.outs);
+    expect(same.id).toBe(c.id);
+    expect(same.props).toMatchObject({ name: "r1" });
+
+    await local.api("PUT", `/v1/workspaces/${c.id}/name`, { name: "renamed-outside" });
+    forgetAllListings();
+    const drifted = await workspace.read(c.id, c.outs);
+    expect(drifted.props).toMatchObject({ name: "renamed-outside" });
+    expect(drifted.inputs).toMatchObject({ name: "renamed-outside", sessionType: "sandbox" });
+    // The program still says r1: the next diff is an in-place rename back.
+    const d = await workspace.diff(c.id, drifted.props!, c.outs);
+    expect(d).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
+
+    await local.api("DELETE", `/v1/workspaces/${c.id}`);
+    forgetAllListings();
+    expect(await workspace.read(c.id, c.outs)).toEqual({ id: "" });
+  });
+
+  test("update: a rename is one PUT; a delete-time flag changes state only", async () => {
+    const c = await createWs("u1");
+    await local.clearRequests();
+    const news = { ...(await workspace.check(c.outs, { __logicalName: "u1", name: "u2", sessionType: "sandbox" })).inputs };
+    expect(await workspace.diff(c.id, c.outs, news)).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
+    const u = await workspace.update(c.id, c.outs, news);
+    expect(u.outs).toMatchObject({ name: "u2", workspaceId: c.id });
+    expect(await local.calls()).toEqual([`PUT /v1/workspaces/${c.id}/name`]);
+
+    await local.clearRequests();
+    const flags = { ...news, forceDelete: true, deletionProtection: true };
+    const d = await workspace.diff(c.id, u.outs, flags);
+    expect(d.replaces).toEqual([]);
+    const u2 = await workspace.update(c.id, u.outs, flags);
+    expect(u2.outs).toMatchObject({ forceDelete: true, deletionProtection: true, name: "u2" });
+    expect(await local.requests()).toEqual([]);
+  });
+
+  test("diff: fixed properties replace; a fixed name deletes first, an auto-name does not", async () => {
+    const olds = { name: "fixed", __autoNamed: false, sessionType: "sandbox" };
+    expect(await workspace.diff("id", olds, { ...olds, sessionType: "browser" })).toEqual({ changes: true, replaces: ["sessionType"], deleteBeforeReplace: true });
+    const auto = { name: "a-1234567", __autoNamed: true, sessionType: "sandbox" };
+    expect(await workspace.diff("id", auto, { ...auto, sessionType: "browser" })).toEqual({ changes: true, replaces: ["sessionType"], deleteBeforeReplace: false });
+    // A clone's inherited type is not an input: no diff.
+    expect(await workspace.diff("id", { name: "c", cloneFrom: "s", sessionType: "sandbox" }, { name: "c", cloneFrom: "s" })).toMatchObject({ changes: false });
+    // Unknown during preview: a possible replacement.
+    expect((await workspace.diff("id", olds, { ...olds, sessionType: UNKNOWN })).replaces).toEqual(["sessionType"]);
+  });
+
+  test("deletionProtection blocks delete and replacement with a message saying how to proceed; no DELETE sent", async () => {
+    const c = await createWs("prot", { deletionProtection: true });
+    await local.clearRequests();
+    await expect(workspace.remove(c.id, c.outs)).rejects.toThrow(/deletionProtection: true.*Set deletionProtection: false, run `pulumi up`/);
+    await expect(workspace.diff(c.id, c.outs, { ...c.outs, sessionType: "browser" })).rejects.toThrow(/cannot be replaced \(sessionType changed\)/);
+    expect(await local.requests()).toEqual([]);
+    expect(await local.workspaces()).toHaveLength(1);
+  });
+
+  test("delete: refused with an attached session unless forceDelete; 404 is success; old state shapes work", async () => {
+    const c = await createWs("busy");
+    const sess = await local.api<any>("POST", "/v1/sessions", { workspace: "busy" });
+    expect(sess.status).toBeLessThan(300);
+    await expect(workspace.remove(c.id, c.outs)).rejects.toThrow(/forceDelete: true/);
+    await workspace.remove(c.id, { ...c.outs, forceDelete: true });
+    expect(await local.workspaces()).toEqual([]);
+    await expect(workspace.remove(c.id, c.outs)).resolves.toBeUndefined();
+    await expect(workspace.remove(c.id, {})).resolves.toBeUndefined();
+  });
+
+  test("adoptExisting takes over a matching workspace without creating; a mismatch is refused", async () => {
+    const pre = await local.api<any>("POST", "/v1/workspaces", { name: "legacy", session_type: "sandbox" });
+    await local.clearRequests();
+    const adopted = await workspace.create((await workspace.check({}, { __logicalName: "l", name: "LEGACY", sessionType: "sandbox", adoptExisting: true })).inputs);
+    expect(adopted.id).toBe(pre.body.id);
+    expect(await local.count("POST", "/v1/workspaces")).toBe(0);
+    const bad = workspace.create((await workspace.check({}, { __logicalName: "l", name: "legacy", sessionType: "browser", adoptExisting: true })).inputs);
+    await expect(bad).rejects.toThrow(/cannot adopt workspace 'legacy'.*sessionType is 'sandbox', the program says 'browser'/);
+  });
+
+  test("a taken name is a clear error, no retry", async () => {
+    await createWs("taken");
+    await local.clearRequests();
+    await expect(createWs("TAKEN")).rejects.toThrow(/workspace name 'TAKEN' is taken in the personal account.*adoptExisting/);
+    expect(await local.count("POST", "/v1/workspaces")).toBe(1);
+  });
+
+  test("a missing key says how to set it", async () => {
+    settings.resetSettings();
+    const saved = process.env.CHASER_API_KEY;
+    delete process.env.CHASER_API_KEY;
+    try {
+      await expect(createWs("nokey")).rejects.toThrow(/pulumi config set --secret chaser:apiKey/);
+    } finally {
+      if (saved !== undefined) process.env.CHASER_API_KEY = saved;
+    }
+  });
+});
+
+describe("Template", () => {
+  test("flag mode: flags, shows an unflag done outside as drift, repairs it, and clearing keeps the workspace", async () => {
+    const ws = await createWs("base");
+    const { inputs, failures } = await template.check({}, { __logicalName: "t", workspace: ws.id });
+    expect(failures).toEqual([]);
+    const t = await template.create(inputs);
+    expect(t.id).toBe(ws.id);
+    expect((await local.workspaces())[0].template).toBe(true);
+
+    await local.api("PUT", `/v1/workspaces/${ws.id}/template`, { template: false });
+    forgetAllListings();
+    const r = await template.read(t.id, t.outs);
+    expect(r.props).toMatchObject({ template: false });
+    const news = (await template.check(r.inputs!, { __logicalName: "t", workspace: ws.id })).inputs;
+    const d = await template.diff(t.id, r.props!, news);
+    expect(d).toMatchObject({ changes: true, replaces: [] });
+    await local.clearRequests();
+    const u = await template.update(t.id, r.props!, news);
+    expect(u.outs).toMatchObject({ template: true });
+    expect(await local.calls()).toEqual([`PUT /v1/workspaces/${ws.id}/template`]);
+
+    await template.remove(t.id, u.outs);
+    const after = await local.workspaces();
+    expect(after).toHaveLength(1);
+    expect(after[0].template).toBe(false);
+  });
+
+  test("own mode: creates a flagged workspace and deletes it", async () => {
+    const { inputs } = await template.check({}, { __logicalName: "golden", name: "golden", sessionType: "browser" });
+    const t = await template.create(inputs);
+    expect((await local.workspaces()).map((w) => [w.name, w.template])).toEqual([["golden", true]]);
+    const clone = await workspace.create((await workspace.check({}, { __logicalName: "c", name: "c", cloneFrom: "golden" })).inputs);
+    expect(clone.outs.sessionType).toBe("browser");
+    await template.remove(t.id, t.outs);
+    expect((await local.workspaces()).map((w) => w.name)).toEqual(["c"]);
+  });
+
+  test("flag mode refuses workspace-creation inputs", async () => {
+    const f = await failuresOf(template, { workspace: "x", sessionType: "browser" });
+    expect(f).toEqual([{ property: "sessionType", reason: expect.stringMatching(/cannot be set with workspace/) }]);
+  });
+});
+
+describe("Snapshot", () => {
+  test("create, read, restore in place, delete", async () => {
+    const ws = await createWs("snap-ws");
+    const { inputs, failures } = await snapshot.check({}, { __logicalName: "s", workspace: "snap-ws", name: "before" });
+    expect(failures).toEqual([]);
+    const s = await snapshot.create(inputs);
+    expect(s.id).toBe(`${ws.id}/before`);
+    expect(s.outs).toMatchObject({ name: "before", workspaceId: ws.id });
+
+    expect((await snapshot.read(s.id, s.outs)).id).toBe(s.id);
+
+    await local.clearRequests();
+    const news = { ...inputs, force: true };
+    expect(await snapshot.diff(s.id, s.outs, news)).toMatchObject({ replaces: [] });
+    await snapshot.update(s.id, s.outs, news);
+    expect(await local.requests()).toEqual([]); // force alone: state only
+
+    const restore = { ...news, restoreTrigger: "v2" };
+    expect(await snapshot.diff(s.id, s.outs, restore)).toMatchObject({ changes: true, replaces: [] });
+    const u = await snapshot.update(s.id, s.outs, restore);
+    expect(u.outs.restoredAt).toEqual(expect.any(String));
+    expect(await local.calls()).toEqual([`POST /v1/workspaces/${ws.id}/snapshots/before/restore`]);
+
+    await snapshot.remove(s.id, u.outs);
+    forgetAllListings();
+    expect(await snapshot.read(s.id, u.outs)).toEqual({ id: "" });
+    await expect(snapshot.remove(s.id, u.outs)).resolves.toBeUndefined();
+  });
+
+  test("an attached session blocks create unless force, which terminates it", async () => {
+    const ws = await createWs("att");
+    const sess = (await local.api<any>("POST", "/v1/sessions", { workspace: "att" })).body;
+    const { inputs } = await snapshot.check({}, { __logicalName: "s", workspace: ws.id, name: "s1" });
+    await expect(snapshot.create(inputs)).rejects.toThrow(/force: true/);
+    const s = await snapshot.create({ ...inputs, force: true });
+    expect(s.outs.name).toBe("s1");
+    const after = (await local.api<any>("GET", `/v1/sessions/${sess.id}`)).body;
+    expect(after.status).toBe("terminated");
+  });
+
+  test("vanished with its workspace: dropped from state", async () => {
+    const ws = await createWs("gone");
+    const s = await snapshot.create((await snapshot.check({}, { __logicalName: "s", workspace: ws.id, name: "x" })).inputs);
+    await local.api("DELETE", `/v1/workspaces/${ws.id}?force=true`);
+    forgetAllListings();
+    expect(await snapshot.read(s.id, s.outs)).toEqual({ id: "" });
+  });
+
+  test("bad input: missing workspace, bad name; a fixed name replaced in place deletes first", async () => {
+    const f = await failuresOf(snapshot, { name: "bad name" });
+    expect(f.map((x) => x.property).sort()).toEqual(["name", "workspace"]);
+    expect(f.find((x) => x.property === "workspace")!.reason).toMatch(/required/);
+    const olds = { workspace: "w", name: "n", __autoNamed: false };
+    expect(await snapshot.diff("w/n", olds, { ...olds, account: "other" })).toMatchObject({ replaces: ["account"], deleteBeforeReplace: false });
+    expect(await snapshot.diff("w/n", { ...olds, restoreTrigger: 1 }, { ...olds, name: "n", restoreTrigger: 1 })).toMatchObject({ changes: false });
+  });
+});
+
+describe("ApiKey", () => {
+  test("check: unknown scopes list the valid ones; no scopes needs fullAccess; scopes are a set", async () => {
+    const f = await failuresOf(apikey, { scopes: ["workspaces.read", "admin"] });
+    expect(f[0].property).toBe("scopes");
+    expect(f[0].reason).toMatch(/scopes\[1\].*must be one of: sessions.read, sessions.write/);
+    expect((await failuresOf(apikey, {}))[0]).toEqual({ property: "scopes", reason: expect.stringMatching(/fullAccess: true/) });
+    expect((await failuresOf(apikey, { scopes: ["keys.read"], fullAccess: true }))[0].property).toBe("fullAccess");
+    expect(await failuresOf(apikey, { fullAccess: true })).toEqual([]);
+    const { inputs } = await apikey.check({}, { __logicalName: "k", scopes: ["workspaces.write", "keys.read", "keys.read"] });
+    expect(inputs.scopes).toEqual(["keys.read", "workspaces.write"]);
+    expect(await local.requests()).toEqual([]);
+  });
+
+  test("create returns the secret once; read carries it forward; revoked outside drops from state", async () => {
+    const { inputs } = await apikey.check({}, { __logicalName: "ci", name: "ci", scopes: ["workspaces.read"] });
+    const k = await apikey.create(inputs);
+    expect(k.outs.key).toMatch(/^sk_/);
+    expect(k.outs).toMatchObject({ keyId: k.id, scopes: ["workspaces.read"], fullAccess: false });
+    expect((await local.api("GET", "/v1/workspaces", undefined, { key: k.outs.key as string })).status).toBe(200);
+    const listed = JSON.stringify(await local.keys());
+    expect(listed).not.toContain(k.outs.key as string);
+
+    const r = await apikey.read(k.id, k.outs);
+    expect(r.props!.key).toBe(k.outs.key);
+
+    await local.api("DELETE", `/v1/keys/${k.id}`);
+    forgetAllListings();
+    expect(await apikey.read(k.id, k.outs)).toEqual({ id: "" });
+  });
+
+  test("rotation: a trigger change replaces, new key first; delete revokes", async () => {
+    const { inputs } = await apikey.check({}, { __logicalName: "r", name: "r", fullAccess: true, rotationTriggers: { at: "1" } });
+    const k = await apikey.create(inputs);
+    const d = await apikey.diff(k.id, k.outs, { ...inputs, rotationTriggers: { at: "2" } });
+    expect(d).toEqual({ changes: true, replaces: ["rotationTriggers"], deleteBeforeReplace: false });
+    await apikey.remove(k.id, k.outs);
+    expect((await local.api("GET", "/v1/workspaces", undefined, { key: k.outs.key as string })).status).toBe(401);
+    await expect(apikey.remove(k.id, k.outs)).resolves.toBeUndefined();
+  });
+
+  test("service-account key in an organization account", async () => {
+    const acme = await local.createAccount("acme");
+    const sa = await local.createServiceAccount(acme.id, "deployer");
+    const owner = await local.createKey({ account: acme.id, role: "owner" });
+    configureWith(owner.key, "acme");
+    const { inputs } = await apikey.check({}, { __logicalName: "sa", name: "sa-key", scopes: ["sessions.write"], serviceAccountId: sa.id });
+    const k = await apikey.create(inputs);
+    expect(k.outs).toMatchObject({ serviceAccountId: sa.id, scopes: ["sessions.write"] });
+    expect((await apikey.read(k.id, k.outs)).id).toBe(k.id);
+  });
+});

@@ -1,0 +1,75 @@
+/**
+ * What Pulumi writes into state for each resource: the provider object serialized by @pulumi/pulumi's closure
+ * serializer, exactly as `new pulumi.dynamic.Resource` does, from the INSTALLED package layout (npm pack, then
+ * unpacked under node_modules), because local files are serialized by value and packages by `require`.
+ */
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+
+const repo = path.resolve(__dirname, "..");
+const SECRET_ENV = "sk_env_secret_must_not_be_captured_0001";
+const SECRET_CFG = "sk_cfg_secret_must_not_be_captured_0002";
+let dir: string;
+let result: Record<string, { text: string; checkFailures: unknown[]; containsSecrets: boolean }>;
+
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "chaser-ser-"));
+  const tgz = execFileSync("npm", ["pack", "--silent", "--pack-destination", dir], { cwd: repo, encoding: "utf8" }).trim().split("\n").pop()!;
+  const pkgDir = path.join(dir, "node_modules", "pulumi-chaser");
+  fs.mkdirSync(pkgDir, { recursive: true });
+  execFileSync("tar", ["xzf", path.join(dir, tgz), "-C", pkgDir, "--strip-components=1"]);
+  for (const entry of fs.readdirSync(path.join(repo, "node_modules"))) {
+    if (entry === "pulumi-chaser" || entry.startsWith(".")) continue;
+    fs.symlinkSync(path.join(repo, "node_modules", entry), path.join(dir, "node_modules", entry));
+  }
+  const script = `
+    const sc = require("@pulumi/pulumi/runtime/closure/serializeClosure");
+    const requireFromString = require("require-from-string");
+    const providers = require("pulumi-chaser/dist/sdk/providers");
+    const settings = require("pulumi-chaser/dist/provider/settings");
+    (async () => {
+      await providers.workspaceProvider.configure({ config: { get: (k) => k === "chaser:apiKey" ? ${JSON.stringify(SECRET_CFG)} : undefined } });
+      const out = {};
+      for (const name of ["workspaceProvider", "templateProvider", "snapshotProvider", "apiKeyProvider"]) {
+        const p = providers[name];
+        const sf = await sc.serializeFunction(() => p, { allowSecrets: true });
+        // Deserialize as the dynamic-provider host does, and run a hook from the serialized form.
+        const revived = requireFromString(sf.text).handler();
+        const checked = await revived.check({}, { __logicalName: "x", name: "bad name!" });
+        out[name] = { text: sf.text, containsSecrets: sf.containsSecrets, checkFailures: checked.failures };
+      }
+      process.stdout.write(JSON.stringify(out));
+    })().catch((e) => { console.error(e); process.exit(1); });
+  `;
+  const stdout = execFileSync(process.execPath, ["-e", script], {
+    cwd: dir,
+    encoding: "utf8",
+    env: { ...process.env, CHASER_API_KEY: SECRET_ENV },
+  });
+  result = JSON.parse(stdout);
+}, 120_000);
+
+afterAll(() => {
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe("the serialized provider stored in state", () => {
+  for (const name of ["workspaceProvider", "templateProvider", "snapshotProvider", "apiKeyProvider"]) {
+    test(`${name}: at most 4 KB, requires the package instead of copying it, holds no credential`, () => {
+      const { text, containsSecrets } = result[name];
+      expect(Buffer.byteLength(text)).toBeLessThanOrEqual(4096);
+      expect(text).toMatch(/require\("pulumi-chaser\/dist\/provider\/resources\/[a-z]+\.js"\)/);
+      expect(text).toMatch(/require\("pulumi-chaser\/dist\/provider\/settings\.js"\)/);
+      expect(text).not.toContain(SECRET_ENV);
+      expect(text).not.toContain(SECRET_CFG);
+      expect(text).not.toMatch(/undici|zod|safeParse/);
+      expect(containsSecrets).toBe(false);
+    });
+
+    test(`${name}: the deserialized provider runs its hooks`, () => {
+      expect(result[name].checkFailures).toEqual(expect.arrayContaining([expect.objectContaining({ property: "name" })]));
+    });
+  }
+});
