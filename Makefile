@@ -25,9 +25,11 @@ engine:
 
 schema: build
 	node scripts/gen-schema.js > schema.json
+	node scripts/gen-reference.js
 
 test: build
 	npx tsc -p tsconfig.test.json
+	npx tsc -p tsconfig.examples.json
 	CHASER_ENGINE_BIN="$$(bash engine/build.sh)" npx jest --ci
 
 test-unit: build

@@ -87,3 +87,10 @@ describe("schema.json", () => {
     });
   }
 });
+
+test("the README's resource reference is the one schema.json generates", () => {
+  const { spawnSync } = require("node:child_process") as typeof import("node:child_process");
+  const r = spawnSync(process.execPath, [path.join(__dirname, "..", "scripts", "gen-reference.js"), "--check"], { encoding: "utf8" });
+  expect(r.stderr).toBe("");
+  expect(r.status).toBe(0);
+});

@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+// Renders the resource reference from schema.json into README.md, between the reference markers.
+// `node scripts/gen-reference.js --check` exits 1 when the README is out of date.
+const fs = require("node:fs");
+const path = require("node:path");
+const root = path.join(__dirname, "..");
+
+function render(schema) {
+  const out = ["## Resource reference", "", "_Generated from `schema.json` by `make schema`; do not edit by hand._", ""];
+  out.push("### Provider configuration", "", "| key | secret | description |", "| --- | --- | --- |");
+  for (const [k, v] of Object.entries(schema.config.variables)) out.push(`| \`chaser:${k}\` | ${v.secret ? "yes" : ""} | ${v.description} |`);
+  for (const [token, r] of Object.entries(schema.resources)) {
+    const name = token.split(":").pop();
+    out.push("", `### ${name} (\`${token}\`)`, "", r.description, "", "| input | type | required | on change | description |", "| --- | --- | --- | --- | --- |");
+    for (const [k, p] of Object.entries(r.inputProperties)) {
+      const type = p.type === "array" ? `${p.items.type}[]` : p.type === "object" ? `map<${p.additionalProperties.type}>` : p.type;
+      out.push(`| \`${k}\` | ${type} | ${r.requiredInputs.includes(k) ? "yes" : ""} | ${p.willReplaceOnChanges ? "replace" : "in place / state"} | ${p.description} |`);
+    }
+    const outs = Object.entries(r.properties).filter(([k]) => !(k in r.inputProperties) || k === "name");
+    out.push("", "Outputs (besides the inputs): " + outs.map(([k, p]) => `\`${k}\`${p.secret ? " (secret)" : ""}`).join(", ") + ".");
+  }
+  return out.join("\n");
+}
+
+const schema = JSON.parse(fs.readFileSync(path.join(root, "schema.json"), "utf8"));
+const readmePath = path.join(root, "README.md");
+const readme = fs.readFileSync(readmePath, "utf8");
+const start = "<!-- reference:start -->";
+const end = "<!-- reference:end -->";
+const i = readme.indexOf(start);
+const j = readme.indexOf(end);
+if (i < 0 || j < 0) throw new Error("README.md lacks the reference markers");
+const next = readme.slice(0, i + start.length) + "\n" + render(schema) + "\n" + readme.slice(j);
+if (process.argv.includes("--check")) {
+  if (next !== readme) {
+    console.error("README.md's resource reference is out of date: run `make schema`");
+    process.exit(1);
+  }
+} else {
+  fs.writeFileSync(readmePath, next);
+}
