@@ -1,0 +1,186 @@
+/**
+ * What users rely on beyond the happy path, through the real engine: drift detected by refresh and repaired by
+ * one up, adoption of an existing workspace, secrets absent from state, logs and output, bad input failing the
+ * preview with no write, deletion protection, and forced deletion of a workspace with a session attached.
+ */
+import { forgetAllListings } from "../../provider/client/client";
+import { Local } from "../support/local";
+import { Project, changes } from "./support/stack";
+
+jest.setTimeout(600_000);
+
+let local: Local;
+beforeAll(async () => {
+  local = await Local.start();
+});
+afterAll(async () => {
+  await local.close();
+});
+beforeEach(async () => {
+  await local.reset();
+  forgetAllListings();
+});
+
+const HEADER = `const pulumi = require("@pulumi/pulumi");\nconst chaser = require("pulumi-chaser");\n`;
+
+async function project(name: string): Promise<Project> {
+  const p = Project.create(name);
+  await p.init({ "chaser:apiUrl": local.url }, { "chaser:apiKey": local.rootKey });
+  return p;
+}
+const writes = async () => (await local.requests()).filter((r) => r.method !== "GET").map((r) => `${r.method} ${r.path}`);
+
+test("drift: deleted, renamed and revoked outside Pulumi; refresh detects, one up repairs", async () => {
+  const p = await project("drift");
+  try {
+    p.program(`${HEADER}
+const gone = new chaser.Workspace("gone", { name: "drift-gone", sessionType: "browser" });
+const moved = new chaser.Workspace("moved", { name: "drift-moved", sessionType: "sandbox" });
+const key = new chaser.ApiKey("key", { name: "drift-key", scopes: ["workspaces.read"] });
+exports.keyId = key.keyId;`);
+    expect((await p.up()).code).toBe(0);
+    const ws = Object.fromEntries((await local.workspaces()).map((w) => [w.name, w.id]));
+    const { keyId } = await p.outputs();
+
+    await local.api("DELETE", `/v1/workspaces/${ws["drift-gone"]}`);
+    await local.api("PUT", `/v1/workspaces/${ws["drift-moved"]}/name`, { name: "renamed-by-hand" });
+    await local.api("DELETE", `/v1/keys/${keyId}`);
+
+    const r = await p.refresh();
+    expect(r.code).toBe(0);
+    expect(r.summary).toMatchObject({ delete: 2, update: 1 });
+    const state = await p.exportState();
+    const names = state.resources.filter((x) => x.type.startsWith("pulumi-nodejs:dynamic")).map((x) => x.urn.split("::").pop());
+    expect(names).toEqual(["moved"]);
+    expect(state.resources.find((x) => x.urn.endsWith("::moved"))!.outputs.name).toBe("renamed-by-hand");
+
+    const up = await p.up();
+    expect(up.code).toBe(0);
+    expect(changes(up).sort()).toEqual(["create gone", "create key", "update moved"]);
+    expect((await local.workspaces()).map((w) => w.name).sort()).toEqual(["drift-gone", "drift-moved"]);
+    expect((await local.keys()).filter((k) => k.name === "drift-key" && !k.revoked_at)).toHaveLength(1);
+    expect(changes(await p.preview())).toEqual([]);
+    expect((await p.destroy()).code).toBe(0);
+  } finally {
+    p.cleanup();
+  }
+});
+
+test("adoption: a workspace created outside Pulumi is taken over with adoptExisting, then managed normally", async () => {
+  const pre = await local.api<any>("POST", "/v1/workspaces", { name: "legacy-box", session_type: "sandbox" });
+  const p = await project("adopt");
+  try {
+    // A mismatch is refused and changes nothing.
+    p.program(`${HEADER}new chaser.Workspace("legacy", { name: "legacy-box", sessionType: "browser", adoptExisting: true });`);
+    const bad = await p.up();
+    expect(bad.code).not.toBe(0);
+    expect(bad.stdout + bad.diagnostics.join("\n")).toMatch(/cannot adopt workspace 'legacy-box'.*sessionType is 'sandbox'/);
+
+    await local.clearRequests();
+    p.program(`${HEADER}const w = new chaser.Workspace("legacy", { name: "legacy-box", sessionType: "sandbox", adoptExisting: true });
+exports.id = w.workspaceId;`);
+    const up = await p.up();
+    expect(up.code).toBe(0);
+    expect(changes(up)).toEqual(["create legacy"]);
+    expect((await p.outputs()).id).toBe(pre.body.id);
+    expect(await writes()).toEqual([]); // adopted, not created
+    expect(changes(await p.preview())).toEqual([]);
+
+    p.program(`${HEADER}const w = new chaser.Workspace("legacy", { name: "legacy-box-managed", sessionType: "sandbox", adoptExisting: true });
+exports.id = w.workspaceId;`);
+    expect(changes(await p.up())).toEqual(["update legacy"]);
+    expect((await local.workspaces()).map((w) => [w.id, w.name])).toEqual([[pre.body.id, "legacy-box-managed"]]);
+    expect((await p.destroy()).code).toBe(0);
+    expect(await local.workspaces()).toEqual([]);
+  } finally {
+    p.cleanup();
+  }
+});
+
+test("secrets: the provider key and every key secret never appear in state, output or logs", async () => {
+  const p = await project("secrets");
+  try {
+    p.program(`${HEADER}
+const a = new chaser.ApiKey("a", { name: "sec-a", scopes: ["sessions.read"] });
+const b = new chaser.ApiKey("b", { name: "sec-b", fullAccess: true });
+exports.a = a.key; exports.b = b.key; exports.prefix = a.keyPrefix;`);
+    const up = await p.up(["--verbose=3", "--logtostderr"]);
+    expect(up.code).toBe(0);
+    const plain = await p.outputs(false);
+    expect(plain.a).toBe("[secret]");
+    const shown = await p.outputs(true);
+    expect(shown.a).toMatch(/^sk_/);
+    expect(shown.b).toMatch(/^sk_/);
+    const secrets = [local.rootKey, shown.a as string, shown.b as string];
+
+    // Refresh keeps the secret (carried forward, still encrypted) and still readable.
+    const r = await p.refresh(["--verbose=3", "--logtostderr"]);
+    expect(r.code).toBe(0);
+    expect((await p.outputs(true)).a).toBe(shown.a);
+    expect(changes(await p.preview())).toEqual([]);
+
+    const exported = await p.exportState();
+    const keyState = exported.resources.find((x) => x.urn.endsWith("::a"))!;
+    expect(keyState.outputs.key).toMatchObject({ "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270" });
+    expect(keyState.additionalSecretOutputs ?? []).toContain("key");
+
+    const d = await p.destroy(["--verbose=3", "--logtostderr"]);
+    expect(d.code).toBe(0);
+    const everything = [exported.text, p.stateFilesText(), ...p.logs].join("\n");
+    expect(everything.length).toBeGreaterThan(10_000);
+    for (const s of secrets) expect(everything).not.toContain(s);
+  } finally {
+    p.cleanup();
+  }
+});
+
+test("bad input fails the preview naming the property and the rule, and nothing reaches the server", async () => {
+  const p = await project("badinput");
+  try {
+    p.program(`${HEADER}
+new chaser.Workspace("ws", { name: "has spaces", sessionType: "browser", image: "img:1" });
+new chaser.ApiKey("key", { scopes: ["workspaces.read", "admin"] });`);
+    await local.clearRequests();
+    const r = await p.preview();
+    expect(r.code).not.toBe(0);
+    const said = r.stdout + r.stderr + r.diagnostics.join("\n");
+    expect(said).toMatch(/name: must contain only letters, digits/);
+    expect(said).toMatch(/image is only accepted for sandbox/);
+    expect(said).toMatch(/scopes\[1\]: must be one of: sessions\.read/);
+    expect(await local.requests()).toEqual([]);
+    const up = await p.up();
+    expect(up.code).not.toBe(0);
+    expect(await local.requests()).toEqual([]);
+  } finally {
+    p.cleanup();
+  }
+});
+
+test("deletion protection blocks destroy with a clear message; forceDelete removes a workspace with a session", async () => {
+  const p = await project("protect");
+  try {
+    const program = (protect: boolean) => `${HEADER}
+new chaser.Workspace("kept", { name: "protected-ws", sessionType: "sandbox", deletionProtection: ${protect} });
+new chaser.Workspace("busy", { name: "busy-ws", sessionType: "browser", forceDelete: true });`;
+    p.program(program(true));
+    expect((await p.up()).code).toBe(0);
+    const sess = await local.api<any>("POST", "/v1/sessions", { workspace: "busy-ws" });
+    expect(sess.status).toBeLessThan(300);
+
+    const d = await p.destroy();
+    expect(d.code).not.toBe(0);
+    expect(d.stdout + d.diagnostics.join("\n")).toMatch(/deletionProtection: true.*Set deletionProtection: false, run `pulumi up`/s);
+    expect((await local.workspaces()).map((w) => w.name)).toContain("protected-ws");
+
+    await local.clearRequests();
+    p.program(program(false));
+    expect(changes(await p.up())).toEqual(["update kept"]);
+    expect(await writes()).toEqual([]); // a delete-time flag changes state only
+
+    const d2 = await p.destroy();
+    expect(d2.code).toBe(0);
+    expect(await local.workspaces()).toEqual([]);
+  } finally {
+    p.cleanup();
+  }
+});

@@ -1,0 +1,232 @@
+/**
+ * Real-engine harness: a Pulumi project in a temporary directory whose node_modules holds this package as
+ * `npm pack` publishes it (so the engine serializes providers exactly as for users) and symlinks to the rest,
+ * a local file backend, passphrase secrets, and nothing fetched from anywhere. Operations are read from the
+ * engine's own event log (`--event-log`).
+ */
+import { execFileSync, spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+
+export const REPO = path.resolve(__dirname, "..", "..", "..");
+export const PASSPHRASE = "engine-tests-passphrase";
+
+let packedDir: string | undefined;
+let engineBin: string | undefined;
+
+/** The directory holding pulumi, pulumi-language-nodejs and pulumi-resource-pulumi-nodejs. */
+export function engineDir(): string {
+  if (engineBin) return engineBin;
+  const fromEnv = process.env.CHASER_ENGINE_BIN;
+  if (fromEnv && fs.existsSync(path.join(fromEnv, "pulumi"))) return (engineBin = fromEnv);
+  const out = execFileSync("bash", [path.join(REPO, "engine", "build.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+  engineBin = out.trim().split("\n").pop()!;
+  return engineBin;
+}
+
+/** This package as published (npm pack of the built dist), unpacked once per test process. */
+function packedPackage(): string {
+  if (packedDir) return packedDir;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "chaser-pack-"));
+  const tgz = execFileSync("npm", ["pack", "--silent", "--pack-destination", dir], { cwd: REPO, encoding: "utf8" }).trim().split("\n").pop()!;
+  const pkg = path.join(dir, "package");
+  fs.mkdirSync(pkg);
+  execFileSync("tar", ["xzf", path.join(dir, tgz), "-C", pkg, "--strip-components=1"]);
+  packedDir = pkg;
+  return pkg;
+}
+
+export interface EngineStep {
+  op: string;
+  urn: string;
+  name: string;
+  type: string;
+  diffs?: string[];
+}
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** Resource steps the engine reported, in order (from the event log), `pulumi:pulumi:Stack` excluded. */
+  steps: EngineStep[];
+  /** Diagnostics (errors, warnings, program output) the engine reported. */
+  diagnostics: string[];
+  /** The raw event log text. */
+  events: string;
+  /** The engine's summary: count per operation ("create", "update", "same", "delete", …). */
+  summary: Record<string, number>;
+}
+
+export class Project {
+  readonly dir: string;
+  readonly home: string;
+  readonly state: string;
+  readonly logs: string[] = [];
+  private stackName = "test";
+
+  private constructor(readonly root: string) {
+    this.dir = path.join(root, "project");
+    this.home = path.join(root, "home");
+    this.state = path.join(root, "state");
+  }
+
+  /** A JavaScript project (program source given); `typescript: true` makes it an index.ts run through ts-node. */
+  static create(name: string, opts: { typescript?: boolean } = {}): Project {
+    const p = new Project(fs.mkdtempSync(path.join(os.tmpdir(), `chaser-e2e-${name}-`)));
+    for (const d of [p.dir, p.home, p.state, path.join(p.dir, "node_modules")]) fs.mkdirSync(d, { recursive: true });
+    const ts = opts.typescript === true;
+    fs.writeFileSync(
+      path.join(p.dir, "Pulumi.yaml"),
+      `name: ${name}\nruntime:\n  name: nodejs\n  options:\n    typescript: ${ts}\n${ts ? "" : "main: index.js\n"}`,
+    );
+    fs.writeFileSync(path.join(p.dir, "package.json"), JSON.stringify({ name, private: true, main: ts ? "index.ts" : "index.js" }, null, 2));
+    if (ts) {
+      fs.writeFileSync(path.join(p.dir, "tsconfig.json"), JSON.stringify({ compilerOptions: { strict: true, target: "ES2020", module: "commonjs", esModuleInterop: true, skipLibCheck: true }, files: ["index.ts"] }));
+    }
+    fs.cpSync(packedPackage(), path.join(p.dir, "node_modules", "pulumi-chaser"), { recursive: true });
+    for (const entry of fs.readdirSync(path.join(REPO, "node_modules"))) {
+      if (entry === "pulumi-chaser" || entry.startsWith(".")) continue;
+      fs.symlinkSync(path.join(REPO, "node_modules", entry), path.join(p.dir, "node_modules", entry));
+    }
+    return p;
+  }
+
+  /** Writes the program (index.js or index.ts). */
+  program(source: string): this {
+    const file = fs.existsSync(path.join(this.dir, "tsconfig.json")) ? "index.ts" : "index.js";
+    fs.writeFileSync(path.join(this.dir, file), source);
+    return this;
+  }
+
+  env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    // The engine must find credentials in stack config, not in the test runner's environment.
+    for (const k of ["CHASER_API_KEY", "CHASER_API_URL", "CHASER_ACCOUNT", "PULUMI_ACCESS_TOKEN"]) delete env[k];
+    return {
+      ...env,
+      PATH: `${engineDir()}${path.delimiter}${process.env.PATH}`,
+      PULUMI_BACKEND_URL: `file://${this.state}`,
+      PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
+      PULUMI_SKIP_UPDATE_CHECK: "true",
+      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+      PULUMI_HOME: this.home,
+      PULUMI_SKIP_CONFIRMATIONS: "true",
+      NO_COLOR: "1",
+      ...extra,
+    };
+  }
+
+  /** Runs `pulumi <args>` in the project; never throws on a non-zero exit (tests assert on it). */
+  run(args: string[], opts: { env?: Record<string, string>; timeoutMs?: number; eventLog?: boolean } = {}): Promise<RunResult> {
+    const eventFile = path.join(this.root, `events-${Date.now()}-${Math.random().toString(36).slice(2)}.jsonl`);
+    const withLog = opts.eventLog !== false && ["preview", "up", "refresh", "destroy"].includes(args[0]);
+    const full = withLog ? [...args, "--event-log", eventFile] : args;
+    return new Promise((resolve, reject) => {
+      const child = spawn("pulumi", full, { cwd: this.dir, env: this.env(opts.env), stdio: ["ignore", "pipe", "pipe"] });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (d) => (stdout += d));
+      child.stderr.on("data", (d) => (stderr += d));
+      const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 180_000);
+      child.on("error", reject);
+      child.on("close", (code) => {
+        clearTimeout(timer);
+        const events = withLog && fs.existsSync(eventFile) ? fs.readFileSync(eventFile, "utf8") : "";
+        this.logs.push(`$ pulumi ${full.join(" ")}\n${stdout}\n${stderr}`);
+        resolve({ code: code ?? -1, stdout, stderr, events, ...parseEvents(events) });
+      });
+    });
+  }
+
+  /** Runs a command that must succeed; on failure the error carries everything the engine said. */
+  async ok(args: string[], opts: { env?: Record<string, string> } = {}): Promise<RunResult> {
+    const r = await this.run(args, opts);
+    if (r.code !== 0) throw new Error(`pulumi ${args.join(" ")} exited ${r.code}\n${r.stdout}\n${r.stderr}\n${r.diagnostics.join("\n")}`);
+    return r;
+  }
+
+  async init(config: Record<string, string> = {}, secrets: Record<string, string> = {}): Promise<void> {
+    await this.ok(["stack", "init", this.stackName]);
+    for (const [k, v] of Object.entries(config)) await this.ok(["config", "set", k, v]);
+    for (const [k, v] of Object.entries(secrets)) await this.ok(["config", "set", "--secret", k, v]);
+  }
+
+  preview(extra: string[] = []) {
+    return this.run(["preview", "--non-interactive", "--diff", ...extra]);
+  }
+  up(extra: string[] = []) {
+    return this.run(["up", "--yes", "--non-interactive", "--skip-preview", "--diff", ...extra]);
+  }
+  refresh(extra: string[] = []) {
+    return this.run(["refresh", "--yes", "--non-interactive", "--skip-preview", ...extra]);
+  }
+  destroy(extra: string[] = []) {
+    return this.run(["destroy", "--yes", "--non-interactive", "--skip-preview", ...extra]);
+  }
+
+  async outputs(showSecrets = false): Promise<Record<string, unknown>> {
+    const r = await this.ok(["stack", "output", "--json", ...(showSecrets ? ["--show-secrets"] : [])]);
+    return JSON.parse(r.stdout);
+  }
+
+  /** `pulumi stack export` (secrets stay encrypted). */
+  async exportState(): Promise<{ text: string; resources: Array<Record<string, any>> }> {
+    const r = await this.ok(["stack", "export"]);
+    const parsed = JSON.parse(r.stdout);
+    return { text: r.stdout, resources: parsed.deployment.resources ?? [] };
+  }
+
+  /** The state files the backend wrote on disk (current checkpoint, history and backups). */
+  stateFilesText(): string {
+    const out: string[] = [];
+    const walk = (d: string) => {
+      for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+        const f = path.join(d, e.name);
+        if (e.isDirectory()) walk(f);
+        else out.push(fs.readFileSync(f).toString("utf8"));
+      }
+    };
+    walk(this.state);
+    return out.join("\n");
+  }
+
+  cleanup(): void {
+    fs.rmSync(this.root, { recursive: true, force: true });
+  }
+}
+
+/** Reads the engine's event log: resource steps (op and urn) and diagnostics. */
+export function parseEvents(text: string): { steps: EngineStep[]; diagnostics: string[]; summary: Record<string, number> } {
+  const steps: EngineStep[] = [];
+  const diagnostics: string[] = [];
+  let summary: Record<string, number> = {};
+  for (const line of text.split("\n")) {
+    if (!line.trim()) continue;
+    let ev: any;
+    try {
+      ev = JSON.parse(line);
+    } catch {
+      continue;
+    }
+    const md = ev.resourcePreEvent?.metadata;
+    if (md && md.type !== "pulumi:pulumi:Stack" && !String(md.type).startsWith("pulumi:providers:")) {
+      const urn: string = md.urn;
+      steps.push({ op: md.op, urn, name: urn.split("::").pop()!, type: md.type, diffs: md.diffs });
+    }
+    if (ev.diagnosticEvent?.message) diagnostics.push(String(ev.diagnosticEvent.message));
+    if (ev.summaryEvent?.resourceChanges) summary = ev.summaryEvent.resourceChanges;
+  }
+  return { steps, diagnostics, summary };
+}
+
+/** Steps as "op name" strings, e.g. ["create ws", "same key"]. */
+export function ops(r: RunResult): string[] {
+  return r.steps.map((s) => `${s.op} ${s.name}`);
+}
+
+/** Ops excluding unchanged resources. */
+export function changes(r: RunResult): string[] {
+  return r.steps.filter((s) => s.op !== "same").map((s) => `${s.op} ${s.name}`);
+}
