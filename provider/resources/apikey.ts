@@ -13,7 +13,7 @@ export const spec: ResourceSpec = {
   description: "An API key with scopes, for the user or a service account. The secret `key` is known once, at creation, and kept as a secret output. Any change creates a new key before the old one is revoked.",
   inputs: {
     name: { type: "string", behavior: "replace", computed: true, description: "The key's name. Default: the logical name plus a random suffix." },
-    scopes: { type: "array", items: "string", behavior: "replace", description: `Scopes, among: ${SCOPES.join(", ")}. Leave empty only together with fullAccess: true.` },
+    scopes: { type: "array", items: "string", behavior: "replace", computed: true, description: `Scopes, among: ${SCOPES.join(", ")}. Leave empty only together with fullAccess: true.` },
     fullAccess: { type: "boolean", behavior: "replace", description: "Must be true to create a key without scopes (which has full access)." },
     serviceAccountId: { type: "string", behavior: "replace", description: "Create the key for this service account of the (organization) account." },
     rotationTriggers: { type: "object", additionalProperties: "string", behavior: "replace", description: "Arbitrary values; changing any of them rotates the key (the new key exists before the old one is revoked)." },

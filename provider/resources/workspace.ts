@@ -115,7 +115,7 @@ export function workspaceFailures(news: Record<string, unknown>): Failure[] {
     else if (githubRepo !== undefined) f.push({ property: "image", reason: "image cannot be set with githubRepo" });
     else if (sessionType === "browser") f.push({ property: "image", reason: "image is only accepted for sandbox workspaces (sessionType 'browser' takes no image)" });
   }
-  if (adoptExisting === true && known(name) && typeof name !== "string") {
+  if (adoptExisting === true && (news.__autoNamed === true || (known(name) && news.name === undefined))) {
     f.push({ property: "adoptExisting", reason: "adoptExisting needs an explicit name: the workspace to take over is found by name" });
   }
   return f;
