@@ -14,7 +14,7 @@ export const spec: ResourceSpec = {
   inputs: {
     name: { type: "string", behavior: "replace", computed: true, description: "The key's name. Default: the logical name plus a random suffix." },
     scopes: { type: "array", items: "string", behavior: "replace", computed: true, description: `Scopes, among: ${SCOPES.join(", ")}. Leave empty only together with fullAccess: true.` },
-    fullAccess: { type: "boolean", behavior: "replace", description: "Must be true to create a key without scopes (which has full access)." },
+    fullAccess: { type: "boolean", behavior: "replace", computed: true, description: "Must be true to create a key without scopes (which has full access)." },
     serviceAccountId: { type: "string", behavior: "replace", description: "Create the key for this service account of the (organization) account." },
     rotationTriggers: { type: "object", additionalProperties: "string", behavior: "replace", description: "Arbitrary values; changing any of them rotates the key (the new key exists before the old one is revoked)." },
     account: { type: "string", behavior: "replace", description: "Account the key is bound to; default the provider's `chaser:account`." },

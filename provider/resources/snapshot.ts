@@ -59,7 +59,8 @@ export async function diff(_id: string, olds: Props, news: Props) {
   const d = diffByTable(spec, olds, news);
   // A fixed name kept in the same workspace would collide: delete the old snapshot first.
   const sameWorkspace = !d.replaces.includes("workspace") && !d.replaces.includes("account");
-  const deleteBeforeReplace = d.replaces.length > 0 && sameWorkspace && news.__autoNamed !== true;
+  const sameName = typeof news.name === "string" && news.name === olds.name;
+  const deleteBeforeReplace = d.replaces.length > 0 && sameWorkspace && sameName && news.__autoNamed !== true;
   return { changes: d.changes, replaces: d.replaces, deleteBeforeReplace };
 }
 

@@ -5,7 +5,7 @@
  */
 import { forgetAllListings } from "../../provider/client/client";
 import { Local } from "../support/local";
-import { Project, changes } from "./support/stack";
+import { Project, changes, expectOk } from "./support/stack";
 
 jest.setTimeout(600_000);
 
@@ -38,7 +38,7 @@ const gone = new chaser.Workspace("gone", { name: "drift-gone", sessionType: "br
 const moved = new chaser.Workspace("moved", { name: "drift-moved", sessionType: "sandbox" });
 const key = new chaser.ApiKey("key", { name: "drift-key", scopes: ["workspaces.read"] });
 exports.keyId = key.keyId;`);
-    expect((await p.up()).code).toBe(0);
+    expectOk(await p.up());
     const ws = Object.fromEntries((await local.workspaces()).map((w) => [w.name, w.id]));
     const { keyId } = await p.outputs();
 
@@ -47,7 +47,7 @@ exports.keyId = key.keyId;`);
     await local.api("DELETE", `/v1/keys/${keyId}`);
 
     const r = await p.refresh();
-    expect(r.code).toBe(0);
+    expectOk(r);
     expect(r.summary).toMatchObject({ delete: 2, update: 1 });
     const state = await p.exportState();
     const names = state.resources.filter((x) => x.type.startsWith("pulumi-nodejs:dynamic")).map((x) => x.urn.split("::").pop());
@@ -55,12 +55,12 @@ exports.keyId = key.keyId;`);
     expect(state.resources.find((x) => x.urn.endsWith("::moved"))!.outputs.name).toBe("renamed-by-hand");
 
     const up = await p.up();
-    expect(up.code).toBe(0);
+    expectOk(up);
     expect(changes(up).sort()).toEqual(["create gone", "create key", "update moved"]);
     expect((await local.workspaces()).map((w) => w.name).sort()).toEqual(["drift-gone", "drift-moved"]);
     expect((await local.keys()).filter((k) => k.name === "drift-key" && !k.revoked_at)).toHaveLength(1);
     expect(changes(await p.preview())).toEqual([]);
-    expect((await p.destroy()).code).toBe(0);
+    expectOk(await p.destroy());
   } finally {
     p.cleanup();
   }
@@ -80,7 +80,7 @@ test("adoption: a workspace created outside Pulumi is taken over with adoptExist
     p.program(`${HEADER}const w = new chaser.Workspace("legacy", { name: "legacy-box", sessionType: "sandbox", adoptExisting: true });
 exports.id = w.workspaceId;`);
     const up = await p.up();
-    expect(up.code).toBe(0);
+    expectOk(up);
     expect(changes(up)).toEqual(["create legacy"]);
     expect((await p.outputs()).id).toBe(pre.body.id);
     expect(await writes()).toEqual([]); // adopted, not created
@@ -90,7 +90,7 @@ exports.id = w.workspaceId;`);
 exports.id = w.workspaceId;`);
     expect(changes(await p.up())).toEqual(["update legacy"]);
     expect((await local.workspaces()).map((w) => [w.id, w.name])).toEqual([[pre.body.id, "legacy-box-managed"]]);
-    expect((await p.destroy()).code).toBe(0);
+    expectOk(await p.destroy());
     expect(await local.workspaces()).toEqual([]);
   } finally {
     p.cleanup();
@@ -105,7 +105,7 @@ const a = new chaser.ApiKey("a", { name: "sec-a", scopes: ["sessions.read"] });
 const b = new chaser.ApiKey("b", { name: "sec-b", fullAccess: true });
 exports.a = a.key; exports.b = b.key; exports.prefix = a.keyPrefix;`);
     const up = await p.up(["--verbose=3", "--logtostderr"]);
-    expect(up.code).toBe(0);
+    expectOk(up);
     const plain = await p.outputs(false);
     expect(plain.a).toBe("[secret]");
     const shown = await p.outputs(true);
@@ -115,7 +115,7 @@ exports.a = a.key; exports.b = b.key; exports.prefix = a.keyPrefix;`);
 
     // Refresh keeps the secret (carried forward, still encrypted) and still readable.
     const r = await p.refresh(["--verbose=3", "--logtostderr"]);
-    expect(r.code).toBe(0);
+    expectOk(r);
     expect((await p.outputs(true)).a).toBe(shown.a);
     expect(changes(await p.preview())).toEqual([]);
 
@@ -125,7 +125,7 @@ exports.a = a.key; exports.b = b.key; exports.prefix = a.keyPrefix;`);
     expect(keyState.additionalSecretOutputs ?? []).toContain("key");
 
     const d = await p.destroy(["--verbose=3", "--logtostderr"]);
-    expect(d.code).toBe(0);
+    expectOk(d);
     const everything = [exported.text, p.stateFilesText(), ...p.logs].join("\n");
     expect(everything.length).toBeGreaterThan(10_000);
     for (const s of secrets) expect(everything).not.toContain(s);
@@ -163,7 +163,7 @@ test("deletion protection blocks destroy with a clear message; forceDelete remov
 new chaser.Workspace("kept", { name: "protected-ws", sessionType: "sandbox", deletionProtection: ${protect} });
 new chaser.Workspace("busy", { name: "busy-ws", sessionType: "browser", forceDelete: true });`;
     p.program(program(true));
-    expect((await p.up()).code).toBe(0);
+    expectOk(await p.up());
     const sess = await local.api<any>("POST", "/v1/sessions", { workspace: "busy-ws" });
     expect(sess.status).toBeLessThan(300);
 
@@ -178,7 +178,7 @@ new chaser.Workspace("busy", { name: "busy-ws", sessionType: "browser", forceDel
     expect(await writes()).toEqual([]); // a delete-time flag changes state only
 
     const d2 = await p.destroy();
-    expect(d2.code).toBe(0);
+    expectOk(d2);
     expect(await local.workspaces()).toEqual([]);
   } finally {
     p.cleanup();

@@ -2,7 +2,7 @@
  * Real-engine harness: a Pulumi project in a temporary directory whose node_modules holds this package as
  * `npm pack` publishes it (so the engine serializes providers exactly as for users) and symlinks to the rest,
  * a local file backend, passphrase secrets, and nothing fetched from anywhere. Operations are read from the
- * engine's own event log (`--event-log`).
+ * engine's own event stream (`--json`).
  */
 import { execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
@@ -118,13 +118,16 @@ export class Project {
     };
   }
 
-  /** Runs `pulumi <args>` in the project; never throws on a non-zero exit (tests assert on it). */
-  run(args: string[], opts: { env?: Record<string, string>; timeoutMs?: number; eventLog?: boolean } = {}): Promise<RunResult> {
-    const eventFile = path.join(this.root, `events-${Date.now()}-${Math.random().toString(36).slice(2)}.jsonl`);
-    const withLog = opts.eventLog !== false && ["preview", "up", "refresh", "destroy"].includes(args[0]);
-    const full = withLog ? [...args, "--event-log", eventFile] : args;
+  /**
+   * Runs `pulumi <args>` in the project; never throws on a non-zero exit (tests assert on it). preview, up,
+   * refresh and destroy run with `--json`, which streams the engine's events (one JSON object a line).
+   */
+  run(args: string[], opts: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<RunResult> {
+    const streaming = ["preview", "up", "refresh", "destroy"].includes(args[0]);
+    const full = streaming ? [...args, "--json"] : args;
+    const env = this.env({ ...(streaming ? { PULUMI_ENABLE_STREAMING_JSON_PREVIEW: "true" } : {}), ...opts.env });
     return new Promise((resolve, reject) => {
-      const child = spawn("pulumi", full, { cwd: this.dir, env: this.env(opts.env), stdio: ["ignore", "pipe", "pipe"] });
+      const child = spawn("pulumi", full, { cwd: this.dir, env, stdio: ["ignore", "pipe", "pipe"] });
       let stdout = "";
       let stderr = "";
       child.stdout.on("data", (d) => (stdout += d));
@@ -133,7 +136,7 @@ export class Project {
       child.on("error", reject);
       child.on("close", (code) => {
         clearTimeout(timer);
-        const events = withLog && fs.existsSync(eventFile) ? fs.readFileSync(eventFile, "utf8") : "";
+        const events = streaming ? stdout : "";
         this.logs.push(`$ pulumi ${full.join(" ")}\n${stdout}\n${stderr}`);
         resolve({ code: code ?? -1, stdout, stderr, events, ...parseEvents(events) });
       });
@@ -143,7 +146,7 @@ export class Project {
   /** Runs a command that must succeed; on failure the error carries everything the engine said. */
   async ok(args: string[], opts: { env?: Record<string, string> } = {}): Promise<RunResult> {
     const r = await this.run(args, opts);
-    if (r.code !== 0) throw new Error(`pulumi ${args.join(" ")} exited ${r.code}\n${r.stdout}\n${r.stderr}\n${r.diagnostics.join("\n")}`);
+    if (r.code !== 0) throw new Error(`pulumi ${args.join(" ")} exited ${r.code}\n${r.diagnostics.join("\n") || r.stdout}\n${r.stderr}`);
     return r;
   }
 
@@ -229,4 +232,12 @@ export function ops(r: RunResult): string[] {
 /** Ops excluding unchanged resources. */
 export function changes(r: RunResult): string[] {
   return r.steps.filter((s) => s.op !== "same").map((s) => `${s.op} ${s.name}`);
+}
+
+/** Fails the test with everything the engine said when a command did not succeed. */
+export function expectOk(r: RunResult): RunResult {
+  if (r.code !== 0) {
+    throw new Error(`pulumi exited ${r.code}:\n${r.diagnostics.join("\n")}\n${r.stderr.slice(-4000)}`);
+  }
+  return r;
 }
