@@ -1,3 +1,7 @@
+import { installDebugFilter } from "./debug-filter";
+
+installDebugFilter();
+
 export { ApiKey, Snapshot, Template, Workspace } from "./resources";
 export type { ApiKeyArgs, Scope, SessionType, SnapshotArgs, TemplateArgs, WorkspaceArgs } from "./resources";
 export { getWorkspace, listApiKeys, listSnapshots, listWorkspaces } from "./lookups";

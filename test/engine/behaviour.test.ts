@@ -5,7 +5,7 @@
  */
 import { forgetAllListings } from "../../provider/client/client";
 import { Local } from "../support/local";
-import { Project, changes, expectOk } from "./support/stack";
+import { Project, changes, expectOk, occurrences } from "./support/stack";
 
 jest.setTimeout(600_000);
 
@@ -128,7 +128,7 @@ exports.a = a.key; exports.b = b.key; exports.prefix = a.keyPrefix;`);
     expectOk(d);
     const everything = [exported.text, p.stateFilesText(), ...p.logs].join("\n");
     expect(everything.length).toBeGreaterThan(10_000);
-    for (const s of secrets) expect(everything).not.toContain(s);
+    for (const s of secrets) expect(occurrences(everything, s)).toBe("");
   } finally {
     p.cleanup();
   }
@@ -137,20 +137,26 @@ exports.a = a.key; exports.b = b.key; exports.prefix = a.keyPrefix;`);
 test("bad input fails the preview naming the property and the rule, and nothing reaches the server", async () => {
   const p = await project("badinput");
   try {
-    p.program(`${HEADER}
-new chaser.Workspace("ws", { name: "has spaces", sessionType: "browser", image: "img:1" });
-new chaser.ApiKey("key", { scopes: ["workspaces.read", "admin"] });`);
-    await local.clearRequests();
-    const r = await p.preview();
-    expect(r.code).not.toBe(0);
-    const said = r.stdout + r.stderr + r.diagnostics.join("\n");
-    expect(said).toMatch(/name: must contain only letters, digits/);
-    expect(said).toMatch(/image is only accepted for sandbox/);
-    expect(said).toMatch(/scopes\[1\]: must be one of: sessions\.read/);
-    expect(await local.requests()).toEqual([]);
-    const up = await p.up();
-    expect(up.code).not.toBe(0);
-    expect(await local.requests()).toEqual([]);
+    // The engine stops at the first resource that fails its check: one bad resource per program.
+    const cases: Array<[string, RegExp[]]> = [
+      [
+        `new chaser.Workspace("ws", { name: "has spaces", sessionType: "browser", image: "img:1" });`,
+        [/Workspace resource 'ws': property name value \{has spaces\} has a problem: name: must contain only letters, digits/, /property image value \{img:1\} has a problem: image is only accepted for sandbox/],
+      ],
+      [`new chaser.ApiKey("key", { scopes: ["workspaces.read", "admin"] });`, [/ApiKey resource 'key': property scopes .* has a problem: scopes\[1\]: must be one of: sessions\.read/]],
+      [`new chaser.ApiKey("key", {});`, [/scopes: a key without scopes has full access; .* set fullAccess: true/]],
+      [`new chaser.Snapshot("snap", { name: "x".repeat(65) });`, [/property workspace .*is required/, /name: must be at most 64 characters/]],
+    ];
+    for (const [program, expected] of cases) {
+      p.program(`${HEADER}${program}`);
+      await local.clearRequests();
+      for (const r of [await p.preview(), await p.up()]) {
+        expect(r.code).not.toBe(0);
+        const said = r.diagnostics.join("\n");
+        for (const re of expected) expect(said).toMatch(re);
+      }
+      expect(await local.requests()).toEqual([]);
+    }
   } finally {
     p.cleanup();
   }
@@ -169,13 +175,16 @@ new chaser.Workspace("busy", { name: "busy-ws", sessionType: "browser", forceDel
 
     const d = await p.destroy();
     expect(d.code).not.toBe(0);
-    expect(d.stdout + d.diagnostics.join("\n")).toMatch(/deletionProtection: true.*Set deletionProtection: false, run `pulumi up`/s);
-    expect((await local.workspaces()).map((w) => w.name)).toContain("protected-ws");
+    expect(d.diagnostics.join("\n")).toMatch(/workspace 'protected-ws' \(.*\) has deletionProtection: true, so it cannot be deleted\. Set deletionProtection: false, run `pulumi up`, then try again/);
+    // The protected workspace stays; the other one was deleted despite its attached session (forceDelete).
+    expect((await local.workspaces()).map((w) => w.name)).toEqual(["protected-ws"]);
+    expect(await local.count("DELETE", /^\/v1\/workspaces\//)).toBe(1);
 
     await local.clearRequests();
     p.program(program(false));
-    expect(changes(await p.up())).toEqual(["update kept"]);
-    expect(await writes()).toEqual([]); // a delete-time flag changes state only
+    const up = changes(expectOk(await p.up()));
+    expect(up.sort()).toEqual(["create busy", "update kept"]);
+    expect(await writes()).toEqual(["POST /v1/workspaces"]); // the flag itself changes state only
 
     const d2 = await p.destroy();
     expectOk(d2);

@@ -51,7 +51,7 @@ export interface RunResult {
   stderr: string;
   /** Resource steps the engine reported, in order (from the event log), `pulumi:pulumi:Stack` excluded. */
   steps: EngineStep[];
-  /** Diagnostics (errors, warnings, program output) the engine reported. */
+  /** Diagnostics the engine reported (errors, warnings, info, program output; debug lines left out). */
   diagnostics: string[];
   /** The raw event log text. */
   events: string;
@@ -137,7 +137,12 @@ export class Project {
       child.on("close", (code) => {
         clearTimeout(timer);
         const events = streaming ? stdout : "";
-        this.logs.push(`$ pulumi ${full.join(" ")}\n${stdout}\n${stderr}`);
+        // The harness's own command line for `config set --secret` is the one place the test itself holds the
+        // value: record it masked, so the leak checks below search only what Pulumi and the provider wrote.
+        // Likewise `--show-secrets` is the one command asked to reveal them: its output is not recorded.
+        const shown = full[0] === "config" && full.includes("--secret") ? [...full.slice(0, -1), "<masked by harness>"] : full;
+        const revealed = full.includes("--show-secrets");
+        this.logs.push(`$ pulumi ${shown.join(" ")}\n${revealed ? "<output not recorded: --show-secrets>" : `${stdout}\n${stderr}`}`);
         resolve({ code: code ?? -1, stdout, stderr, events, ...parseEvents(events) });
       });
     });
@@ -218,7 +223,7 @@ export function parseEvents(text: string): { steps: EngineStep[]; diagnostics: s
       const urn: string = md.urn;
       steps.push({ op: md.op, urn, name: urn.split("::").pop()!, type: md.type, diffs: md.diffs });
     }
-    if (ev.diagnosticEvent?.message) diagnostics.push(String(ev.diagnosticEvent.message));
+    if (ev.diagnosticEvent?.message && ev.diagnosticEvent.severity !== "debug") diagnostics.push(String(ev.diagnosticEvent.message));
     if (ev.summaryEvent?.resourceChanges) summary = ev.summaryEvent.resourceChanges;
   }
   return { steps, diagnostics, summary };
@@ -240,4 +245,13 @@ export function expectOk(r: RunResult): RunResult {
     throw new Error(`pulumi exited ${r.code}:\n${r.diagnostics.join("\n")}\n${r.stderr.slice(-4000)}`);
   }
   return r;
+}
+
+/** Where `secret` occurs in `text` (with context), or "" when it does not: a readable failure for leak checks. */
+export function occurrences(text: string, secret: string): string {
+  const found: string[] = [];
+  for (let i = text.indexOf(secret); i >= 0 && found.length < 3; i = text.indexOf(secret, i + 1)) {
+    found.push(`…${text.slice(Math.max(0, i - 300), i)}<<SECRET>>${text.slice(i + secret.length, i + secret.length + 100)}…`);
+  }
+  return found.join("\n---\n");
 }
