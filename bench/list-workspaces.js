@@ -1,0 +1,94 @@
+#!/usr/bin/env node
+// Benchmark (not a test): requests per second of GET /v1/workspaces listing 100 workspaces on loopback, with
+// chaser-local in its own process (in memory, and with --data: reads must not pay for durability), against a
+// baseline request of the same server (GET /v1/sessions, an empty list). Rounds alternate A B C A B C … so the
+// ratios are measured side by side in one run. Run after `make build`.
+const { spawn } = require("node:child_process");
+const path = require("node:path");
+const fs = require("node:fs");
+const os = require("node:os");
+const { Pool } = require("undici");
+
+const ROUNDS = Number(process.env.ROUNDS ?? 5);
+const REQUESTS = Number(process.env.REQUESTS ?? 5000);
+const CONNECTIONS = Number(process.env.CONNECTIONS ?? 16);
+const KEY = "sk_bench_root_key_000001";
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function startServer(args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(__dirname, "..", "bin", "chaser-local.js"), "--port", "0", "--root-key", KEY, ...args], { stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    child.stdout.on("data", (d) => {
+      out += d;
+      const m = /listening on (\S+)/.exec(out);
+      if (m) resolve({ child, url: m[1] });
+    });
+    child.on("exit", (c) => reject(new Error(`chaser-local exited ${c}`)));
+  });
+}
+
+async function load(url, p, requests) {
+  const pool = new Pool(url, { connections: CONNECTIONS, pipelining: 1 });
+  let next = 0;
+  let bytes = 0;
+  const t0 = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: CONNECTIONS * 2 }, async () => {
+      while (next < requests) {
+        next++;
+        const r = await pool.request({ path: p, method: "GET", headers: { authorization: `Bearer ${KEY}` } });
+        const body = await r.body.text();
+        if (r.statusCode !== 200) throw new Error(`${p}: ${r.statusCode} ${body}`);
+        bytes += body.length;
+      }
+    }),
+  );
+  const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+  await pool.close();
+  return { rps: requests / secs, bytes: bytes / requests };
+}
+
+(async () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "chaser-bench-"));
+  const mem = await startServer([]);
+  const durable = await startServer(["--data", dataDir]);
+  try {
+    for (const s of [mem, durable]) {
+      for (let i = 0; i < 100; i++) {
+        const r = await fetch(`${s.url}/v1/workspaces`, { method: "POST", headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" }, body: JSON.stringify({ name: `bench-${i}`, session_type: i % 2 ? "browser" : "sandbox" }) });
+        if (r.status !== 201) throw new Error(`setup: ${r.status}`);
+      }
+    }
+    const cases = [
+      ["list 100 workspaces, in memory", mem.url, "/v1/workspaces"],
+      ["list 100 workspaces, --data", durable.url, "/v1/workspaces"],
+      ["baseline: empty session list", mem.url, "/v1/sessions"],
+    ];
+    for (const [, url, p] of cases) await load(url, p, 500); // warm-up
+    const results = cases.map(() => []);
+    let size = 0;
+    for (let round = 0; round < ROUNDS; round++) {
+      for (let i = 0; i < cases.length; i++) {
+        const r = await load(cases[i][1], cases[i][2], REQUESTS);
+        results[i].push(r.rps);
+        if (i === 0) size = r.bytes;
+      }
+    }
+    console.log(`chaser-local on loopback, ${os.cpus().length} cores, ${CONNECTIONS} connections, ${REQUESTS} requests x ${ROUNDS} alternating rounds`);
+    console.log(`listing body: ${Math.round(size)} bytes (100 workspaces)`);
+    cases.forEach(([name], i) => {
+      const xs = results[i];
+      console.log(`${name.padEnd(34)} median ${Math.round(median(xs))} req/s (min ${Math.round(Math.min(...xs))}, max ${Math.round(Math.max(...xs))})`);
+    });
+    const ratio = (a, b) => median(results[a].map((x, k) => x / results[b][k])).toFixed(2);
+    console.log(`ratio list(in memory) / baseline: ${ratio(0, 2)}   ratio list(--data) / list(in memory): ${ratio(1, 0)}`);
+  } finally {
+    mem.child.kill("SIGKILL");
+    durable.child.kill("SIGKILL");
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+})().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
