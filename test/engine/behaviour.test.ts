@@ -193,3 +193,39 @@ new chaser.Workspace("busy", { name: "busy-ws", sessionType: "browser", forceDel
     p.cleanup();
   }
 });
+
+test("faults during up: lost create answers, 5xx and 429 still leave exactly one object each, and state is right", async () => {
+  const p = await project("faults");
+  try {
+    p.program(`${HEADER}
+const ws = new chaser.Workspace("ws", { name: "fault-ws", sessionType: "sandbox" });
+const snap = new chaser.Snapshot("snap", { workspace: ws.workspaceId, name: "s1" });
+const key = new chaser.ApiKey("key", { name: "fault-key", scopes: ["workspaces.read"] });
+exports.key = key.key; exports.wsId = ws.workspaceId;`);
+    await local.faults([
+      { kind: "drop", method: "POST", path: "^/v1/workspaces$", count: 1 },
+      { kind: "drop", method: "POST", path: "/snapshots$", count: 1 },
+      { kind: "drop", method: "POST", path: "^/v1/keys$", count: 1 },
+      { kind: "503", method: "GET", count: 2 },
+      { kind: "429", method: "POST", count: 1, retryAfter: 1 },
+    ]);
+    const up = expectOk(await p.up());
+    expect(changes(up).sort()).toEqual(["create key", "create snap", "create ws"]);
+    const fired = (await local.requests()).filter((r) => r.fault).map((r) => `${r.fault} ${r.method}`);
+    expect(fired.sort()).toEqual(["429 POST", "503 GET", "503 GET", "drop POST", "drop POST", "drop POST"]);
+    await local.faults([]);
+    const wsList = await local.workspaces();
+    expect(wsList.map((w) => w.name)).toEqual(["fault-ws"]);
+    const snaps = (await local.api<any[]>("GET", `/v1/workspaces/${wsList[0].id}/snapshots`)).body;
+    expect(snaps.map((s) => s.name)).toEqual(["s1"]);
+    const live = (await local.keys()).filter((k) => k.name === "fault-key" && !k.revoked_at);
+    expect(live).toHaveLength(1);
+    const out = await p.outputs(true);
+    expect(out.wsId).toBe(wsList[0].id);
+    expect((await local.api("GET", "/v1/workspaces", undefined, { key: out.key as string })).status).toBe(200);
+    expect(changes(await p.preview())).toEqual([]);
+    expectOk(await p.destroy());
+  } finally {
+    p.cleanup();
+  }
+});
