@@ -13,43 +13,30 @@ import * as workspace from "../provider/resources/workspace";
 import * as settings from "../provider/settings";
 
 type Provider = pulumi.dynamic.ResourceProvider;
+type Props = Record<string, unknown>;
+interface Hooks {
+  check(olds: Props, news: Props): Promise<pulumi.dynamic.CheckResult>;
+  diff(id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult>;
+  create(inputs: Props): Promise<pulumi.dynamic.CreateResult>;
+  read(id: string, props?: Props): Promise<pulumi.dynamic.ReadResult>;
+  update(id: string, olds: Props, news: Props): Promise<pulumi.dynamic.UpdateResult>;
+  remove(id: string, props?: Props): Promise<void>;
+}
 
-export const workspaceProvider: Provider = {
-  configure: async (req) => settings.configure(req.config),
-  check: (olds, news) => workspace.check(olds, news),
-  diff: (id, olds, news) => workspace.diff(id, olds, news),
-  create: (inputs) => workspace.create(inputs),
-  read: (id, props) => workspace.read(id, props),
-  update: (id, olds, news) => workspace.update(id, olds, news),
-  delete: (id, props) => workspace.remove(id, props),
-};
+/** The provider object of one resource type: every method delegates to that type's hooks module. */
+function providerFor(hooks: Hooks): Provider {
+  return {
+    configure: async (req) => settings.configure(req.config),
+    check: (olds, news) => hooks.check(olds, news),
+    diff: (id, olds, news) => hooks.diff(id, olds, news),
+    create: (inputs) => hooks.create(inputs),
+    read: (id, props) => hooks.read(id, props),
+    update: (id, olds, news) => hooks.update(id, olds, news),
+    delete: (id, props) => hooks.remove(id, props),
+  };
+}
 
-export const templateProvider: Provider = {
-  configure: async (req) => settings.configure(req.config),
-  check: (olds, news) => template.check(olds, news),
-  diff: (id, olds, news) => template.diff(id, olds, news),
-  create: (inputs) => template.create(inputs),
-  read: (id, props) => template.read(id, props),
-  update: (id, olds, news) => template.update(id, olds, news),
-  delete: (id, props) => template.remove(id, props),
-};
-
-export const snapshotProvider: Provider = {
-  configure: async (req) => settings.configure(req.config),
-  check: (olds, news) => snapshot.check(olds, news),
-  diff: (id, olds, news) => snapshot.diff(id, olds, news),
-  create: (inputs) => snapshot.create(inputs),
-  read: (id, props) => snapshot.read(id, props),
-  update: (id, olds, news) => snapshot.update(id, olds, news),
-  delete: (id, props) => snapshot.remove(id, props),
-};
-
-export const apiKeyProvider: Provider = {
-  configure: async (req) => settings.configure(req.config),
-  check: (olds, news) => apikey.check(olds, news),
-  diff: (id, olds, news) => apikey.diff(id, olds, news),
-  create: (inputs) => apikey.create(inputs),
-  read: (id, props) => apikey.read(id, props),
-  update: (id, olds, news) => apikey.update(id, olds, news),
-  delete: (id, props) => apikey.remove(id, props),
-};
+export const workspaceProvider = providerFor(workspace);
+export const templateProvider = providerFor(template);
+export const snapshotProvider = providerFor(snapshot);
+export const apiKeyProvider = providerFor(apikey);

@@ -33,7 +33,8 @@ export interface WorkspaceArgs {
   adoptExisting?: pulumi.Input<boolean>;
 }
 
-export class Workspace extends pulumi.dynamic.Resource {
+/** The outputs every workspace-backed resource (Workspace, Template) exposes: the WorkspaceInfo fields. */
+export abstract class WorkspaceResource extends pulumi.dynamic.Resource {
   declare public readonly workspaceId: pulumi.Output<string>;
   declare public readonly name: pulumi.Output<string>;
   declare public readonly sessionType: pulumi.Output<SessionType>;
@@ -52,7 +53,9 @@ export class Workspace extends pulumi.dynamic.Resource {
   declare public readonly account: pulumi.Output<string | undefined>;
   declare public readonly deletionProtection: pulumi.Output<boolean | undefined>;
   declare public readonly forceDelete: pulumi.Output<boolean | undefined>;
+}
 
+export class Workspace extends WorkspaceResource {
   constructor(name: string, args: WorkspaceArgs, opts?: pulumi.CustomResourceOptions) {
     super(workspaceProvider, name, { ...outputSlots(workspaceSpec.outputs), cloneFrom: undefined, ...args, __logicalName: name }, opts, "chaser", "Workspace");
   }
@@ -63,16 +66,8 @@ export interface TemplateArgs extends WorkspaceArgs {
   workspace?: pulumi.Input<string>;
 }
 
-export class Template extends pulumi.dynamic.Resource {
-  declare public readonly workspaceId: pulumi.Output<string>;
-  declare public readonly name: pulumi.Output<string>;
-  declare public readonly sessionType: pulumi.Output<SessionType>;
-  declare public readonly image: pulumi.Output<string | undefined>;
-  declare public readonly template: pulumi.Output<boolean>;
-  declare public readonly githubRepo: pulumi.Output<string | undefined>;
-  declare public readonly status: pulumi.Output<string | undefined>;
-  declare public readonly createdAt: pulumi.Output<string>;
-  declare public readonly sourceWorkspaceId: pulumi.Output<string | undefined>;
+export class Template extends WorkspaceResource {
+  /** The flagged workspace's selector, in flagging mode. */
   declare public readonly workspace: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: TemplateArgs = {}, opts?: pulumi.CustomResourceOptions) {

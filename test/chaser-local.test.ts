@@ -8,16 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { Local } from "./support/local";
 
-let local: Local;
-beforeAll(async () => {
-  local = await Local.start();
-});
-afterAll(async () => {
-  await local.close();
-});
-beforeEach(async () => {
-  await local.reset();
-});
+const local = Local.forSuite();
 
 type Any = Record<string, any>;
 const api = <T = Any>(method: string, p: string, body?: unknown, opts?: { key?: string; account?: string }) => local.api<T>(method, p, body, opts);

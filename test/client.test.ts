@@ -8,20 +8,10 @@ import { ChaserApiError, ChaserConfigError } from "../provider/client/errors";
 import { setDispatcher } from "../provider/client/transport";
 import { Local } from "./support/local";
 
-let local: Local;
+const local = Local.forSuite();
 const fast = { backoffMs: 5, attemptTimeoutMs: 2_000, deadlineMs: 10_000 };
 const client = (extra: Record<string, unknown> = {}) => new ChaserClient({ apiUrl: local.url, apiKey: local.rootKey, ...fast, ...extra });
 
-beforeAll(async () => {
-  local = await Local.start();
-});
-afterAll(async () => {
-  await local.close();
-});
-beforeEach(async () => {
-  await local.reset();
-  forgetAllListings();
-});
 
 describe("retries happen where they should", () => {
   test("GET is retried on 503 and succeeds", async () => {

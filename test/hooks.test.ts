@@ -11,25 +11,15 @@ import * as workspace from "../provider/resources/workspace";
 import * as settings from "../provider/settings";
 import { Local } from "./support/local";
 
-let local: Local;
+const local = Local.forSuite();
 
 function configureWith(key: string, account?: string) {
   const cfg: Record<string, string | undefined> = { "chaser:apiKey": key, "chaser:apiUrl": local.url, "chaser:account": account };
   settings.configure({ get: (k) => cfg[k] });
 }
 
-beforeAll(async () => {
-  local = await Local.start();
-});
-afterAll(async () => {
-  settings.resetSettings();
-  await local.close();
-});
-beforeEach(async () => {
-  await local.reset();
-  forgetAllListings();
-  configureWith(local.rootKey);
-});
+afterAll(() => settings.resetSettings());
+beforeEach(() => configureWith(local.rootKey));
 
 const failuresOf = async (hooks: { check: (o: any, n: any) => Promise<{ failures: { property: string; reason: string }[] }> }, news: Record<string, unknown>, olds = {}) =>
   (await hooks.check(olds, { __logicalName: "res", ...news })).failures;

@@ -1,18 +1,11 @@
 /** The lookups users call from programs, against chaser-local, with credentials from options or the environment. */
-import { forgetAllListings } from "../provider/client/client";
 import { getWorkspace, listApiKeys, listSnapshots, listWorkspaces } from "../sdk";
 import { Local } from "./support/local";
 
-let local: Local;
+const local = Local.forSuite();
 let opts: { apiUrl: string; apiKey: string };
-beforeAll(async () => {
-  local = await Local.start();
+beforeEach(() => {
   opts = { apiUrl: local.url, apiKey: local.rootKey };
-});
-afterAll(() => local.close());
-beforeEach(async () => {
-  await local.reset();
-  forgetAllListings();
 });
 
 test("getWorkspace by name (case-insensitive) or id; a missing one is a clear error", async () => {

@@ -217,14 +217,11 @@ export class ChaserClient {
   }
 
   /** Deletes a workspace; resolves false when it was already gone (404). */
-  async deleteWorkspace(sel: WorkspaceSelector, opts: { force?: boolean } = {}): Promise<boolean> {
-    try {
-      await this.write({ method: "DELETE", path: `/v1/workspaces/${selectorPath(sel)}`, query: { force: opts.force ? true : undefined } });
-      return true;
-    } catch (e) {
-      if (e instanceof ChaserApiError && e.isNotFound()) return false;
+  deleteWorkspace(sel: WorkspaceSelector, opts: { force?: boolean } = {}): Promise<boolean> {
+    const call = this.write({ method: "DELETE", path: `/v1/workspaces/${selectorPath(sel)}`, query: { force: opts.force ? true : undefined } });
+    return unlessGone(call).catch((e) => {
       throw this.explain(e, { force: opts.force });
-    }
+    });
   }
 
   bulkDeleteWorkspaces(workspaceIds: string[], force = false): Promise<unknown> {
@@ -267,14 +264,11 @@ export class ChaserClient {
     });
   }
 
-  async deleteSnapshot(ws: WorkspaceSelector | string, name: string): Promise<boolean> {
-    try {
-      await this.write({ method: "DELETE", path: `/v1/workspaces/${selectorPath(ws)}/snapshots/${encodeURIComponent(name)}` });
-      return true;
-    } catch (e) {
-      if (e instanceof ChaserApiError && e.isNotFound()) return false;
+  deleteSnapshot(ws: WorkspaceSelector | string, name: string): Promise<boolean> {
+    const call = this.write({ method: "DELETE", path: `/v1/workspaces/${selectorPath(ws)}/snapshots/${encodeURIComponent(name)}` });
+    return unlessGone(call).catch((e) => {
       throw this.explain(e, { snapshot: name });
-    }
+    });
   }
 
   // ---- API keys -------------------------------------------------------------------------------------------
@@ -327,14 +321,10 @@ export class ChaserClient {
   }
 
   /** Revokes a key; resolves false when it did not exist (404). */
-  async revokeApiKey(id: string): Promise<boolean> {
-    try {
-      await this.write({ method: "DELETE", path: `/v1/keys/${encodeURIComponent(id)}` });
-      return true;
-    } catch (e) {
-      if (e instanceof ChaserApiError && e.isNotFound()) return false;
+  revokeApiKey(id: string): Promise<boolean> {
+    return unlessGone(this.write({ method: "DELETE", path: `/v1/keys/${encodeURIComponent(id)}` })).catch((e) => {
       throw this.explain(e, {});
-    }
+    });
   }
 
   // ---- sessions (used for force-deletes and by tests) ------------------------------------------------------
@@ -393,6 +383,17 @@ export class ChaserClient {
     }
     if (!message) return err;
     return new ChaserApiError({ ...errFields(err), message });
+  }
+}
+
+/** Resolves true when the call succeeded, false when the object was already gone (404). */
+async function unlessGone(call: Promise<unknown>): Promise<boolean> {
+  try {
+    await call;
+    return true;
+  } catch (e) {
+    if (e instanceof ChaserApiError && e.isNotFound()) return false;
+    throw e;
   }
 }
 

@@ -8,6 +8,13 @@ import { z } from "zod";
 
 const optStr = z.string().nullish();
 
+/** A list as documented, or wrapped in an object under `key` or `data` (tolerated from other servers). */
+function listOf<T extends z.ZodTypeAny>(item: T, key: string, wrappedFirst = false) {
+  const plain = z.array(item);
+  const wrapped = [key, "data"].map((k) => z.looseObject({ [k]: z.array(item) }).transform((o) => o[k] as z.infer<T>[]));
+  return wrappedFirst ? z.union([wrapped[0], plain, wrapped[1]]) : z.union([plain, ...wrapped]);
+}
+
 export const workspaceInfo = z.looseObject({
   id: z.string().min(1),
   name: z.string().nullable().optional(),
@@ -26,12 +33,7 @@ export const workspaceInfo = z.looseObject({
 });
 export type WorkspaceInfo = z.infer<typeof workspaceInfo>;
 
-/** A plain array per the docs; a wrapped `{workspaces|data: [...]}` is accepted too. */
-export const workspaceList = z.union([
-  z.array(workspaceInfo),
-  z.looseObject({ workspaces: z.array(workspaceInfo) }).transform((o) => o.workspaces),
-  z.looseObject({ data: z.array(workspaceInfo) }).transform((o) => o.data),
-]);
+export const workspaceList = listOf(workspaceInfo, "workspaces");
 
 export const snapshotInfo = z.looseObject({
   name: z.string().min(1),
@@ -40,11 +42,7 @@ export const snapshotInfo = z.looseObject({
   size_bytes: z.number().nullish(),
 });
 export type SnapshotInfo = z.infer<typeof snapshotInfo>;
-export const snapshotList = z.union([
-  z.array(snapshotInfo),
-  z.looseObject({ snapshots: z.array(snapshotInfo) }).transform((o) => o.snapshots),
-  z.looseObject({ data: z.array(snapshotInfo) }).transform((o) => o.data),
-]);
+export const snapshotList = listOf(snapshotInfo, "snapshots");
 
 export const apiKeyInfo = z.looseObject({
   id: z.string().min(1),
@@ -57,11 +55,8 @@ export const apiKeyInfo = z.looseObject({
   revoked_at: optStr,
 });
 export type ApiKeyInfo = z.infer<typeof apiKeyInfo>;
-export const apiKeyList = z.union([
-  z.looseObject({ keys: z.array(apiKeyInfo) }).transform((o) => o.keys),
-  z.array(apiKeyInfo),
-  z.looseObject({ data: z.array(apiKeyInfo) }).transform((o) => o.data),
-]);
+/** Documented (for the older API) as `{keys: [...]}`. */
+export const apiKeyList = listOf(apiKeyInfo, "keys", true);
 /** The create answer: the only time the secret `key` exists. */
 export const createdApiKey = apiKeyInfo.extend({
   key: z.string().min(8),
@@ -77,11 +72,7 @@ export const sessionInfo = z.looseObject({
   workspace_id: optStr,
 });
 export type SessionInfo = z.infer<typeof sessionInfo>;
-export const sessionList = z.union([
-  z.array(sessionInfo),
-  z.looseObject({ sessions: z.array(sessionInfo) }).transform((o) => o.sessions),
-  z.looseObject({ data: z.array(sessionInfo) }).transform((o) => o.data),
-]);
+export const sessionList = listOf(sessionInfo, "sessions");
 
 export const SCOPES = [
   "sessions.read",

@@ -3,32 +3,15 @@
  * one up, adoption of an existing workspace, secrets absent from state, logs and output, bad input failing the
  * preview with no write, deletion protection, and forced deletion of a workspace with a session attached.
  */
-import { forgetAllListings } from "../../provider/client/client";
-import { Local } from "../support/local";
-import { Project, changes, expectOk, occurrences } from "./support/stack";
+import { Local, writesTo } from "../support/local";
+import { HEADER, Project, changes, expectOk, occurrences, projectFor } from "./support/stack";
 
 jest.setTimeout(600_000);
 
-let local: Local;
-beforeAll(async () => {
-  local = await Local.start();
-});
-afterAll(async () => {
-  await local.close();
-});
-beforeEach(async () => {
-  await local.reset();
-  forgetAllListings();
-});
+const local = Local.forSuite();
 
-const HEADER = `const pulumi = require("@pulumi/pulumi");\nconst chaser = require("pulumi-chaser");\n`;
-
-async function project(name: string): Promise<Project> {
-  const p = Project.create(name);
-  await p.init({ "chaser:apiUrl": local.url }, { "chaser:apiKey": local.rootKey });
-  return p;
-}
-const writes = async () => (await local.requests()).filter((r) => r.method !== "GET").map((r) => `${r.method} ${r.path}`);
+const project = (name: string) => projectFor(local, name);
+const writes = () => writesTo(local);
 
 test("drift: deleted, renamed and revoked outside Pulumi; refresh detects, one up repairs", async () => {
   const p = await project("drift");

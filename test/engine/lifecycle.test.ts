@@ -4,33 +4,16 @@
  * replace, in the right order → destroy leaves nothing on the server. Assertions: the operations the engine
  * reported (its event log), what chaser-local holds, and which requests it received.
  */
-import { forgetAllListings } from "../../provider/client/client";
-import { Local } from "../support/local";
-import { Project, changes, expectOk } from "./support/stack";
+import { Local, writesTo } from "../support/local";
+import { HEADER, Project, changes, expectOk, projectFor } from "./support/stack";
 
 jest.setTimeout(600_000);
 
-let local: Local;
-beforeAll(async () => {
-  local = await Local.start();
-});
-afterAll(async () => {
-  await local.close();
-});
-beforeEach(async () => {
-  await local.reset();
-  forgetAllListings();
-});
+const local = Local.forSuite();
 
-const HEADER = `const pulumi = require("@pulumi/pulumi");\nconst chaser = require("pulumi-chaser");\n`;
+const project = (name: string) => projectFor(local, name);
 
-async function project(name: string): Promise<Project> {
-  const p = Project.create(name);
-  await p.init({ "chaser:apiUrl": local.url }, { "chaser:apiKey": local.rootKey });
-  return p;
-}
-
-const writes = async () => (await local.requests()).filter((r) => r.method !== "GET").map((r) => `${r.method} ${r.path}`);
+const writes = () => writesTo(local);
 
 /** up must succeed, then preview and refresh must both report nothing to change. */
 async function upAndSteady(p: Project, expected: string[]) {

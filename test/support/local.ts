@@ -2,7 +2,9 @@
  * Starts chaser-local in-process for a test file and drives its test controls (/_local/…): faults, the request
  * log, counters, reset, accounts and keys. Tests assert on what the server received, not on mocks.
  */
+import { forgetAllListings } from "../../provider/client/client";
 import { startChaserLocal } from "../../chaser-local/src/server";
+import type { FaultRule } from "../../chaser-local/src/server";
 
 export interface LoggedRequest {
   seq: number;
@@ -14,26 +16,36 @@ export interface LoggedRequest {
   fault?: string | null;
 }
 
-export interface FaultRule {
-  kind: "500" | "503" | "429" | "reset" | "drop" | "delay";
-  rate?: number;
-  count?: number;
-  method?: string;
-  path?: string;
-  retryAfter?: number;
-  ms?: number;
-}
-
 export class Local {
-  private constructor(
-    readonly url: string,
-    readonly rootKey: string,
-    private readonly closeFn: () => Promise<void>,
-  ) {}
+  url = "";
+  rootKey = "";
+  private closeFn: () => Promise<void> = async () => undefined;
 
   static async start(opts: { latencyMs?: number } = {}): Promise<Local> {
+    const local = new Local();
     const srv = await startChaserLocal({ port: 0, ...opts });
-    return new Local(srv.url, srv.rootKey, () => srv.close());
+    local.url = srv.url;
+    local.rootKey = srv.rootKey;
+    local.closeFn = () => srv.close();
+    return local;
+  }
+
+  /**
+   * One in-memory server for a test file: started before its tests, stopped after them, and reset (with the
+   * client's shared listings forgotten) before each test.
+   */
+  static forSuite(): Local {
+    const local = new Local();
+    beforeAll(async () => {
+      const started = await Local.start();
+      Object.assign(local, { url: started.url, rootKey: started.rootKey, closeFn: () => started.close() });
+    });
+    afterAll(() => local.close());
+    beforeEach(async () => {
+      await local.reset();
+      forgetAllListings();
+    });
+    return local;
   }
 
   close(): Promise<void> {
@@ -95,4 +107,9 @@ export class Local {
   async keys(): Promise<Array<Record<string, any>>> {
     return (await this.api<{ keys: Array<Record<string, any>> }>("GET", "/v1/keys")).body.keys;
   }
+}
+
+/** The non-GET requests the server received, as "METHOD /path". */
+export async function writesTo(local: Local): Promise<string[]> {
+  return (await local.requests()).filter((r) => r.method !== "GET").map((r) => `${r.method} ${r.path}`);
 }

@@ -10,6 +10,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 
 export const REPO = path.resolve(__dirname, "..", "..", "..");
+/** The first lines of every JavaScript test program. */
+export const HEADER = `const pulumi = require("@pulumi/pulumi");\nconst chaser = require("pulumi-chaser");\n`;
 export const PASSPHRASE = "engine-tests-passphrase";
 
 let packedDir: string | undefined;
@@ -254,4 +256,11 @@ export function occurrences(text: string, secret: string): string {
     found.push(`…${text.slice(Math.max(0, i - 300), i)}<<SECRET>>${text.slice(i + secret.length, i + secret.length + 100)}…`);
   }
   return found.join("\n---\n");
+}
+
+/** A JavaScript project with a stack configured for a chaser-local server (the key stored as a secret). */
+export async function projectFor(local: { url: string; rootKey: string }, name: string): Promise<Project> {
+  const p = Project.create(name);
+  await p.init({ "chaser:apiUrl": local.url }, { "chaser:apiKey": local.rootKey });
+  return p;
 }
