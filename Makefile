@@ -30,13 +30,14 @@ schema: build
 test: build
 	npx tsc -p tsconfig.test.json
 	npx tsc -p tsconfig.examples.json
-	CHASER_ENGINE_BIN="$$(bash engine/build.sh)" npx jest --ci
+	rm -f .jest-results.json; bin="$$(bash engine/build.sh)" && CHASER_ENGINE_BIN="$$bin" npx jest --ci --json --outputFile=.jest-results.json; \
+	  rc=$$?; node scripts/test-summary.js .jest-results.json; exit $$rc
 
 test-unit: build
 	npx jest --ci --selectProjects unit
 
 test-engine: build
-	CHASER_ENGINE_BIN="$$(bash engine/build.sh)" npx jest --ci --selectProjects engine
+	bin="$$(bash engine/build.sh)" && CHASER_ENGINE_BIN="$$bin" npx jest --ci --selectProjects engine
 
 demo: build
 	@bash scripts/demo.sh
