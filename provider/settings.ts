@@ -25,10 +25,6 @@ export function configure(config: ConfigLike): void {
   };
 }
 
-export function currentSettings(): StackSettings {
-  return settings;
-}
-
 /** A client for the given account (a resource's `account` input), else the stack's, else CHASER_ACCOUNT. */
 export function clientFor(account?: string): ChaserClient {
   return new ChaserClient({ apiKey: settings.apiKey, apiUrl: settings.apiUrl, account: account ?? settings.account });

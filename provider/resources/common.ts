@@ -145,7 +145,3 @@ export function refreshedInputs(spec: ResourceSpec, olds: Record<string, unknown
 export function compact<T extends Record<string, unknown>>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
-
-export function errorMessage(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}

@@ -231,11 +231,6 @@ export function parseEvents(text: string): { steps: EngineStep[]; diagnostics: s
   return { steps, diagnostics, summary };
 }
 
-/** Steps as "op name" strings, e.g. ["create ws", "same key"]. */
-export function ops(r: RunResult): string[] {
-  return r.steps.map((s) => `${s.op} ${s.name}`);
-}
-
 /** Ops excluding unchanged resources. */
 export function changes(r: RunResult): string[] {
   return r.steps.filter((s) => s.op !== "same").map((s) => `${s.op} ${s.name}`);
