@@ -1,71 +1,164 @@
 #!/usr/bin/env bash
-# Builds what is missing of the Pulumi engine at the pinned version, into a cache outside the repository:
-#   pulumi                         the CLI, from github.com/pulumi/pulumi/pkg/v3 (Go module proxy)
-#   pulumi-language-nodejs         our own Node.js language host (engine/cmd/pulumi-language-nodejs)
-#   pulumi-resource-pulumi-nodejs  the dynamic-provider plugin launcher (runs @pulumi/pulumi/cmd/dynamic-provider)
-# Reuses an installed `pulumi` >= the pinned version when one is on PATH (and its language host when beside it).
-# Progress goes to stderr; the LAST line of stdout is the directory to put first on PATH.
+# Makes the pinned Pulumi engine available offline and prints, as the LAST line of stdout, the directory to put
+# first on PATH. Everything else (progress, errors) goes to stderr. Idempotent: a second run only checks.
+#
+# That directory holds:
+#   pulumi                          the CLI, built from github.com/pulumi/pulumi/pkg/v3 (Go module proxy)
+#   pulumi-language-nodejs          our Node.js language host (engine/cmd/pulumi-language-nodejs), rebuilt
+#                                   whenever its sources, go.mod/go.sum or the build flags change
+#   pulumi-resource-pulumi-nodejs   the dynamic-provider plugin: runs @pulumi/pulumi/cmd/dynamic-provider
+# in ${CHASER_ENGINE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-chaser/engine}/v<version>/bin.
+#
+# An installed `pulumi` (first on PATH) whose version is >= the pinned one is reused instead of building: its own
+# directory is printed when the two plugins are beside it (an official install), otherwise it is linked or copied
+# into the cache together with its language host when it has one, and the missing pieces are built there. (The
+# engine looks for these plugins next to the real `pulumi` binary and warns about any other copy on PATH, hence
+# one directory.)
 set -euo pipefail
+exec 3>&1 1>&2 # stdout is for the final line only
+
 VERSION=3.248.0
-HERE="$(cd "$(dirname "$0")" && pwd)"
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 CACHE="${CHASER_ENGINE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-chaser/engine}"
 BIN="$CACHE/v$VERSION/bin"
-mkdir -p "$BIN"
-say() { echo "engine: $*" >&2; }
-
-version_ge() { # version_ge A B: A >= B (dotted numbers)
-  [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -1)" = "$2" ]
-}
-
-write_dynamic_provider_launcher() {
-  local f="$1/pulumi-resource-pulumi-nodejs"
-  if [ ! -x "$f" ]; then
-    cat > "$f.tmp" <<'EOF'
-#!/bin/sh
-# Resolve @pulumi/pulumi's dynamic-provider host from the program's directory and run it with the engine's args.
-script=$(node -e "process.stdout.write(require.resolve('@pulumi/pulumi/cmd/dynamic-provider'))") || exit 1
-exec node "$script" "$@"
-EOF
-    chmod +x "$f.tmp" && mv "$f.tmp" "$f"
-  fi
-}
-
-# An installed pulumi that is recent enough wins, as long as a Node.js language host is beside it.
-if command -v pulumi >/dev/null 2>&1; then
-  installed=$(dirname "$(command -v pulumi)")
-  v=$(pulumi version 2>/dev/null | sed 's/^v//') || v=""
-  if [ -n "$v" ] && [ "$installed" != "$BIN" ] && version_ge "$v" "$VERSION" && [ -x "$installed/pulumi-language-nodejs" ]; then
-    say "using the installed pulumi $v in $installed"
-    if [ ! -x "$installed/pulumi-resource-pulumi-nodejs" ]; then write_dynamic_provider_launcher "$BIN"; echo "$installed:$BIN"; else echo "$installed"; fi
-    exit 0
-  fi
-fi
-
-command -v go >/dev/null 2>&1 || { say "Go is needed once to build the Pulumi CLI $VERSION (apt-get install golang, or https://go.dev/dl)"; exit 1; }
-export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-mod=mod GOSUMDB=off
+TAGS=osusergo,grpcnotrace
 LDFLAGS="-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$VERSION"
-cd "$HERE"
+export PULUMI_SKIP_UPDATE_CHECK=true
 
-if [ ! -x "$BIN/pulumi" ] || [ "$("$BIN/pulumi" version 2>/dev/null)" != "v$VERSION" ]; then
-  say "building the Pulumi CLI v$VERSION from its Go modules (first time only: about 5-25 minutes on 2 cores)"
-  start=$(date +%s)
-  go build -v -tags osusergo,grpcnotrace -trimpath -ldflags "$LDFLAGS" -o "$BIN/pulumi.tmp" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi 2>&1 \
-    | awk '{ n++; if (n % 100 == 0) { printf "engine: ... %d packages compiled\n", n > "/dev/stderr"; fflush() } }'
-  [ "${PIPESTATUS[0]}" -eq 0 ] || { say "go build of the CLI failed"; exit 1; }
-  mv "$BIN/pulumi.tmp" "$BIN/pulumi"
-  say "pulumi $("$BIN/pulumi" version) built in $(( $(date +%s) - start )) s"
+say() { echo "engine: $*"; }
+die() { echo "engine: error: $*"; exit 1; }
+result() { echo "$1" >&3; exit 0; }
+
+version_ge() { # version_ge A B: A >= B (dotted versions; v prefix and suffixes such as -dev tolerated)
+  [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n1)" = "$2" ]
+}
+pulumi_version() { # the version a pulumi binary reports, without its v, or nothing
+  "$1" version 2>/dev/null | head -n1 | sed -n 's/^v\{0,1\}\([0-9][0-9.]*[^ ]*\).*/\1/p'
+}
+place() { # place SRC DEST: hard link (else copy) SRC to DEST, atomically
+  ln -f "$1" "$2.tmp.$$" 2>/dev/null || cp -p "$1" "$2.tmp.$$"
+  mv -f "$2.tmp.$$" "$2"
+}
+
+mkdir -p "$BIN"
+BIN="$(cd "$BIN" && pwd -P)"
+
+# One run at a time per cache (`make test` and a test's own call may overlap); the others wait, then find the work done.
+if command -v flock >/dev/null 2>&1; then
+  exec 9>"$BIN/../.build.lock"
+  if ! flock -n 9; then
+    say "another engine/build.sh is running on $CACHE: waiting for it"
+    flock 9
+  fi
 fi
 
-# The language host is rebuilt whenever its sources or the module's dependencies change.
-stamp=$(cat "$HERE"/go.mod "$HERE"/go.sum "$HERE"/cmd/pulumi-language-nodejs/*.go | sha256sum | cut -c1-16)
-if [ ! -x "$BIN/pulumi-language-nodejs" ] || [ "$(cat "$BIN/.language-host-stamp" 2>/dev/null)" != "$stamp" ]; then
-  say "building pulumi-language-nodejs (our Node.js language host)"
-  start=$(date +%s)
-  go build -tags osusergo,grpcnotrace -trimpath -ldflags "-s -w -X main.version=$VERSION" -o "$BIN/pulumi-language-nodejs.tmp" ./cmd/pulumi-language-nodejs
-  mv "$BIN/pulumi-language-nodejs.tmp" "$BIN/pulumi-language-nodejs"
-  echo "$stamp" > "$BIN/.language-host-stamp"
-  say "pulumi-language-nodejs built in $(( $(date +%s) - start )) s"
+# --- An installed pulumi that is recent enough -------------------------------------------------------------------
+installed="" # the real path of an installed pulumi >= VERSION that is not ours
+if p="$(command -v pulumi 2>/dev/null)"; then
+  real="$(readlink -f "$p")"
+  if [ "$(dirname "$real")" != "$BIN" ]; then
+    v="$(pulumi_version "$real")"
+    if [ -n "$v" ] && version_ge "$v" "$VERSION"; then
+      installed="$real"
+      dir="$(dirname "$real")"
+      if [ -x "$dir/pulumi-language-nodejs" ] && [ -x "$dir/pulumi-resource-pulumi-nodejs" ]; then
+        say "using the installed pulumi $v and its plugins in $dir"
+        result "$dir"
+      fi
+    elif [ -n "$v" ]; then
+      say "the installed pulumi $v ($p) is older than $VERSION: not used"
+    fi
+  fi
 fi
 
-write_dynamic_provider_launcher "$BIN"
-echo "$BIN"
+# --- The CLI ------------------------------------------------------------------------------------------------------
+cli_version="$( [ -x "$BIN/pulumi" ] && pulumi_version "$BIN/pulumi" || true)"
+if [ -z "$cli_version" ] || ! version_ge "$cli_version" "$VERSION"; then
+  if [ -n "$installed" ]; then
+    say "linking the installed pulumi $(pulumi_version "$installed") ($installed) into $BIN"
+    place "$installed" "$BIN/pulumi"
+    echo "installed $installed" > "$BIN/.pulumi-origin"
+  else
+    command -v go >/dev/null 2>&1 || die "Go (>= 1.25) is needed once to build the Pulumi CLI $VERSION: see https://go.dev/dl"
+    export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-mod=mod GOSUMDB=off
+    log="$BIN/../build-pulumi.log"
+    say "building the Pulumi CLI v$VERSION from its Go modules into $BIN"
+    say "(first time only: 5-25 minutes on 2 cores, 1-2 GB of module cache; log: $log)"
+    start=$SECONDS
+    (cd "$HERE" && exec go build -v -tags "$TAGS" -trimpath -ldflags "$LDFLAGS" -o "$BIN/pulumi.tmp.$$" \
+      github.com/pulumi/pulumi/pkg/v3/cmd/pulumi) > "$log" 2>&1 < /dev/null &
+    pid=$!
+    trap 'kill "$pid" 2>/dev/null' EXIT
+    while kill -0 "$pid" 2>/dev/null; do # a progress line a minute (go build -v prints a package a line)
+      for _ in $(seq 12); do sleep 5; kill -0 "$pid" 2>/dev/null || break; done
+      ! kill -0 "$pid" 2>/dev/null || say "... $(grep -c . "$log" || true) packages compiled after $((SECONDS - start)) s"
+    done
+    status=0; wait "$pid" || status=$?
+    trap - EXIT
+    if [ "$status" -ne 0 ]; then
+      tail -n 30 "$log"
+      rm -f "$BIN/pulumi.tmp.$$"
+      die "go build of the Pulumi CLI failed (full log: $log)"
+    fi
+    mv -f "$BIN/pulumi.tmp.$$" "$BIN/pulumi"
+    echo "built v$VERSION" > "$BIN/.pulumi-origin"
+    say "pulumi $(pulumi_version "$BIN/pulumi") built in $((SECONDS - start)) s ($(grep -c . "$log" || true) packages compiled)"
+  fi
+fi
+
+# --- The language host ---------------------------------------------------------------------------------------------
+# With a linked installed CLI, its own language host comes along when it has one; otherwise we build ours.
+origin="$(cat "$BIN/.pulumi-origin" 2>/dev/null || true)"
+their_host=""
+case "$origin" in
+  installed\ *) [ -x "$(dirname "${origin#installed }")/pulumi-language-nodejs" ] && their_host="$(dirname "${origin#installed }")/pulumi-language-nodejs" ;;
+esac
+if [ -n "$their_host" ]; then
+  if ! cmp -s "$their_host" "$BIN/pulumi-language-nodejs"; then
+    say "linking the installed language host $their_host into $BIN"
+    place "$their_host" "$BIN/pulumi-language-nodejs"
+    echo installed > "$BIN/.language-host-stamp"
+  fi
+else
+  # Keyed by the sources (tests excluded), the module files and the build flags.
+  stamp="$(cd "$HERE" && {
+      printf '%s\n' "$VERSION" "$TAGS" "$LDFLAGS"
+      find cmd -name '*.go' ! -name '*_test.go' | LC_ALL=C sort | while read -r f; do echo "== $f"; cat "$f"; done
+      cat go.mod go.sum
+    } | sha256sum | cut -c1-16)"
+  if [ ! -x "$BIN/pulumi-language-nodejs" ] || [ "$(cat "$BIN/.language-host-stamp" 2>/dev/null)" != "$stamp" ]; then
+    command -v go >/dev/null 2>&1 || die "Go (>= 1.25) is needed to build pulumi-language-nodejs: see https://go.dev/dl"
+    export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-mod=mod GOSUMDB=off
+    say "building pulumi-language-nodejs (our Node.js language host) into $BIN"
+    start=$SECONDS
+    if ! (cd "$HERE" && go build -tags "$TAGS" -trimpath -ldflags "$LDFLAGS" -o "$BIN/pulumi-language-nodejs.tmp.$$" \
+          ./cmd/pulumi-language-nodejs) < /dev/null; then
+      rm -f "$BIN/pulumi-language-nodejs.tmp.$$"
+      die "go build of pulumi-language-nodejs failed"
+    fi
+    mv -f "$BIN/pulumi-language-nodejs.tmp.$$" "$BIN/pulumi-language-nodejs"
+    echo "$stamp" > "$BIN/.language-host-stamp"
+    say "pulumi-language-nodejs built in $((SECONDS - start)) s"
+  fi
+fi
+
+# --- The dynamic-provider plugin -----------------------------------------------------------------------------------
+# Like the script at the root of the @pulumi/pulumi npm package: the engine starts it in the program's directory,
+# so @pulumi/pulumi resolves from the program's own node_modules.
+launcher='#!/bin/sh
+# pulumi-resource-pulumi-nodejs (written by pulumi-chaser engine/build.sh): the plugin behind dynamic providers.
+# Runs the dynamic-provider host of the @pulumi/pulumi that the current directory (the program'"'"'s) resolves.
+script=$(node -e "process.stdout.write(require.resolve(\"@pulumi/pulumi/cmd/dynamic-provider\"))") || {
+  echo "pulumi-resource-pulumi-nodejs: cannot resolve @pulumi/pulumi from $(pwd): install it in the program" >&2
+  exit 1
+}
+exec node "$script" "$@"'
+if [ "$(cat "$BIN/pulumi-resource-pulumi-nodejs" 2>/dev/null)" != "$launcher" ]; then
+  say "writing pulumi-resource-pulumi-nodejs into $BIN"
+  printf '%s\n' "$launcher" > "$BIN/pulumi-resource-pulumi-nodejs.tmp.$$"
+  chmod +x "$BIN/pulumi-resource-pulumi-nodejs.tmp.$$"
+  mv -f "$BIN/pulumi-resource-pulumi-nodejs.tmp.$$" "$BIN/pulumi-resource-pulumi-nodejs"
+fi
+
+say "pulumi $(pulumi_version "$BIN/pulumi") ready in $BIN"
+result "$BIN"
