@@ -1,52 +1,55 @@
 /**
- * `chaser-local` command line. Prints exactly one line `chaser-local listening on http://HOST:PORT` on stdout
- * when ready (preceded by `root key: sk_…` when the key was generated). Bad flags exit 2.
+ * `chaser-local` command line. When ready it prints exactly one line `chaser-local listening on http://HOST:PORT`
+ * on stdout, preceded by one line `root key: sk_…` when the root key was generated. A bad flag prints an error
+ * on stderr and exits 2; a failure to start (port in use, data directory locked or damaged) exits 1. SIGTERM and
+ * SIGINT stop it cleanly (exit 0).
  */
 import { parseArgs } from "node:util";
-import { FaultKind, FaultRule, startChaserLocal } from "./server";
+import { FAULT_KINDS, FaultRule, parseFaultFlag } from "./faults";
+import { startChaserLocal } from "./server";
 
-const HELP = `chaser-local: an offline server of the Chaser Core API (workspaces, snapshots, keys, sessions)
+export const HELP = `chaser-local: an offline server of the Chaser Core API (workspaces, snapshots, keys, sessions)
 
 Usage: chaser-local [flags]
 
-  --port N            port to listen on (0 picks a free one)             default 8787
-  --host ADDR         address to listen on                               default 127.0.0.1
-  --data DIR          keep state in DIR (journaled, fsync'd, survives restarts and kills); default: in memory
-  --root-key KEY      the personal account's first full-access key (or env CHASER_LOCAL_ROOT_KEY);
-                      without either, one is generated and printed once as "root key: sk_…"
-  --latency MS        added latency for every API request                default 0
+  --port N            port to listen on (0 picks a free one)                          default 8787
+  --host ADDR         address to listen on                                            default 127.0.0.1
+  --data DIR          keep state in DIR: every acknowledged change is journaled and fsync'd,
+                      so it survives restarts and kills; default: in memory
+  --root-key KEY      the personal account's first full-access key (at least 8 characters);
+                      default: env CHASER_LOCAL_ROOT_KEY, else a generated key, printed once on its
+                      own line "root key: sk_…" before the listening line
+  --latency MS        latency added to every API request                              default 0
   --fault KIND:RATE[:COUNT]
-                      inject a fault into API requests (repeatable); KIND is 500, 503, 429, reset
-                      (connection reset before handling), drop (applied, then no answer) or delay;
-                      RATE is 0..1; COUNT limits it to the next COUNT requests
-  --help              this text
+                      inject a fault into API requests (repeatable). KIND: ${FAULT_KINDS.join(", ")}
+                      (500/503: error answer; 429: with Retry-After and X-RateLimit-*; reset: connection
+                      reset before handling; drop: applied, then the connection closes without an answer;
+                      delay: answered 1 s late). RATE: probability 0..1. COUNT: fire at most COUNT times.
+                      Or a JSON rule with filters, e.g.
+                      --fault '{"kind":"429","method":"POST","path":"^/v1/workspaces$","count":2,"retryAfter":5}'
+  -h, --help          this text
 
+Ready: prints "chaser-local listening on http://HOST:PORT" (one line) on stdout.
 Test controls (no auth, not part of the real API): POST /_local/reset, GET|DELETE /_local/requests,
 GET /_local/counters, GET|PUT /_local/faults, POST /_local/accounts, POST /_local/accounts/ID/service-accounts,
 POST /_local/keys. See docs/chaser-local.md.
 `;
 
-function fail(message: string): never {
-  process.stderr.write(`chaser-local: ${message}\nRun 'chaser-local --help' for the flags.\n`);
-  process.exit(2);
+class UsageError extends Error {}
+
+export interface CliOptions {
+  port: number;
+  host: string;
+  dataDir?: string;
+  rootKey?: string;
+  latencyMs: number;
+  faults: FaultRule[];
+  help: boolean;
 }
 
-function parseFault(spec: string): FaultRule {
-  const [kind, rate, count] = spec.split(":");
-  if (!["500", "503", "429", "reset", "drop", "delay"].includes(kind)) fail(`--fault ${spec}: unknown kind '${kind}' (500, 503, 429, reset, drop, delay)`);
-  const r = rate === undefined ? 1 : Number(rate);
-  if (!Number.isFinite(r) || r < 0 || r > 1) fail(`--fault ${spec}: RATE must be a number from 0 to 1`);
-  const rule: FaultRule = { kind: kind as FaultKind, rate: r };
-  if (count !== undefined) {
-    const c = Number(count);
-    if (!Number.isInteger(c) || c < 0) fail(`--fault ${spec}: COUNT must be a whole number`);
-    rule.count = c;
-  }
-  return rule;
-}
-
-export async function main(argv = process.argv.slice(2)): Promise<void> {
-  let values: Record<string, unknown>;
+/** Parses the flags; throws UsageError with a message for a bad one. */
+export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): CliOptions {
+  let values: Record<string, string | string[] | boolean | undefined>;
   try {
     ({ values } = parseArgs({
       args: argv,
@@ -57,40 +60,78 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
         "root-key": { type: "string" },
         latency: { type: "string" },
         fault: { type: "string", multiple: true },
-        help: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
       },
       strict: true,
       allowPositionals: false,
     }));
   } catch (e) {
-    fail((e as Error).message);
+    throw new UsageError((e as Error).message);
   }
-  if (values.help) {
+  const str = (k: string) => values[k] as string | undefined;
+  const num = (flag: string, raw: string | undefined, dflt: number, ok: (n: number) => boolean, what: string): number => {
+    if (raw === undefined) return dflt;
+    const n = raw.trim() === "" ? NaN : Number(raw);
+    if (!ok(n)) throw new UsageError(`--${flag} must be ${what}, got '${raw}'`);
+    return n;
+  };
+  const port = num("port", str("port"), 8787, (n) => Number.isInteger(n) && n >= 0 && n <= 65535, "a port number (0-65535)");
+  const latencyMs = num("latency", str("latency"), 0, (n) => Number.isFinite(n) && n >= 0, "a number of milliseconds >= 0");
+  const host = str("host") ?? "127.0.0.1";
+  if (host.trim() === "") throw new UsageError("--host must be an address, e.g. 127.0.0.1");
+  const dataDir = str("data");
+  if (dataDir !== undefined && dataDir.trim() === "") throw new UsageError("--data must be a directory");
+  const rootKey = str("root-key") ?? (env.CHASER_LOCAL_ROOT_KEY || undefined);
+  if (rootKey !== undefined && (rootKey.length < 8 || /\s/.test(rootKey))) {
+    throw new UsageError(`${str("root-key") !== undefined ? "--root-key" : "CHASER_LOCAL_ROOT_KEY"} must be at least 8 characters, without spaces`);
+  }
+  const faults: FaultRule[] = [];
+  for (const spec of (values.fault as string[] | undefined) ?? []) {
+    try {
+      faults.push(parseFaultFlag(spec));
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+  }
+  return { port, host, dataDir, rootKey, latencyMs, faults, help: values.help === true };
+}
+
+export async function main(argv = process.argv.slice(2)): Promise<void> {
+  let o: CliOptions;
+  try {
+    o = parseCli(argv);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    process.stderr.write(`chaser-local: ${e.message}\nRun 'chaser-local --help' for the flags.\n`);
+    process.exit(2);
+  }
+  if (o.help) {
     process.stdout.write(HELP);
     return;
   }
-  const port = values.port === undefined ? 8787 : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be a port number (0-65535), got '${values.port}'`);
-  const latency = values.latency === undefined ? 0 : Number(values.latency);
-  if (!Number.isFinite(latency) || latency < 0) fail(`--latency must be a number of milliseconds, got '${values.latency}'`);
-  const rootKey = (values["root-key"] as string | undefined) ?? process.env.CHASER_LOCAL_ROOT_KEY ?? undefined;
-  if (rootKey !== undefined && rootKey.length < 8) fail("--root-key must be at least 8 characters");
-  const faults = ((values.fault as string[] | undefined) ?? []).map(parseFault);
-
   let srv;
   try {
-    srv = await startChaserLocal({ port, host: (values.host as string) ?? "127.0.0.1", dataDir: values.data as string | undefined, rootKey, latencyMs: latency, faults });
+    srv = await startChaserLocal({ port: o.port, host: o.host, dataDir: o.dataDir, rootKey: o.rootKey, latencyMs: o.latencyMs, faults: o.faults });
   } catch (e) {
     process.stderr.write(`chaser-local: could not start: ${(e as Error).message}\n`);
     process.exit(1);
   }
   if (srv.generatedRootKey) process.stdout.write(`root key: ${srv.rootKey}\n`);
   process.stdout.write(`chaser-local listening on ${srv.url}\n`);
-  const stop = () => {
-    srv.close().then(() => process.exit(0));
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    srv.close().then(
+      () => process.exit(0),
+      (e) => {
+        process.stderr.write(`chaser-local: error while stopping on ${signal}: ${(e as Error).message}\n`);
+        process.exit(1);
+      },
+    );
   };
-  process.on("SIGTERM", stop);
-  process.on("SIGINT", stop);
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
 }
 
 if (require.main === module) void main();
