@@ -4,7 +4,7 @@
  */
 import { forgetAllListings } from "../../provider/client/client";
 import { startChaserLocal } from "../../chaser-local/src/server";
-import type { FaultRule } from "../../chaser-local/src/server";
+import type { ChaserLocalOptions, FaultRule } from "../../chaser-local/src/server";
 
 export interface LoggedRequest {
   seq: number;
@@ -21,7 +21,7 @@ export class Local {
   rootKey = "";
   private closeFn: () => Promise<void> = async () => undefined;
 
-  static async start(opts: { latencyMs?: number } = {}): Promise<Local> {
+  static async start(opts: ChaserLocalOptions = {}): Promise<Local> {
     const local = new Local();
     const srv = await startChaserLocal({ port: 0, ...opts });
     local.url = srv.url;

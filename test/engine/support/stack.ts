@@ -67,6 +67,7 @@ export class Project {
   readonly state: string;
   readonly logs: string[] = [];
   private stackName = "test";
+  passphrase = PASSPHRASE;
 
   private constructor(readonly root: string) {
     this.dir = path.join(root, "project");
@@ -75,8 +76,9 @@ export class Project {
   }
 
   /** A JavaScript project (program source given); `typescript: true` makes it an index.ts run through ts-node. */
-  static create(name: string, opts: { typescript?: boolean } = {}): Project {
+  static create(name: string, opts: { typescript?: boolean; passphrase?: string } = {}): Project {
     const p = new Project(fs.mkdtempSync(path.join(os.tmpdir(), `chaser-e2e-${name}-`)));
+    if (opts.passphrase) p.passphrase = opts.passphrase;
     for (const d of [p.dir, p.home, p.state, path.join(p.dir, "node_modules")]) fs.mkdirSync(d, { recursive: true });
     const ts = opts.typescript === true;
     fs.writeFileSync(
@@ -110,7 +112,7 @@ export class Project {
       ...env,
       PATH: `${engineDir()}${path.delimiter}${process.env.PATH}`,
       PULUMI_BACKEND_URL: `file://${this.state}`,
-      PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
+      PULUMI_CONFIG_PASSPHRASE: this.passphrase,
       PULUMI_SKIP_UPDATE_CHECK: "true",
       PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
       PULUMI_HOME: this.home,
