@@ -25,6 +25,8 @@ engine:
 
 schema: build
 	node scripts/gen-schema.js > schema.json
+	node scripts/gen-sdk.js
+	npx tsc -p tsconfig.json
 	node scripts/gen-reference.js
 
 test: build

@@ -1,42 +1,40 @@
 /**
- * Builds the Pulumi package schema (schema.json) from the per-resource property tables. The committed
- * schema.json must equal this output, and test/schema.test.ts checks it against the code's actual behaviour.
+ * Builds the Pulumi package schema (schema.json) from the resource models. The committed schema.json must equal
+ * this output (test/schema.test.ts), and the README reference and the SDK's types are generated from it.
  */
-import * as apikey from "./resources/apikey";
-import { PropDoc, ResourceSpec } from "./resources/common";
-import * as snapshot from "./resources/snapshot";
-import * as template from "./resources/template";
-import * as workspace from "./resources/workspace";
+import { ApiKeyModel } from "./models/apikey";
+import { SnapshotModel } from "./models/snapshot";
+import { TemplateModel } from "./models/template";
+import { WorkspaceModel } from "./models/workspace";
+import { FieldDoc, ResourceModel, inputFields, outputFields, schemaType } from "./model";
+import type { z } from "zod";
 
-export const RESOURCE_SPECS: ResourceSpec[] = [workspace.spec, template.spec, snapshot.spec, apikey.spec];
+export const MODELS: ResourceModel[] = [WorkspaceModel, TemplateModel, SnapshotModel, ApiKeyModel];
 
-function prop(p: PropDoc, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  const out: Record<string, unknown> = { type: p.type, description: p.description };
-  if (p.items) out.items = { type: p.items };
-  if (p.additionalProperties) out.additionalProperties = { type: p.additionalProperties };
-  if (p.secret) out.secret = true;
-  return { ...out, ...extra };
+function prop(schema: z.ZodType, doc: FieldDoc, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { ...schemaType(schema), description: doc.description, ...(doc.secret ? { secret: true } : {}), ...extra };
 }
 
 export function buildSchema(): Record<string, unknown> {
   const resources: Record<string, unknown> = {};
-  for (const spec of RESOURCE_SPECS) {
+  for (const m of MODELS) {
     const inputProperties: Record<string, unknown> = {};
     const requiredInputs: string[] = [];
-    for (const [k, p] of Object.entries(spec.inputs)) {
-      if (p.internal) continue;
-      inputProperties[k] = prop(p, p.behavior === "replace" ? { willReplaceOnChanges: true } : {});
-      if (p.required) requiredInputs.push(k);
+    const replaces = new Set<string>();
+    for (const f of inputFields(m)) {
+      if (f.meta.internal) continue;
+      if (f.meta.behavior === "replace") replaces.add(f.key);
+      inputProperties[f.key] = prop(f.schema, f.meta, f.meta.behavior === "replace" ? { willReplaceOnChanges: true } : {});
+      if (f.required) requiredInputs.push(f.key);
     }
-    const properties: Record<string, unknown> = {};
-    for (const [k, p] of Object.entries(spec.inputs)) if (!p.internal) properties[k] = inputProperties[k];
-    for (const [k, p] of Object.entries(spec.outputs)) properties[k] = prop(p, (inputProperties[k] as { willReplaceOnChanges?: boolean })?.willReplaceOnChanges ? { willReplaceOnChanges: true } : {});
-    resources[`chaser:index:${spec.name}`] = {
-      description: spec.description,
+    const properties: Record<string, unknown> = { ...inputProperties };
+    for (const f of outputFields(m)) properties[f.key] = prop(f.schema, f.meta, replaces.has(f.key) ? { willReplaceOnChanges: true } : {});
+    resources[`chaser:index:${m.name}`] = {
+      description: m.description,
       inputProperties,
       requiredInputs,
       properties,
-      required: Object.entries(spec.outputs).filter(([, p]) => p.always).map(([k]) => k),
+      required: outputFields(m).filter((f) => f.always).map((f) => f.key),
     };
   }
   return {

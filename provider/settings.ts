@@ -1,10 +1,11 @@
 /**
- * The provider's credentials, set by `configure()` from stack config (secrets arrive decrypted) and read at call
- * time. This module holds them at run time only: the serialized provider captures it by `require`, so no value
- * is ever written into state.
+ * The provider's settings, set by `configure()` from the stack's config (secrets arrive decrypted) and read at
+ * call time. This module holds them in the provider's process only: the serialized provider reaches it by
+ * `require`, so no value is ever written into a resource's state.
+ *
+ * Stable surface: state written by 0.1.0 requires `pulumi-chaser/dist/provider/settings.js` and calls
+ * `configure(config)`.
  */
-import { ChaserClient } from "./client/client";
-
 export interface StackSettings {
   apiKey?: string;
   apiUrl?: string;
@@ -25,9 +26,8 @@ export function configure(config: ConfigLike): void {
   };
 }
 
-/** A client for the given account (a resource's `account` input), else the stack's, else CHASER_ACCOUNT. */
-export function clientFor(account?: string): ChaserClient {
-  return new ChaserClient({ apiKey: settings.apiKey, apiUrl: settings.apiUrl, account: account ?? settings.account });
+export function currentSettings(): Readonly<StackSettings> {
+  return settings;
 }
 
 /** For tests: forget stack settings. */

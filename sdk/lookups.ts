@@ -1,9 +1,15 @@
 /**
- * Lookups users call from their programs (plain async functions). Credentials: explicit options, else the stack
- * config (`chaser:apiKey`, `chaser:apiUrl`, `chaser:account`), else CHASER_API_KEY / CHASER_API_URL / CHASER_ACCOUNT.
+ * Lookups users call from their programs (plain async functions). Results are the same camelCase shapes as the
+ * resources' outputs, typed from the same models. Credentials: explicit options, else the stack config
+ * (`chaser:apiKey`, `chaser:apiUrl`, `chaser:account`), else CHASER_API_KEY / CHASER_API_URL / CHASER_ACCOUNT.
  */
-import { ApiKeyInfo, ChaserClient, SnapshotInfo, WorkspaceInfo } from "../provider/client/client";
-import type { ClientOptions } from "../provider/client/config";
+import { describeAccount } from "../contract";
+import { ChaserClient, ClientOptions } from "../provider/client";
+import { outputsFrom } from "../provider/model";
+import { ApiKeyModel } from "../provider/models/apikey";
+import { SnapshotModel } from "../provider/models/snapshot";
+import { WorkspaceModel } from "../provider/models/workspace";
+import type { ApiKeyInfo, SnapshotInfo, WorkspaceInfo } from "./resources";
 
 export type LookupOptions = Pick<ClientOptions, "apiKey" | "apiUrl" | "account">;
 
@@ -25,26 +31,32 @@ function client(opts: LookupOptions = {}): ChaserClient {
   });
 }
 
+const workspaceInfo = (w: Record<string, unknown>) => outputsFrom(WorkspaceModel, w) as WorkspaceInfo;
+
 /** One workspace by `id` or by `name` (case-insensitive); fails when there is none. */
 export async function getWorkspace(sel: { id: string } | { name: string }, opts?: LookupOptions): Promise<WorkspaceInfo> {
   const c = client(opts);
-  const w = await c.findWorkspace("id" in sel ? { id: sel.id } : { name: sel.name });
-  if (!w) throw new Error(`getWorkspace: no workspace ${"id" in sel ? `with id '${sel.id}'` : `named '${sel.name}'`} in ${c.config.account ? `account '${c.config.account}'` : "the personal account"}`);
-  return w;
+  const w = await c.workspaces.find("id" in sel ? { id: sel.id } : { name: sel.name });
+  if (!w) throw new Error(`getWorkspace: no workspace ${"id" in sel ? `with id '${sel.id}'` : `named '${sel.name}'`} in ${describeAccount(c.config.account)}`);
+  return workspaceInfo(w);
 }
 
 /** All workspaces of the account; `template: true` keeps only templates (false: only non-templates). */
 export async function listWorkspaces(args: { template?: boolean } = {}, opts?: LookupOptions): Promise<WorkspaceInfo[]> {
-  const all = await client(opts).listWorkspaces();
-  return args.template === undefined ? all : all.filter((w) => (w.template ?? false) === args.template);
+  const all = await client(opts).workspaces.list();
+  return all.filter((w) => args.template === undefined || (w.template ?? false) === args.template).map(workspaceInfo);
 }
 
 /** Snapshots of a workspace (id or name). */
 export async function listSnapshots(args: { workspace: string }, opts?: LookupOptions): Promise<SnapshotInfo[]> {
-  return client(opts).listSnapshots(args.workspace);
+  const c = client(opts);
+  const w = (await c.workspaces.find({ id: args.workspace })) ?? (await c.workspaces.find({ name: args.workspace }));
+  const snaps = await c.snapshots.list(w?.id ?? args.workspace);
+  return snaps.map((s) => outputsFrom(SnapshotModel, { ...s, workspace_id: s.workspace_id ?? w?.id }) as SnapshotInfo);
 }
 
-/** API keys of the account (never their secrets). */
+/** The live API keys of the account (never their secrets). */
 export async function listApiKeys(opts?: LookupOptions): Promise<ApiKeyInfo[]> {
-  return client(opts).listApiKeys();
+  const keys = await client(opts).keys.list();
+  return keys.filter((k) => !k.revoked_at).map((k) => outputsFrom(ApiKeyModel, k) as ApiKeyInfo);
 }

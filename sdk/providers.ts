@@ -1,42 +1,42 @@
 /**
- * One provider object per resource type, shared by every resource of that type (Pulumi serializes it once and
- * caches the text). Each method only delegates to a module of this package; the closure serializer captures
- * those modules as `require("pulumi-chaser/dist/provider/…")`, so the state holds a few hundred bytes of glue,
- * no credential, and no copy of the provider code. Module paths are part of the package's stable surface: old
- * state requires them on refresh and destroy.
+ * One dynamic provider per resource type, shared by every resource of that type (Pulumi serializes it once
+ * and stores the text in each resource's state). The provider is the resource's module of this package
+ * itself, so the state holds one `require("pulumi-chaser/dist/provider/resources/<name>.js")`, no code and no
+ * credential: the module paths are a stable surface, because old state requires them on refresh and destroy.
+ *
+ * When this package is not under a node_modules directory (a symlinked install: npm workspaces, `npm link`, a
+ * `file:` dependency without install-links) Pulumi's serializer would copy the module by value; each method
+ * then `require`s the module by the package's name at run time instead, which the provider's process resolves
+ * from the program's node_modules.
  */
+import * as path from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
-import * as apikey from "../provider/resources/apikey";
-import * as snapshot from "../provider/resources/snapshot";
-import * as template from "../provider/resources/template";
-import * as workspace from "../provider/resources/workspace";
-import * as settings from "../provider/settings";
+import * as apikeyModule from "../provider/resources/apikey";
+import * as snapshotModule from "../provider/resources/snapshot";
+import * as templateModule from "../provider/resources/template";
+import * as workspaceModule from "../provider/resources/workspace";
 
 type Provider = pulumi.dynamic.ResourceProvider;
-type Props = Record<string, unknown>;
-interface Hooks {
-  check(olds: Props, news: Props): Promise<pulumi.dynamic.CheckResult>;
-  diff(id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult>;
-  create(inputs: Props): Promise<pulumi.dynamic.CreateResult>;
-  read(id: string, props?: Props): Promise<pulumi.dynamic.ReadResult>;
-  update(id: string, olds: Props, news: Props): Promise<pulumi.dynamic.UpdateResult>;
-  remove(id: string, props?: Props): Promise<void>;
-}
 
-/** The provider object of one resource type: every method delegates to that type's hooks module. */
-function providerFor(hooks: Hooks): Provider {
+const installed = __dirname.split(path.sep).includes("node_modules");
+
+/** A provider whose methods require the module by the package's name when they run (symlinked installs). */
+function byName(name: string): Provider {
+  const m = `pulumi-chaser/dist/provider/resources/${name}.js`;
+  /* eslint-disable @typescript-eslint/no-require-imports */
   return {
-    configure: async (req) => settings.configure(req.config),
-    check: (olds, news) => hooks.check(olds, news),
-    diff: (id, olds, news) => hooks.diff(id, olds, news),
-    create: (inputs) => hooks.create(inputs),
-    read: (id, props) => hooks.read(id, props),
-    update: (id, olds, news) => hooks.update(id, olds, news),
-    delete: (id, props) => hooks.remove(id, props),
+    configure: (req) => require(m).configure(req),
+    check: (olds, news) => require(m).check(olds, news),
+    diff: (id, olds, news) => require(m).diff(id, olds, news),
+    create: (inputs) => require(m).create(inputs),
+    read: (id, props) => require(m).read(id, props),
+    update: (id, olds, news) => require(m).update(id, olds, news),
+    delete: (id, props) => require(m).remove(id, props),
   };
+  /* eslint-enable @typescript-eslint/no-require-imports */
 }
 
-export const workspaceProvider = providerFor(workspace);
-export const templateProvider = providerFor(template);
-export const snapshotProvider = providerFor(snapshot);
-export const apiKeyProvider = providerFor(apikey);
+export const workspace: Provider = installed ? workspaceModule : byName("workspace");
+export const template: Provider = installed ? templateModule : byName("template");
+export const snapshot: Provider = installed ? snapshotModule : byName("snapshot");
+export const apiKey: Provider = installed ? apikeyModule : byName("apikey");

@@ -2,9 +2,10 @@
  * The provider hooks called directly, as the engine would, against chaser-local. Each test asserts what a user
  * sees (results, failures, error messages) and what the server received (and did not receive).
  */
-import { forgetAllListings } from "../provider/client/client";
+import { forgetClients } from "../provider/context";
+import { UNKNOWN, outputFields } from "../provider/model";
+import { WorkspaceModel } from "../provider/models/workspace";
 import * as apikey from "../provider/resources/apikey";
-import { UNKNOWN } from "../provider/resources/common";
 import * as snapshot from "../provider/resources/snapshot";
 import * as template from "../provider/resources/template";
 import * as workspace from "../provider/resources/workspace";
@@ -56,17 +57,35 @@ describe("Workspace", () => {
     expect(await failuresOf(workspace, { cloneFrom: UNKNOWN })).toEqual([]);
   });
 
-  test("check: auto-names from the logical name, and keeps the name on later runs", async () => {
-    const first = await workspace.check({}, { __logicalName: "dev box", sessionType: "browser" });
+  test("check: auto-names from the resource's identity, the same on every run, and keeps a name it has", async () => {
+    const first = await workspace.check({}, { __logicalName: "dev box", __seed: "seed-1", sessionType: "browser" });
     expect(first.inputs.name).toMatch(/^dev-box-[0-9a-f]{7}$/);
-    const again = await workspace.check(first.inputs, { __logicalName: "dev box", sessionType: "browser" });
+    // Another run (a preview, then the up) names it the same; another stack (another seed) differently.
+    expect((await workspace.check({}, { __logicalName: "dev box", __seed: "seed-1", sessionType: "browser" })).inputs.name).toBe(first.inputs.name);
+    expect((await workspace.check({}, { __logicalName: "dev box", __seed: "seed-2", sessionType: "browser" })).inputs.name).not.toBe(first.inputs.name);
+    const again = await workspace.check(first.inputs, { __logicalName: "dev box", __seed: "seed-1", sessionType: "browser" });
     expect(again.inputs.name).toBe(first.inputs.name);
+    // A name kept in state (a random one of 0.1.0, or under an alias's new logical name) stays.
+    const old = { __logicalName: "dev box", __autoNamed: true, name: "dev-box-1a2b3c4", sessionType: "browser" };
+    expect((await workspace.check(old, { __logicalName: "renamed", __seed: "seed-3", sessionType: "browser" })).inputs.name).toBe("dev-box-1a2b3c4");
+  });
+
+  test("check: a replacement (checked again without the old inputs, after diff) gets the next name", async () => {
+    const news = { __logicalName: "box", __seed: "seed-r", sessionType: "browser" };
+    const first = (await workspace.check({}, news)).inputs;
+    const d = await workspace.diff("id", { ...first, workspaceId: "id" }, { ...first, sessionType: "sandbox" });
+    expect(d).toMatchObject({ replaces: ["sessionType"], deleteBeforeReplace: false });
+    const replacement = (await workspace.check({}, { ...news, sessionType: "sandbox" })).inputs;
+    expect(replacement.name).toMatch(/^box-[0-9a-f]{7}$/);
+    expect(replacement.name).not.toBe(first.name);
   });
 
   test("create fresh, clone and import; outputs carry every WorkspaceInfo field", async () => {
     const fresh = await createWs("src", { image: "ghcr.io/x/dev:1" });
     expect(fresh.outs).toMatchObject({ workspaceId: fresh.id, name: "src", sessionType: "sandbox", image: "ghcr.io/x/dev:1", template: false });
-    for (const k of workspace.OUTPUT_KEYS) expect(fresh.outs).toHaveProperty(k);
+    // Every output the API gave a value for; nothing null (no padding in state).
+    for (const f of outputFields(WorkspaceModel)) if (!/Endpoint|Home|SessionId|githubRepo|sourceWorkspaceId/.test(f.key)) expect(fresh.outs).toHaveProperty(f.key);
+    expect(Object.values(fresh.outs)).not.toContain(null);
 
     const { inputs } = await workspace.check({}, { __logicalName: "clone", name: "clone", cloneFrom: "src" });
     const clone = await workspace.create(inputs);
@@ -84,7 +103,7 @@ describe("Workspace", () => {
     expect(same.props).toMatchObject({ name: "r1" });
 
     await local.api("PUT", `/v1/workspaces/${c.id}/name`, { name: "renamed-outside" });
-    forgetAllListings();
+    forgetClients();
     const drifted = await workspace.read(c.id, c.outs);
     expect(drifted.props).toMatchObject({ name: "renamed-outside" });
     expect(drifted.inputs).toMatchObject({ name: "renamed-outside", sessionType: "sandbox" });
@@ -93,7 +112,7 @@ describe("Workspace", () => {
     expect(d).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
 
     await local.api("DELETE", `/v1/workspaces/${c.id}`);
-    forgetAllListings();
+    forgetClients();
     expect(await workspace.read(c.id, c.outs)).toEqual({ id: "" });
   });
 
@@ -153,13 +172,13 @@ describe("Workspace", () => {
     expect(adopted.id).toBe(pre.body.id);
     expect(await local.count("POST", "/v1/workspaces")).toBe(0);
     const bad = workspace.create((await workspace.check({}, { __logicalName: "l", name: "legacy", sessionType: "browser", adoptExisting: true })).inputs);
-    await expect(bad).rejects.toThrow(/cannot adopt workspace 'legacy'.*sessionType is 'sandbox', the program says 'browser'/);
+    await expect(bad).rejects.toThrow(/workspace 'legacy' \(.*\) exists in the personal account but cannot be adopted: sessionType is 'sandbox', not 'browser'/);
   });
 
   test("a taken name is a clear error, no retry", async () => {
     await createWs("taken");
     await local.clearRequests();
-    await expect(createWs("TAKEN")).rejects.toThrow(/workspace name 'TAKEN' is taken in the personal account.*adoptExisting/);
+    await expect(createWs("TAKEN")).rejects.toThrow(/^workspace 'TAKEN': the name 'TAKEN' is taken in the personal account.*adoptExisting: true.*\(POST \/v1\/workspaces: HTTP 409 workspace_name_taken, request id \S+\)$/);
     expect(await local.count("POST", "/v1/workspaces")).toBe(1);
   });
 
@@ -185,7 +204,7 @@ describe("Template", () => {
     expect((await local.workspaces())[0].template).toBe(true);
 
     await local.api("PUT", `/v1/workspaces/${ws.id}/template`, { template: false });
-    forgetAllListings();
+    forgetClients();
     const r = await template.read(t.id, t.outs);
     expect(r.props).toMatchObject({ template: false });
     const news = (await template.check(r.inputs!, { __logicalName: "t", workspace: ws.id })).inputs;
@@ -242,7 +261,7 @@ describe("Snapshot", () => {
     expect(await local.calls()).toEqual([`POST /v1/workspaces/${ws.id}/snapshots/before/restore`]);
 
     await snapshot.remove(s.id, u.outs);
-    forgetAllListings();
+    forgetClients();
     expect(await snapshot.read(s.id, u.outs)).toEqual({ id: "" });
     await expect(snapshot.remove(s.id, u.outs)).resolves.toBeUndefined();
   });
@@ -262,7 +281,7 @@ describe("Snapshot", () => {
     const ws = await createWs("gone");
     const s = await snapshot.create((await snapshot.check({}, { __logicalName: "s", workspace: ws.id, name: "x" })).inputs);
     await local.api("DELETE", `/v1/workspaces/${ws.id}?force=true`);
-    forgetAllListings();
+    forgetClients();
     expect(await snapshot.read(s.id, s.outs)).toEqual({ id: "" });
   });
 
@@ -302,7 +321,7 @@ describe("ApiKey", () => {
     expect(r.props!.key).toBe(k.outs.key);
 
     await local.api("DELETE", `/v1/keys/${k.id}`);
-    forgetAllListings();
+    forgetClients();
     expect(await apikey.read(k.id, k.outs)).toEqual({ id: "" });
   });
 

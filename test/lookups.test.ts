@@ -10,7 +10,7 @@ beforeEach(() => {
 
 test("getWorkspace by name (case-insensitive) or id; a missing one is a clear error", async () => {
   const w = (await local.api<any>("POST", "/v1/workspaces", { name: "Api-Dev", session_type: "sandbox" })).body;
-  expect((await getWorkspace({ name: "api-dev" }, opts)).id).toBe(w.id);
+  expect((await getWorkspace({ name: "api-dev" }, opts)).workspaceId).toBe(w.id);
   expect((await getWorkspace({ id: w.id }, opts)).name).toBe("Api-Dev");
   await expect(getWorkspace({ name: "nope" }, opts)).rejects.toThrow(/no workspace named 'nope' in the personal account/);
 });

@@ -1,19 +1,20 @@
 /**
- * schema.json is the package's contract. These tests fail when it and the code disagree: the committed file
- * against the tables, required inputs against zod, willReplaceOnChanges against what diff() actually does, and
- * secret outputs against the resource classes' additionalSecretOutputs.
+ * schema.json is the package's contract, generated from the resource models like the SDK's classes. These tests
+ * fail when they and the code disagree: the committed files against the models, required inputs against zod,
+ * willReplaceOnChanges against what diff() actually does, and secret outputs against the resource classes'
+ * additionalSecretOutputs.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { buildSchema } from "../provider/schema";
+import { sdkSource } from "../provider/codegen";
+import { inputFields } from "../provider/model";
+import { MODELS, buildSchema } from "../provider/schema";
 import * as apikey from "../provider/resources/apikey";
 import * as snapshot from "../provider/resources/snapshot";
 import * as template from "../provider/resources/template";
 import * as workspace from "../provider/resources/workspace";
-import { API_KEY_SECRET_OUTPUTS } from "../sdk/resources";
 
 type Hooks = {
-  inputShape?: () => Record<string, import("zod").ZodType>;
   diff: (id: string, olds: Record<string, unknown>, news: Record<string, unknown>) => Promise<{ replaces?: string[]; changes?: boolean }>;
 };
 const committed = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "schema.json"), "utf8"));
@@ -43,8 +44,12 @@ const cases: Record<string, { hooks: Hooks; base: Record<string, unknown>; other
 };
 
 describe("schema.json", () => {
-  test("is what the property tables generate (run `make schema` after changing a table)", () => {
+  test("is what the models generate (run `make schema` after changing a model)", () => {
     expect(committed).toEqual(buildSchema());
+  });
+
+  test("sdk/resources.ts is what the models generate (run `make schema`)", () => {
+    expect(fs.readFileSync(path.join(__dirname, "..", "sdk", "resources.ts"), "utf8")).toBe(sdkSource());
   });
 
   test("declares the provider configuration, the key as a secret", () => {
@@ -55,18 +60,16 @@ describe("schema.json", () => {
   for (const [name, c] of Object.entries(cases)) {
     const res = committed.resources[`chaser:index:${name}`];
 
+    const model = MODELS.find((m) => m.name === name)!;
+    const userInputs = inputFields(model).filter((f) => !f.meta.internal);
+
     test(`${name}: every input the code validates is documented, and nothing else`, () => {
       expect(res).toBeDefined();
-      if (!c.hooks.inputShape) return; // Template validates through Workspace's shape plus `workspace`
-      expect(Object.keys(res.inputProperties).sort()).toEqual(Object.keys(c.hooks.inputShape()).sort());
+      expect(Object.keys(res.inputProperties).sort()).toEqual(userInputs.map((f) => f.key).sort());
     });
 
     test(`${name}: requiredInputs match the inputs zod requires`, () => {
-      if (!c.hooks.inputShape) return;
-      const zodRequired = Object.entries(c.hooks.inputShape())
-        .filter(([, s]) => !s.safeParse(undefined).success)
-        .map(([k]) => k)
-        .sort();
+      const zodRequired = userInputs.filter((f) => !f.schema.safeParse(undefined).success).map((f) => f.key).sort();
       expect([...res.requiredInputs].sort()).toEqual(zodRequired);
     });
 
@@ -83,7 +86,10 @@ describe("schema.json", () => {
 
     test(`${name}: secret outputs are the ones the resource class marks secret`, () => {
       const secrets = Object.entries(res.properties as Record<string, { secret?: boolean }>).filter(([, p]) => p.secret).map(([k]) => k);
-      expect(secrets).toEqual(name === "ApiKey" ? API_KEY_SECRET_OUTPUTS : []);
+      expect(secrets).toEqual(name === "ApiKey" ? ["key"] : []);
+      const cls = sdkSource().split(`export class ${name} `)[1].split("\n}\n")[0];
+      const marked = /withSecretOutputs\(opts, (\[[^\]]*\])\)/.exec(cls);
+      expect(marked ? JSON.parse(marked[1]) : []).toEqual(secrets);
     });
   }
 });

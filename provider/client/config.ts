@@ -5,6 +5,7 @@
 import { isIP } from "node:net";
 import { ChaserConfigError } from "./errors";
 import { registerSecret } from "./redact";
+import type { Wait } from "./transport";
 
 export const DEFAULT_API_URL = "https://api.chaser.sh";
 
@@ -25,6 +26,8 @@ export interface ClientOptions {
   maxRetries?: number;
   /** First backoff delay (ms), doubled each retry, with jitter. Default 250 ms. */
   backoffMs?: number;
+  /** Told before every wait for a retry (rate limit, 5xx, reset), e.g. to report progress. */
+  onWait?: (wait: Wait) => void;
 }
 
 export interface ResolvedConfig {
@@ -36,6 +39,7 @@ export interface ResolvedConfig {
   maxRetryAfterMs: number;
   maxRetries: number;
   backoffMs: number;
+  onWait?: (wait: Wait) => void;
 }
 
 const HOW_TO_SET_KEY =
@@ -90,5 +94,6 @@ export function resolveConfig(opts: ClientOptions = {}, env: NodeJS.ProcessEnv =
     maxRetryAfterMs: opts.maxRetryAfterMs ?? 30_000,
     maxRetries: opts.maxRetries ?? 4,
     backoffMs: opts.backoffMs ?? 250,
+    onWait: opts.onWait,
   };
 }

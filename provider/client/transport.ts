@@ -11,7 +11,7 @@
  */
 import { Agent, Dispatcher, RetryAgent, RetryHandler, request } from "undici";
 import { ResolvedConfig } from "./config";
-import { ChaserApiError } from "./errors";
+import { apiError } from "./errors";
 import { redact } from "./redact";
 
 const VERSION = "0.1.0";
@@ -45,6 +45,19 @@ export interface RequestSpec {
   path: string;
   query?: Record<string, string | boolean | undefined>;
   body?: unknown;
+  /** A POST that is safe to send again after an unknown outcome (e.g. a restore). */
+  idempotent?: boolean;
+}
+
+/** A wait the transport is about to make before trying again (for progress reports). */
+export interface Wait {
+  method: string;
+  path: string;
+  /** Why: "rate limited (429)", "HTTP 503", "ECONNRESET", … */
+  reason: string;
+  /** The attempt that just failed (1 for the first). */
+  attempt: number;
+  delayMs: number;
 }
 
 export interface Answer {
@@ -98,6 +111,15 @@ const STATUS_WORDS: Record<number, string> = {
   429: "rate limited",
 };
 
+function parseText(text: string | undefined): unknown {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
 function buildQuery(q: RequestSpec["query"]): string {
   if (!q) return "";
   const parts = Object.entries(q)
@@ -110,7 +132,7 @@ function buildQuery(q: RequestSpec["query"]): string {
 export async function send(cfg: ResolvedConfig, spec: RequestSpec): Promise<Answer> {
   const started = Date.now();
   const deadline = started + cfg.deadlineMs;
-  const idempotent = IDEMPOTENT.has(spec.method);
+  const idempotent = spec.idempotent ?? IDEMPOTENT.has(spec.method);
   let attempts = 1;
   let lastRetryAfter: number | undefined;
 
@@ -134,6 +156,7 @@ export async function send(cfg: ResolvedConfig, spec: RequestSpec): Promise<Answ
     }
     if (Date.now() + delay >= deadline) return cb(err);
     debug(`${spec.method} ${spec.path}: attempt ${attempts} got ${status ?? code}; retrying in ${Math.round(delay)} ms`);
+    cfg.onWait?.({ method: spec.method, path: spec.path, reason: status === 429 ? "rate limited (429)" : status ? `HTTP ${status}` : String(code), attempt: attempts, delayMs: delay });
     attempts++;
     setTimeout(() => cb(null), delay);
   };
@@ -178,10 +201,11 @@ export async function send(cfg: ResolvedConfig, spec: RequestSpec): Promise<Answ
       const status = e.statusCode;
       const requestId = headerOf(e.headers, "x-request-id");
       debug(`${spec.method} ${spec.path} -> ${status} (gave up after ${attempts} attempts, ${Date.now() - started} ms)`);
-      throw new ChaserApiError({
+      // undici's retry handler keeps the status and headers of the last answer, not its body.
+      throw apiError({
         status,
         code: status === 429 ? "rate_limited" : "server_error",
-        message:
+        detail:
           status === 429
             ? `the Chaser API kept answering 429 (rate limited)${lastRetryAfter !== undefined ? `, last Retry-After ${Math.round(lastRetryAfter / 1000)} s` : ""}`
             : `the Chaser API answered ${status}`,
@@ -189,14 +213,15 @@ export async function send(cfg: ResolvedConfig, spec: RequestSpec): Promise<Answ
         path: spec.path,
         requestId,
         attempts,
+        retryAfterMs: lastRetryAfter,
       });
     }
     const timeout = code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT" || e.name === "TimeoutError" || e.name === "AbortError";
     debug(`${spec.method} ${spec.path} -> ${code ?? e.name} (gave up after ${attempts} attempts, ${Date.now() - started} ms)`);
-    throw new ChaserApiError({
+    throw apiError({
       status: 0,
       code: timeout ? "timeout" : "transport_error",
-      message: timeout
+      detail: timeout
         ? `no answer from the Chaser API at ${cfg.apiUrl} in time`
         : `could not reach the Chaser API at ${cfg.apiUrl}: ${code ?? e.message}`,
       method: spec.method,
@@ -208,21 +233,14 @@ export async function send(cfg: ResolvedConfig, spec: RequestSpec): Promise<Answ
 
   const text = await res.body.text();
   const requestId = headerOf(res.headers as Record<string, string | string[] | undefined>, "x-request-id");
-  let parsed: unknown = undefined;
-  if (text) {
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      parsed = text;
-    }
-  }
+  const parsed = parseText(text);
   debug(`${spec.method} ${spec.path} -> ${res.statusCode} (request ${requestId ?? "-"}, ${Date.now() - started} ms, attempt ${attempts})`);
   if (res.statusCode >= 200 && res.statusCode < 300) return { status: res.statusCode, body: parsed, requestId, attempts };
   const info = parseErrorBody(parsed);
-  throw new ChaserApiError({
+  throw apiError({
     status: res.statusCode,
     code: info.code ?? `http_${res.statusCode}`,
-    message: info.message ?? STATUS_WORDS[res.statusCode] ?? `the Chaser API answered ${res.statusCode}`,
+    detail: info.message ?? STATUS_WORDS[res.statusCode] ?? `the Chaser API answered ${res.statusCode}`,
     method: spec.method,
     path: spec.path,
     requestId,

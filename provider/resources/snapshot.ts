@@ -1,109 +1,77 @@
 /**
- * Snapshot: a whole-disk restore point of a workspace, addressed by name under it. Changing `restoreTrigger`
- * restores the workspace to this snapshot in place; `force` is read when creating or restoring; anything else
- * replaces it.
+ * Snapshot: a whole-disk restore point of a workspace, addressed by name under it; its id is
+ * `<workspace id>/<name>`. Changing `restoreTrigger` restores the workspace to it in place; `force` is read when
+ * creating or restoring; anything else replaces it.
+ *
+ * Stable surface: state written by 0.1.0 requires `pulumi-chaser/dist/provider/resources/snapshot.js`.
  */
-import { z } from "zod";
-import { ChaserApiError } from "../client/errors";
-import { clientFor } from "../settings";
-import { ResourceSpec, SLUG, diffByTable, nameFor, validateProps } from "./common";
-
-export const spec: ResourceSpec = {
-  name: "Snapshot",
-  description: "A whole-disk restore point of a workspace. Changing `restoreTrigger` restores the workspace to it in place.",
-  inputs: {
-    workspace: { type: "string", behavior: "replace", required: true, description: "The workspace (id preferred, stable across renames; or name)." },
-    name: { type: "string", behavior: "replace", computed: true, description: "Snapshot name, unique in its workspace. Default: the logical name plus a random suffix." },
-    force: { type: "boolean", behavior: "state", description: "Create or restore even while a session is attached, terminating it first (otherwise that fails)." },
-    restoreTrigger: { type: "string", behavior: "update", description: "Any value; changing it restores the workspace to this snapshot (in place)." },
-    account: { type: "string", behavior: "replace", description: "Account of the workspace; default the provider's `chaser:account`." },
-  },
-  outputs: {
-    name: { type: "string", always: true, description: "The snapshot's name." },
-    workspaceId: { type: "string", always: true, description: "The workspace's UUID." },
-    createdAt: { type: "string", description: "Creation time (RFC 3339)." },
-    sizeBytes: { type: "integer", description: "Size reported by the API, or null." },
-    restoredAt: { type: "string", description: "When this provider last restored the workspace to the snapshot, or null." },
-  },
-};
-const OUTPUT_KEYS = ["workspaceId", "createdAt", "sizeBytes", "restoredAt"];
-
-export function inputShape() {
-  return {
-    workspace: z.string("is required: the workspace (id or name) to snapshot").min(1, "must not be empty"),
-    name: z.string().min(1, "must not be empty").max(64, "must be at most 64 characters").regex(SLUG, "must contain only letters, digits, '-', '_' and '.', and start with a letter or digit").optional(),
-    force: z.boolean("must be true or false").optional(),
-    restoreTrigger: z.union([z.string(), z.number(), z.boolean()], "must be a string, number or boolean").optional(),
-    account: z.string().min(1, "must not be empty").optional(),
-  };
-}
-
-type Props = Record<string, unknown>;
+import type { SnapshotInfo } from "../client";
+import { ConflictError } from "../client/errors";
+import { ProviderError } from "../advice";
+import { SnapshotModel } from "../models/snapshot";
+import { isOwnAutoName } from "../naming";
+import { Behaviour, Props, defineResource, markTakenOver } from "../resource";
 
 function splitId(id: string): { workspaceId: string; name: string } {
   const i = id.indexOf("/");
   return { workspaceId: id.slice(0, i), name: id.slice(i + 1) };
 }
 
-export async function check(olds: Props, news: Props) {
-  const inputs = { ...news };
-  const n = nameFor(olds, news);
-  if (n) {
-    inputs.name = n.name;
-    inputs.__autoNamed = n.autoNamed;
-  }
-  return { inputs, failures: validateProps(inputShape(), inputs) };
-}
-
-export async function diff(_id: string, olds: Props, news: Props) {
-  const d = diffByTable(spec, olds, news);
-  // A fixed name kept in the same workspace would collide: delete the old snapshot first.
-  const sameWorkspace = !d.replaces.includes("workspace") && !d.replaces.includes("account");
-  const sameName = typeof news.name === "string" && news.name === olds.name;
-  const deleteBeforeReplace = d.replaces.length > 0 && sameWorkspace && sameName && news.__autoNamed !== true;
-  return { changes: d.changes, replaces: d.replaces, deleteBeforeReplace };
-}
-
-export async function create(inputs: Props) {
-  const client = clientFor(inputs.account as string | undefined);
-  const sel = inputs.workspace as string;
-  const w = (await client.findWorkspace({ id: sel }, { fresh: true })) ?? (await client.findWorkspace({ name: sel }));
-  if (!w) throw new Error(`workspace: no workspace '${sel}' in ${client.config.account ? `account '${client.config.account}'` : "the personal account"}`);
-  const snap = await client.createSnapshot({ id: w.id }, { name: inputs.name as string, force: inputs.force === true });
-  return {
-    id: `${w.id}/${snap.name}`,
-    outs: { ...inputs, name: snap.name, workspaceId: w.id, createdAt: snap.created_at ?? null, sizeBytes: snap.size_bytes ?? null, restoredAt: null },
-  };
-}
-
-export async function read(id: string, props: Props = {}) {
-  const { workspaceId, name } = splitId(id);
-  let snaps;
-  try {
-    snaps = await clientFor(props.account as string | undefined).listSnapshots({ id: workspaceId });
-  } catch (e) {
-    if (e instanceof ChaserApiError && e.isNotFound()) return { id: "" };
-    throw e;
-  }
-  const snap = snaps.find((x) => x.name === name);
-  if (!snap) return { id: "" };
-  const outs = { ...props, name: snap.name, workspaceId, createdAt: snap.created_at ?? props.createdAt ?? null, sizeBytes: snap.size_bytes ?? null };
-  const inputs = Object.fromEntries(Object.keys({ ...spec.inputs, __logicalName: 1, __autoNamed: 1 }).filter((k) => props[k] !== undefined).map((k) => [k, props[k]]));
-  return { id, props: outs, inputs };
-}
-
-export async function update(id: string, olds: Props, news: Props) {
-  const kept = Object.fromEntries(OUTPUT_KEYS.filter((k) => k in olds).map((k) => [k, olds[k]]));
-  const outs: Props = { ...kept, ...Object.fromEntries(Object.entries(news).filter(([, v]) => v !== undefined)) };
-  if (JSON.stringify(olds.restoreTrigger ?? null) !== JSON.stringify(news.restoreTrigger ?? null) && news.restoreTrigger !== undefined) {
+export const snapshot: Behaviour<typeof SnapshotModel, SnapshotInfo & { workspace_id: string }> = {
+  model: SnapshotModel,
+  noun: "snapshot",
+  autoName: true,
+  create: async (ctx, inputs) => {
+    const sel = inputs.workspace;
+    const ws = ctx.client.workspaces;
+    const w = (await ws.find({ id: sel }, { fresh: true })) ?? (await ws.find({ name: sel }));
+    if (!w) throw new ProviderError(`snapshot '${inputs.name}': workspace: there is no workspace '${sel}' in ${ctx.where}`);
+    const name = inputs.name as string;
+    let s: SnapshotInfo;
+    try {
+      s = await ctx.client.snapshots.create(w.id, { name, force: inputs.force === true });
+    } catch (e) {
+      // A name only this resource generates, taken in its workspace: its own create, interrupted before.
+      if (!(e instanceof ConflictError && isOwnAutoName(SnapshotModel.name, inputs as Props, name))) throw e;
+      const found = await ctx.client.snapshots.find(w.id, name, { fresh: true });
+      if (!found) throw e;
+      markTakenOver(`${w.id}/${name}`);
+      s = found;
+    }
+    return { id: `${w.id}/${s.name}`, answer: { ...s, workspace_id: w.id } };
+  },
+  read: async (ctx, id) => {
     const { workspaceId, name } = splitId(id);
-    await clientFor(news.account as string | undefined).restoreSnapshot({ id: workspaceId }, name, news.force === true);
-    outs.restoredAt = new Date().toISOString();
-  }
-  return { outs };
-}
+    const s = await ctx.client.snapshots.find(workspaceId, name);
+    return s && { ...s, workspace_id: workspaceId };
+  },
+  update: async (ctx, id, _olds, news) => {
+    const { workspaceId, name } = splitId(id);
+    await ctx.client.snapshots.restore(workspaceId, name, { force: news.force === true });
+    return { set: { restoredAt: new Date().toISOString() } };
+  },
+  delete: async (ctx, id) => {
+    const { workspaceId, name } = splitId(id);
+    await ctx.client.snapshots.delete(workspaceId, name);
+  },
+  outputs: (s, _inputs, previous) => ({
+    name: s.name,
+    workspaceId: s.workspace_id,
+    createdAt: s.created_at ?? (previous.createdAt as string | undefined),
+    sizeBytes: s.size_bytes ?? undefined,
+    restoredAt: previous.restoredAt as string | undefined,
+  }),
+  // A fixed name kept in the same workspace would collide: delete the old snapshot first.
+  deleteBeforeReplace: (olds, news, replaces) =>
+    !replaces.includes("workspace") && !replaces.includes("account") && typeof news.name === "string" && news.name === olds.name && news.__autoNamed !== true,
+  advice: (e, op, props) => {
+    if (e.code === "snapshot_name_taken") return `the name '${props.name}' is taken by another snapshot of this workspace: choose another name`;
+    if (e.code === "workspace_busy") {
+      return `a session is attached to the workspace, so it cannot be ${op === "update" ? "restored" : "snapshotted"}: set force: true to terminate the session first`;
+    }
+    return undefined;
+  },
+};
 
-export async function remove(id: string, props: Props = {}) {
-  const { workspaceId, name } = splitId(id);
-  await clientFor(props.account as string | undefined).deleteSnapshot({ id: workspaceId }, name);
-}
+export const { configure, check, diff, create, read, update, remove } = defineResource(snapshot);
+export { remove as delete };

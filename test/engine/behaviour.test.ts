@@ -57,7 +57,7 @@ test("adoption: a workspace created outside Pulumi is taken over with adoptExist
     p.program(`${HEADER}new chaser.Workspace("legacy", { name: "legacy-box", sessionType: "browser", adoptExisting: true });`);
     const bad = await p.up();
     expect(bad.code).not.toBe(0);
-    expect(bad.stdout + bad.diagnostics.join("\n")).toMatch(/cannot adopt workspace 'legacy-box'.*sessionType is 'sandbox'/);
+    expect(bad.stdout + bad.diagnostics.join("\n")).toMatch(/workspace 'legacy-box' \(.*\) exists in the personal account but cannot be adopted: sessionType is 'sandbox', not 'browser'/);
 
     await local.clearRequests();
     p.program(`${HEADER}const w = new chaser.Workspace("legacy", { name: "legacy-box", sessionType: "sandbox", adoptExisting: true });

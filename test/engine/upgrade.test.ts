@@ -25,7 +25,7 @@ describe.each(fs.readdirSync(FIXTURES).filter((d) => fs.existsSync(path.join(FIX
   beforeAll(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "chaser-upgrade-data-"));
     fs.cpSync(path.join(dir, "chaser-local"), dataDir, { recursive: true });
-    local = await Local.start({ port: fixture.port, dataDir, rootKey: fixture.rootKey });
+    local = await Local.start({ port: 0, dataDir, rootKey: fixture.rootKey });
   });
   afterAll(async () => {
     await local?.close();
@@ -52,8 +52,13 @@ describe.each(fs.readdirSync(FIXTURES).filter((d) => fs.existsSync(path.join(FIX
     const makeProject = async () => {
       const p = Project.create(fixture.project, { passphrase: fixture.passphrase });
       await p.ok(["stack", "init", fixture.stack]);
-      fs.copyFileSync(path.join(dir, `Pulumi.${fixture.stack}.yaml`), path.join(p.dir, `Pulumi.${fixture.stack}.yaml`));
-      await p.ok(["stack", "import", "--file", path.join(dir, "stack.json")]);
+      // The recording's server listened on a fixed port; this one on a free port: the stack's config and the
+      // provider configuration recorded in its state point at it instead (nothing else changes).
+      const recordedUrl = `http://127.0.0.1:${fixture.port}`;
+      const moved = (file: string) => fs.readFileSync(path.join(dir, file), "utf8").split(recordedUrl).join(local.url);
+      fs.writeFileSync(path.join(p.dir, `Pulumi.${fixture.stack}.yaml`), moved(`Pulumi.${fixture.stack}.yaml`));
+      fs.writeFileSync(path.join(p.root, "stack.json"), moved("stack.json"));
+      await p.ok(["stack", "import", "--file", path.join(p.root, "stack.json")]);
       p.program(fs.readFileSync(path.join(dir, "program.js"), "utf8"));
       return p;
     };

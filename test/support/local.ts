@@ -2,7 +2,7 @@
  * Starts chaser-local in-process for a test file and drives its test controls (/_local/…): faults, the request
  * log, counters, reset, accounts and keys. Tests assert on what the server received, not on mocks.
  */
-import { forgetAllListings } from "../../provider/client/client";
+import { forgetClients } from "../../provider/context";
 import { startChaserLocal } from "../../chaser-local/src/server";
 import type { ChaserLocalOptions, FaultRule } from "../../chaser-local/src/server";
 
@@ -31,8 +31,8 @@ export class Local {
   }
 
   /**
-   * One in-memory server for a test file: started before its tests, stopped after them, and reset (with the
-   * client's shared listings forgotten) before each test.
+   * One in-memory server for a test file: started before its tests, stopped after them, and reset before each
+   * test (with the provider's clients, which share listings for a while, forgotten: the server changed under them).
    */
   static forSuite(): Local {
     const local = new Local();
@@ -43,7 +43,7 @@ export class Local {
     afterAll(() => local.close());
     beforeEach(async () => {
       await local.reset();
-      forgetAllListings();
+      forgetClients();
     });
     return local;
   }

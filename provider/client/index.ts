@@ -1,0 +1,30 @@
+/**
+ * The typed Chaser Core API client: one transport (undici, retries safe for non-idempotent calls, deadlines),
+ * answers validated with the contract's zod schemas, errors as one class per kind of failure, and one API area
+ * per property: `client.workspaces`, `client.snapshots`, `client.keys`.
+ */
+import { ClientOptions, ResolvedConfig, resolveConfig } from "./config";
+import { Core } from "./core";
+import { Keys } from "./keys";
+import { Snapshots } from "./snapshots";
+import { Workspaces } from "./workspaces";
+
+export type { ApiKeyInfo, CreatedApiKey } from "./keys";
+export type { SnapshotInfo } from "./snapshots";
+export type { CreateWorkspace, ImportWorkspace, WorkspaceInfo, WorkspaceSelector } from "./workspaces";
+export type { ClientOptions } from "./config";
+
+export class ChaserClient {
+  readonly config: ResolvedConfig;
+  readonly workspaces: Workspaces;
+  readonly snapshots: Snapshots;
+  readonly keys: Keys;
+
+  constructor(opts: ClientOptions = {}) {
+    this.config = resolveConfig(opts);
+    const core = new Core(this.config);
+    this.workspaces = new Workspaces(core);
+    this.snapshots = new Snapshots(core);
+    this.keys = new Keys(core);
+  }
+}

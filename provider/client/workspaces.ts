@@ -1,0 +1,106 @@
+/** Workspaces: list (there is no get-one endpoint and no pagination), create, import, rename, flag, delete. */
+import { foldName, sameName, wire } from "../../contract";
+import { Core, seg } from "./core";
+import { createOnce } from "./create-once";
+import { ConflictError, NotFoundError } from "./errors";
+
+export type WorkspaceInfo = wire.WorkspaceInfo;
+/** A workspace is addressed by its id (preferred: stable across renames) or its name. */
+export type WorkspaceSelector = { id: string; name?: undefined } | { name: string; id?: undefined };
+/** Creates always name the workspace: the name is how an unknown outcome is reconciled. */
+export type CreateWorkspace = wire.CreateWorkspaceRequest & { name: string };
+export type ImportWorkspace = wire.ImportWorkspaceRequest & { name: string };
+
+const path = (sel: WorkspaceSelector | string) => `/v1/workspaces/${seg(typeof sel === "string" ? sel : (sel.id ?? sel.name))}`;
+
+export class Workspaces {
+  constructor(private readonly core: Core) {}
+
+  list(opts: { fresh?: boolean } = {}): Promise<WorkspaceInfo[]> {
+    return this.core.shared("workspaces", () => this.core.call({ method: "GET", path: "/v1/workspaces" }, wire.workspaceList), opts.fresh);
+  }
+
+  /** One workspace by id (case-insensitively, as UUIDs are), or by name (as the API compares names). */
+  async find(sel: WorkspaceSelector, opts: { fresh?: boolean } = {}): Promise<WorkspaceInfo | undefined> {
+    const want = sel.id ?? sel.name;
+    if (want.trim() === "") return undefined;
+    const all = await this.list(opts);
+    return sel.id !== undefined ? all.find((w) => sameName(w.id, want)) : all.find((w) => sameName(w.name, want));
+  }
+
+  /** A selector as the API reads it: a name (preferred), else an id. */
+  async resolve(selector: string, opts: { fresh?: boolean } = {}): Promise<WorkspaceInfo | undefined> {
+    return (await this.find({ name: selector }, opts)) ?? (await this.find({ id: selector }, opts));
+  }
+
+  /**
+   * Whether `w` is what `req` asks for: the properties fixed at creation agree (session type, image, GitHub
+   * repository, clone source). The one rule for "is this workspace the one we created or meant", used to
+   * reconcile an unknown outcome, to take over an interrupted create, and to adopt.
+   */
+  async differences(w: WorkspaceInfo, req: Partial<CreateWorkspace & ImportWorkspace>): Promise<string[]> {
+    const problems: string[] = [];
+    const clone = typeof req.clone_from === "string";
+    if (req.session_type && w.session_type && w.session_type !== req.session_type) problems.push(`sessionType is '${w.session_type}', not '${req.session_type}'`);
+    if (!clone && (w.image ?? null) !== (req.image ?? null) && !req.github_repo) problems.push(`image is '${w.image ?? "none"}', not '${req.image ?? "none"}'`);
+    if ((req.github_repo ?? null) !== null || (!clone && w.github_repo)) {
+      if (!sameName(w.github_repo ?? "", req.github_repo ?? "")) problems.push(`githubRepo is '${w.github_repo ?? "none"}', not '${req.github_repo ?? "none"}'`);
+    }
+    if (clone) {
+      const source = await this.resolve(req.clone_from as string, { fresh: true });
+      if (!w.source_workspace_id || !source || foldName(source.id) !== foldName(w.source_workspace_id)) problems.push(`it was not cloned from '${req.clone_from}'`);
+    } else if (w.source_workspace_id) {
+      problems.push("it is a clone of another workspace");
+    }
+    return problems;
+  }
+
+  create(req: CreateWorkspace): Promise<WorkspaceInfo> {
+    return this.createReconciled({ method: "POST", path: "/v1/workspaces", body: req }, req);
+  }
+
+  import(req: ImportWorkspace): Promise<WorkspaceInfo> {
+    return this.createReconciled({ method: "POST", path: "/v1/workspaces/import", body: req }, req);
+  }
+
+  private createReconciled(spec: { method: "POST"; path: string; body: unknown }, req: Partial<CreateWorkspace & ImportWorkspace> & { name: string }): Promise<WorkspaceInfo> {
+    return createOnce(this.core, {
+      what: `workspace '${req.name}'`,
+      send: () => this.core.call(spec, wire.workspaceInfo),
+      reconcile: async () => {
+        const found = await this.find({ name: req.name }, { fresh: true });
+        if (!found) return undefined;
+        const problems = await this.differences(found, req);
+        if (problems.length === 0) return found;
+        throw new ConflictError({
+          status: 409, code: "workspace_name_taken", method: spec.method, path: spec.path,
+          detail: `workspace name '${req.name}' is taken by another workspace (${found.id}: ${problems.join("; ")})`,
+        });
+      },
+    });
+  }
+
+  rename(sel: WorkspaceSelector, name: string | null): Promise<WorkspaceInfo> {
+    return this.core.call({ method: "PUT", path: `${path(sel)}/name`, body: { name } }, wire.workspaceInfo);
+  }
+
+  setTemplate(sel: WorkspaceSelector, template: boolean): Promise<WorkspaceInfo> {
+    return this.core.call({ method: "PUT", path: `${path(sel)}/template`, body: { template } }, wire.workspaceInfo);
+  }
+
+  /** Deletes a workspace; resolves false when it was already gone. */
+  async delete(sel: WorkspaceSelector, opts: { force?: boolean } = {}): Promise<boolean> {
+    return gone(this.core.call({ method: "DELETE", path: path(sel), query: { force: opts.force ? true : undefined } }));
+  }
+}
+
+/** Resolves true when the call succeeded, false when the object was already gone (404). */
+export async function gone(call: Promise<unknown>): Promise<boolean> {
+  try {
+    await call;
+    return true;
+  } catch (e) {
+    if (e instanceof NotFoundError) return false;
+    throw e;
+  }
+}

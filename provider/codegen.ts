@@ -1,0 +1,105 @@
+/**
+ * Generates the SDK's resource classes (sdk/resources.ts) from the resource models, with doc comments from the
+ * same descriptions schema.json carries: `make schema` writes it, test/schema.test.ts checks it is current.
+ */
+import { InputField, OutputField, ResourceModel, inputFields, outputFields, tsType } from "./model";
+import { MODELS } from "./schema";
+
+const BEHAVIOUR_NOTE: Record<string, (noun: string) => string> = {
+  update: () => "Changed in place.",
+  replace: (noun) => `Changing it replaces the ${noun}.`,
+  state: () => "Recorded in the stack; changing it calls no API.",
+};
+
+const NOUNS: Record<string, string> = { Workspace: "workspace", Template: "template", Snapshot: "snapshot", ApiKey: "key" };
+
+function doc(lines: string[], indent = "  "): string {
+  const text = lines.filter(Boolean).join(" ").replace(/\*\//g, "*\\/");
+  const words = text.split(" ");
+  const out: string[] = [];
+  let line = "";
+  for (const w of words) {
+    if (line && (line + " " + w).length > 110) {
+      out.push(line);
+      line = w;
+    } else line = line ? `${line} ${w}` : w;
+  }
+  if (line) out.push(line);
+  return out.length === 1 ? `${indent}/** ${out[0]} */\n` : `${indent}/**\n${out.map((l) => `${indent} * ${l}`).join("\n")}\n${indent} */\n`;
+}
+
+function argsInterface(m: ResourceModel): string {
+  const noun = NOUNS[m.name] ?? m.name.toLowerCase();
+  let s = doc([`The arguments of a ${m.name}.`], "");
+  s += `export interface ${m.name}Args {\n`;
+  for (const f of inputFields(m).filter((x) => !x.meta.internal)) {
+    s += doc([f.meta.description, BEHAVIOUR_NOTE[f.meta.behavior](noun)]);
+    s += `  ${f.key}${f.required ? "" : "?"}: ${inputType(f)};\n`;
+  }
+  return `${s}}\n`;
+}
+
+function inputType(f: InputField): string {
+  const t = tsType(f.schema);
+  if (t.endsWith("[]")) return `pulumi.Input<pulumi.Input<${t.slice(0, -2).replace(/^\((.*)\)$/, "$1")}>[]>`;
+  if (t.startsWith("Record<string, ")) return `pulumi.Input<Record<string, pulumi.Input<${t.slice(15, -1)}>>>`;
+  return `pulumi.Input<${t}>`;
+}
+
+/** The properties of a resource instance: every output, and every input that is not an output too. */
+function instanceProperties(m: ResourceModel): Array<{ key: string; type: string; description: string }> {
+  const outs = outputFields(m);
+  const props = outs.map((f: OutputField) => ({ key: f.key, type: f.always ? tsType(f.schema) : `${tsType(f.schema)} | undefined`, description: f.meta.description }));
+  for (const f of inputFields(m)) {
+    if (f.meta.internal || outs.some((o) => o.key === f.key)) continue;
+    props.push({ key: f.key, type: f.required ? tsType(f.schema) : `${tsType(f.schema)} | undefined`, description: `As applied: ${f.meta.description}` });
+  }
+  return props;
+}
+
+function infoInterface(m: ResourceModel): string {
+  let s = doc([`A ${m.name} as the API describes it (the lookups' results; the resource's outputs).`], "");
+  s += `export interface ${m.name}Info {\n`;
+  for (const f of outputFields(m).filter((x) => !x.meta.secret)) {
+    s += doc([f.meta.description]);
+    s += `  ${f.key}${f.always ? "" : "?"}: ${tsType(f.schema)};\n`;
+  }
+  return `${s}}\n`;
+}
+
+function resourceClass(m: ResourceModel): string {
+  const token = `pulumi-nodejs:dynamic/chaser:${m.name}`;
+  const secrets = outputFields(m).filter((f) => f.meta.secret).map((f) => f.key);
+  const required = inputFields(m).some((f) => f.required && !f.meta.internal);
+  const keys = instanceProperties(m).map((p) => p.key);
+  let s = doc([m.description, `The engine shows it as \`${token}\`.`], "");
+  s += `export class ${m.name} extends pulumi.dynamic.Resource {\n`;
+  s += doc([`Reads an existing ${m.name} by its id into the program; nothing is created or changed.`]);
+  s += `  public static get(name: string, id: pulumi.Input<pulumi.ID>, opts?: pulumi.CustomResourceOptions): ${m.name} {\n`;
+  s += `    return new ${m.name}(name, {} as ${m.name}Args, { ...opts, id });\n  }\n\n`;
+  s += doc([`Whether \`obj\` is a ${m.name}, also when it was created by another copy of this package.`]);
+  s += `  public static isInstance(obj: unknown): obj is ${m.name} {\n`;
+  s += `    return isResourceOf(obj, ${JSON.stringify(token)});\n  }\n\n`;
+  for (const p of instanceProperties(m)) {
+    s += doc([p.description]);
+    s += `  declare public readonly ${p.key}: pulumi.Output<${p.type}>;\n`;
+  }
+  s += `\n  constructor(name: string, args${required ? "" : "?"}: ${m.name}Args, opts?: pulumi.CustomResourceOptions) {\n`;
+  s += `    super(providers.${lowerFirst(m.name)}, name, resourceProps(${JSON.stringify(m.name)}, name, args, ${JSON.stringify(keys)}, opts), `;
+  s += secrets.length ? `withSecretOutputs(opts, ${JSON.stringify(secrets)})` : "opts";
+  s += `, "chaser", ${JSON.stringify(m.name)});\n  }\n}\n`;
+  return s;
+}
+
+const lowerFirst = (s: string) => s[0].toLowerCase() + s.slice(1);
+
+export function sdkSource(): string {
+  let s = "// Generated by `make schema` from the resource models in provider/models/: do not edit by hand.\n";
+  s += 'import * as pulumi from "@pulumi/pulumi";\n';
+  s += 'import type { Role, Scope, SessionType } from "../contract";\n';
+  s += 'import * as providers from "./providers";\n';
+  s += 'import { isResourceOf, resourceProps, withSecretOutputs } from "./support";\n\n';
+  s += "export type { Role, Scope, SessionType };\n";
+  for (const m of MODELS) s += `\n${argsInterface(m)}\n${resourceClass(m)}\n${infoInterface(m)}`;
+  return s;
+}

@@ -1,0 +1,312 @@
+/**
+ * One annotated model per resource: a zod object of inputs and a zod object of outputs, each field carrying what
+ * it means (description), how a change applies (behaviour) and whether it is secret. Everything else is derived
+ * from it: validation with per-property messages, the diff table, schema.json, the README reference, the SDK's
+ * argument and output types with their doc comments, and the camelCase results of the lookups.
+ *
+ * Behaviour of an input:
+ * - update: changed in place by an API call;
+ * - replace: fixed at creation; a change creates a new object;
+ * - state: read only by the provider itself (delete-time flags, triggers handled in update): recorded in state,
+ *   never a replacement, never an API call by itself.
+ */
+import { z } from "zod";
+import { rules } from "../contract";
+
+export type Behavior = "update" | "replace" | "state";
+
+export interface FieldDoc {
+  /** For people: schema.json, the README reference and the SDK's doc comments. */
+  description: string;
+  secret?: boolean;
+}
+
+export interface InputMeta extends FieldDoc {
+  behavior: Behavior;
+  /** Absent in the program means "no opinion": the object's own value (inherited, generated) is kept. */
+  computed?: boolean;
+  /** On refresh the input takes the object's current value, so drift shows as a change the next `up` repairs. */
+  refreshed?: boolean;
+  /** Set by the resource class, not by users: left out of schema.json and the SDK's arguments. */
+  internal?: boolean;
+}
+
+export interface OutputMeta extends FieldDoc {
+  /** The field of the API's answer it comes from, when not the snake_case of its own name. */
+  wire?: string;
+}
+
+const inputMeta = z.registry<InputMeta>();
+const outputMeta = z.registry<OutputMeta>();
+
+/** An optional input. */
+export function input<T extends z.ZodType>(schema: T, meta: InputMeta): z.ZodOptional<T> {
+  const s = schema.optional();
+  inputMeta.add(s, meta);
+  return s;
+}
+
+/** A required input. */
+export function requiredInput<T extends z.ZodType>(schema: T, meta: InputMeta): T {
+  const s = schema.clone();
+  inputMeta.add(s, meta);
+  return s as T;
+}
+
+/** An output that may be absent (the API did not say, or said null). */
+export function output<T extends z.ZodType>(schema: T, meta: OutputMeta): z.ZodOptional<T> {
+  const s = schema.optional();
+  outputMeta.add(s, meta);
+  return s;
+}
+
+/** An output every object has. */
+export function alwaysOutput<T extends z.ZodType>(schema: T, meta: OutputMeta): T {
+  const s = schema.clone();
+  outputMeta.add(s, meta);
+  return s as T;
+}
+
+export interface Failure {
+  property: string;
+  reason: string;
+}
+
+/** Inputs the resource classes set besides the user's: the logical name, the URN's seed, whether auto-named. */
+export type Internal = {
+  __logicalName?: string;
+  __seed?: string;
+  __autoNamed?: boolean;
+};
+export const INTERNAL_KEYS = ["__logicalName", "__seed", "__autoNamed"] as const;
+
+export interface ResourceModel<I extends z.ZodRawShape = z.ZodRawShape, O extends z.ZodRawShape = z.ZodRawShape> {
+  /** The class name (`Workspace`); the engine shows `pulumi-nodejs:dynamic/chaser:<name>`. */
+  name: string;
+  description: string;
+  inputs: z.ZodObject<I>;
+  outputs: z.ZodObject<O>;
+  /**
+   * Rules across fields, next to the fields they constrain. They get the inputs whose values are known (during
+   * a preview, values computed from other resources are not) and say what is wrong, per property.
+   */
+  rules?: (inputs: Partial<z.infer<z.ZodObject<I>>> & Internal, known: (...keys: (keyof I & string)[]) => boolean) => Failure[];
+}
+
+export function defineModel<I extends z.ZodRawShape, O extends z.ZodRawShape>(m: ResourceModel<I, O>): ResourceModel<I, O> {
+  for (const [k, s] of Object.entries(m.inputs.shape)) if (!inputMeta.has(s)) throw new Error(`${m.name}: input ${k} has no meta (use input())`);
+  for (const [k, s] of Object.entries(m.outputs.shape)) if (!outputMeta.has(s)) throw new Error(`${m.name}: output ${k} has no meta (use output())`);
+  return m;
+}
+
+export type InputsOf<M> = M extends ResourceModel<infer I, z.ZodRawShape> ? z.infer<z.ZodObject<I>> & Internal : never;
+export type OutputsOf<M> = M extends ResourceModel<z.ZodRawShape, infer O> ? z.infer<z.ZodObject<O>> : never;
+
+// ---- what is derived from a model -----------------------------------------------------------------------------
+
+export interface InputField {
+  key: string;
+  schema: z.ZodType;
+  meta: InputMeta;
+  required: boolean;
+}
+export interface OutputField {
+  key: string;
+  schema: z.ZodType;
+  meta: OutputMeta;
+  /** Every object has it. */
+  always: boolean;
+  /** The field of the API's answer. */
+  wire: string;
+}
+
+const inputCache = new WeakMap<ResourceModel, InputField[]>();
+const outputCache = new WeakMap<ResourceModel, OutputField[]>();
+
+export function inputFields(m: ResourceModel): InputField[] {
+  let f = inputCache.get(m);
+  if (!f) {
+    f = Object.entries(m.inputs.shape).map(([key, schema]) => ({ key, schema: schema as z.ZodType, meta: inputMeta.get(schema as z.ZodType)!, required: !isOptional(schema as z.ZodType) }));
+    inputCache.set(m, f);
+  }
+  return f;
+}
+
+export function outputFields(m: ResourceModel): OutputField[] {
+  let f = outputCache.get(m);
+  if (!f) {
+    f = Object.entries(m.outputs.shape).map(([key, schema]) => {
+      const meta = outputMeta.get(schema as z.ZodType)!;
+      return { key, schema: schema as z.ZodType, meta, always: !isOptional(schema as z.ZodType), wire: meta.wire ?? snake(key) };
+    });
+    outputCache.set(m, f);
+  }
+  return f;
+}
+
+function isOptional(s: z.ZodType): boolean {
+  return (s as unknown as { _zod: { def: { type: string } } })._zod.def.type === "optional";
+}
+
+const snake = (k: string) => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/** The outputs of an API object: each output field from its wire field, nulls left out (no padding in state). */
+export function outputsFrom<M extends ResourceModel>(m: M, answer: Record<string, unknown>): Partial<OutputsOf<M>> {
+  const out: Record<string, unknown> = {};
+  for (const f of outputFields(m)) {
+    const v = answer[f.wire];
+    if (v !== null && v !== undefined) out[f.key] = v;
+  }
+  return out as Partial<OutputsOf<M>>;
+}
+
+// ---- validation ---------------------------------------------------------------------------------------------
+
+/** The value the engine sends for inputs not known during preview (pulumi.runtime.unknownValue). */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+export function isUnknown(v: unknown): boolean {
+  if (v === UNKNOWN) return true;
+  if (Array.isArray(v)) return v.some(isUnknown);
+  if (v && typeof v === "object") return Object.values(v).some(isUnknown);
+  return false;
+}
+
+/** Each known input checked with its field's rules, then the model's cross-field rules on the known ones. */
+export function validate(m: ResourceModel, inputs: Record<string, unknown>): Failure[] {
+  const failures: Failure[] = [];
+  for (const f of inputFields(m)) {
+    const v = inputs[f.key];
+    if (isUnknown(v)) continue;
+    const r = f.schema.safeParse(v);
+    if (!r.success) {
+      const issue = r.error.issues[0];
+      const sub = issue.path.length ? `[${issue.path.join("][")}]` : "";
+      const message = v === undefined && f.required ? `is required: ${f.meta.description}` : issue.message;
+      failures.push({ property: f.key, reason: `${f.key}${sub}: ${message}` });
+    }
+  }
+  if (m.rules) {
+    const bad = new Set(failures.map((x) => x.property));
+    const known = (...keys: string[]) => keys.every((k) => !isUnknown(inputs[k]) && !bad.has(k));
+    failures.push(...m.rules(inputs as never, known as never));
+  }
+  return failures;
+}
+
+// ---- the diff table ----------------------------------------------------------------------------------------------
+
+export interface TableDiff {
+  /** Inputs whose value changed (or is unknown in a preview). */
+  changed: string[];
+  /** Those of them that replace the object. */
+  replaces: string[];
+}
+
+/** Compares the program's inputs with the old outputs, field by field, per behaviour. */
+export function diffInputs(m: ResourceModel, olds: Record<string, unknown>, news: Record<string, unknown>): TableDiff {
+  const changed: string[] = [];
+  const replaces: string[] = [];
+  for (const f of inputFields(m)) {
+    const n = news[f.key];
+    if (f.meta.computed && (n === undefined || n === null)) continue;
+    if (!isUnknown(n) && same(olds[f.key], n)) continue;
+    changed.push(f.key);
+    if (f.meta.behavior === "replace") replaces.push(f.key);
+  }
+  return { changed, replaces };
+}
+
+export function same(a: unknown, b: unknown): boolean {
+  const na = a === null || a === undefined ? undefined : a;
+  const nb = b === null || b === undefined ? undefined : b;
+  if (na === undefined || nb === undefined) return na === nb;
+  return JSON.stringify(canonical(na)) === JSON.stringify(canonical(nb));
+}
+
+function canonical(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(canonical);
+  if (v && typeof v === "object") {
+    return Object.fromEntries(Object.keys(v as object).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])]));
+  }
+  return v;
+}
+
+// ---- types for schema.json and the SDK ----------------------------------------------------------------------
+
+/** Enums of the contract that have a name of their own in schema.json and the SDK. */
+export const NAMED_ENUMS = new Map<z.ZodType, string>([
+  [rules.sessionType, "SessionType"],
+  [rules.scope, "Scope"],
+  [rules.role, "Role"],
+]);
+
+interface Def {
+  type: string;
+  innerType?: z.ZodType;
+  element?: z.ZodType;
+  valueType?: z.ZodType;
+  options?: z.ZodType[];
+  entries?: Record<string, string>;
+  checks?: Array<{ _zod: { def: { check: string; format?: string } } }>;
+  in?: z.ZodType;
+}
+const defOf = (s: z.ZodType) => (s as unknown as { _zod: { def: Def } })._zod.def;
+
+/** A field's type as TypeScript source (named contract enums by name). */
+export function tsType(s: z.ZodType): string {
+  const named = NAMED_ENUMS.get(s);
+  if (named) return named;
+  const d = defOf(s);
+  switch (d.type) {
+    case "optional":
+    case "nullable":
+      return tsType(d.innerType!);
+    case "string":
+      return "string";
+    case "boolean":
+      return "boolean";
+    case "number":
+      return "number";
+    case "enum":
+      return Object.values(d.entries!).map((v) => JSON.stringify(v)).join(" | ");
+    case "array":
+      return `${wrapUnion(tsType(d.element!))}[]`;
+    case "record":
+      return `Record<string, ${tsType(d.valueType!)}>`;
+    case "union":
+      return d.options!.map(tsType).join(" | ");
+    case "pipe":
+      return tsType(d.in!);
+    default:
+      throw new Error(`tsType: unsupported zod type ${d.type}`);
+  }
+}
+const wrapUnion = (t: string) => (t.includes("|") ? `(${t})` : t);
+
+/** A field's type in Pulumi schema terms ({type, items?, additionalProperties?, $ref?}). */
+export function schemaType(s: z.ZodType): Record<string, unknown> {
+  const named = NAMED_ENUMS.get(s);
+  const d = defOf(s);
+  if (named || d.type === "enum") return { type: "string" };
+  switch (d.type) {
+    case "optional":
+    case "nullable":
+      return schemaType(d.innerType!);
+    case "string":
+    case "boolean":
+      return { type: d.type };
+    case "number":
+      return { type: (d.checks ?? []).some((c) => c._zod.def.format === "safeint" || c._zod.def.check === "number_format") ? "integer" : "number" };
+    case "array":
+      return { type: "array", items: schemaType(d.element!) };
+    case "record":
+      return { type: "object", additionalProperties: schemaType(d.valueType!) };
+    case "union":
+      return { type: "string" }; // e.g. a trigger that accepts string | number | boolean: sent as given, shown as a string
+    case "pipe":
+      return schemaType(d.in!);
+    default:
+      throw new Error(`schemaType: unsupported zod type ${d.type}`);
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * The Workspace model: a named persistent disk of one session type; fresh, cloned, or imported from GitHub.
+ * Its inputs are shared with a Template that creates its own workspace.
+ */
+import { z } from "zod";
+import { rules } from "../../contract";
+import { Failure, alwaysOutput, defineModel, input, output } from "../model";
+
+const flag = (description: string) => input(z.boolean("must be true or false"), { behavior: "state", description });
+
+/** The inputs of a workspace definition (Workspace, and a Template that creates its own). */
+export const workspaceInputs = {
+  name: input(rules.slugName, {
+    behavior: "update",
+    computed: true,
+    refreshed: true,
+    description: "Name, unique per account case-insensitively, at most 64 characters (letters, digits, `-`, `_`, `.`). Renamed in place. Default: the logical name plus a suffix derived from the stack and the resource, the same in previews and updates.",
+  }),
+  sessionType: input(rules.sessionType, { behavior: "replace", computed: true, description: "`browser` or `sandbox`. Required for a fresh workspace; inherited by clones." }),
+  image: input(rules.image, { behavior: "replace", computed: true, description: "OCI image for a fresh sandbox workspace." }),
+  cloneFrom: input(rules.workspaceSelector, { behavior: "replace", description: "Clone this workspace or template (name or id) instead of starting fresh." }),
+  githubRepo: input(rules.githubRepo, { behavior: "replace", description: "Import this GitHub repository (`owner/repo`) into `/workspace`." }),
+  account: input(rules.accountSelector, { behavior: "replace", description: "Account (id, exact name or `personal`) to create it in; default the provider's `chaser:account`." }),
+  deletionProtection: flag("When true, destroying or replacing the workspace fails until this is set to false and applied."),
+  forceDelete: flag("When true, deletion terminates attached sessions instead of failing."),
+  adoptExisting: flag("Take over the existing workspace of this `name` (fixed properties must match) instead of creating one; stands in for `pulumi import`."),
+};
+
+/** What the API says of a workspace. */
+export const workspaceOutputs = {
+  workspaceId: alwaysOutput(z.string(), { wire: "id", description: "The workspace's UUID (also the resource id)." }),
+  name: alwaysOutput(z.string(), { description: "The workspace's name." }),
+  sessionType: output(rules.sessionType, { description: "`browser` or `sandbox` (inherited by clones)." }),
+  image: output(z.string(), { description: "OCI image of a sandbox workspace, or null." }),
+  template: alwaysOutput(z.boolean(), { description: "Whether the workspace is flagged as a template." }),
+  githubRepo: output(z.string(), { description: "The GitHub repository it was imported from, or null." }),
+  status: output(z.string(), { description: "Status as reported by the API (an open set of values)." }),
+  createdAt: output(z.string(), { description: "Creation time (RFC 3339)." }),
+  persistence: output(z.boolean(), { description: "Whether the disk persists after sessions end." }),
+  activeSessionId: output(z.string(), { description: "The session attached now, or null." }),
+  lastSessionId: output(z.string(), { description: "The last session attached, or null." }),
+  sourceWorkspaceId: output(z.string(), { description: "For a clone: the workspace it was cloned from." }),
+  nodeEndpoint: output(z.string(), { description: "Node endpoint reported by the API, or null." }),
+  assistantHome: output(z.string(), { description: "Assistant home reported by the API, or null." }),
+};
+
+type WorkspaceDefinition = Partial<z.infer<z.ZodObject<typeof workspaceInputs>>> & { __autoNamed?: boolean };
+
+/** The rules across the fields of a workspace definition. */
+export function workspaceRules(v: WorkspaceDefinition, known: (...keys: (keyof typeof workspaceInputs)[]) => boolean): Failure[] {
+  const f: Failure[] = [];
+  if (!known("sessionType", "image", "cloneFrom", "githubRepo")) return f;
+  const { sessionType, image, cloneFrom, githubRepo } = v;
+  if (cloneFrom !== undefined && githubRepo !== undefined) {
+    f.push({ property: "githubRepo", reason: "githubRepo and cloneFrom cannot both be set: a workspace is either cloned or imported" });
+  }
+  if (githubRepo !== undefined && sessionType !== undefined) {
+    f.push({ property: "sessionType", reason: "sessionType cannot be set with githubRepo: the import endpoint decides the session type" });
+  }
+  if (cloneFrom === undefined && githubRepo === undefined && sessionType === undefined) {
+    f.push({ property: "sessionType", reason: "sessionType is required for a fresh workspace ('browser' or 'sandbox'); or set cloneFrom or githubRepo" });
+  }
+  if (image !== undefined) {
+    if (cloneFrom !== undefined) f.push({ property: "image", reason: "image cannot be set with cloneFrom: a clone inherits the image of its source" });
+    else if (githubRepo !== undefined) f.push({ property: "image", reason: "image cannot be set with githubRepo" });
+    else if (sessionType === "browser") f.push({ property: "image", reason: "image is only accepted for sandbox workspaces (sessionType 'browser' takes no image)" });
+  }
+  if (v.adoptExisting === true && known("name") && (v.__autoNamed === true || v.name === undefined)) {
+    f.push({ property: "adoptExisting", reason: "adoptExisting needs an explicit name: the workspace to take over is found by name" });
+  }
+  return f;
+}
+
+export const WorkspaceModel = defineModel({
+  name: "Workspace",
+  description: "A named persistent disk of one session type: fresh, cloned from another workspace or template, or imported from a GitHub repository. Renaming is done in place; everything else fixed at creation replaces it.",
+  inputs: z.object(workspaceInputs),
+  outputs: z.object(workspaceOutputs),
+  rules: workspaceRules,
+});

@@ -1,0 +1,212 @@
+/**
+ * The skeleton every resource shares, written once: `check` (naming, validation from the model, preview
+ * unknowns), `diff` from the model's table, `read` that drops a vanished object and reads back the inputs it
+ * owns, `update` that keeps the outputs when only state changed, `delete` for which a vanished object is done,
+ * and user advice for every failure. A resource file holds only what is particular to it (its `Behaviour`).
+ *
+ * The hooks a resource module exports keep the names state written by 0.1.0 calls: check, diff, create, read,
+ * update, remove (and delete, configure, so the module itself can be the dynamic provider).
+ */
+import type { ChaserApiError } from "./client/errors";
+import { NotFoundError } from "./client/errors";
+import { checkApiUrl } from "./client/config";
+import { debug } from "./client/transport";
+import { Operation, ProviderError, advise } from "./advice";
+import { Context, contextFor } from "./context";
+import { INTERNAL_KEYS, InputsOf, OutputsOf, ResourceModel, TableDiff, diffInputs, inputFields, outputsFrom, validate } from "./model";
+import { nameFor, noteInState, seedOf } from "./naming";
+import * as settings from "./settings";
+
+export type Props = Record<string, unknown>;
+
+export type Inputs<M extends ResourceModel> = InputsOf<M>;
+/** What state holds: the inputs and the outputs. */
+export type State<M extends ResourceModel> = Inputs<M> & Partial<OutputsOf<M>>;
+
+export interface Updated<M extends ResourceModel, A> {
+  /** The object as the API answered (outputs are taken from it); absent: the old outputs are kept. */
+  answer?: A;
+  /** Outputs the provider sets itself (e.g. when it last restored). */
+  set?: Partial<OutputsOf<M>>;
+}
+
+export interface Behaviour<M extends ResourceModel, A> {
+  model: M;
+  /** For messages: "workspace", "API key". */
+  noun: string;
+  /** A missing `name` is generated from the resource's identity (see naming.ts); a function: only for such inputs. */
+  autoName?: boolean | ((news: Props) => boolean);
+  /** Normalises the inputs after naming (e.g. sorts scopes); must tolerate unknown values. */
+  normalize?(inputs: Props): Props;
+  /** Creates the object; returns its id and the API's answer. */
+  create(ctx: Context, inputs: Inputs<M>): Promise<{ id: string; answer: A }>;
+  /** The object as it is now; undefined (or a NotFoundError) when it is gone. */
+  read(ctx: Context, id: string, state: State<M>): Promise<A | undefined>;
+  /** Applies changed "update" inputs in place. */
+  update?(ctx: Context, id: string, olds: State<M>, news: Inputs<M>, changed: string[]): Promise<Updated<M, A>>;
+  /** Deletes the object (a NotFoundError counts as done). */
+  delete(ctx: Context, id: string, state: State<M>): Promise<void>;
+  /** Outputs from an answer (default: each output field from its wire field). */
+  outputs?(answer: A, inputs: Props, previous: Props): Partial<OutputsOf<M>>;
+  /** A reason to refuse deleting or replacing (e.g. deletionProtection), or undefined. */
+  guard?(state: Props, id: string, action: string): string | undefined;
+  /** Whether a replacement must delete the old object first (a fixed unique name). */
+  deleteBeforeReplace?(olds: Props, news: Props, replaces: string[]): boolean;
+  /** Adjusts the table's verdict (e.g. a change of mode). */
+  adjustDiff?(olds: Props, news: Props, d: TableDiff): TableDiff;
+  /** The inputs refresh reports, from those it computed (old inputs, `refreshed` fields from the object). */
+  readBack?(inputs: Props, outputs: Props): Props;
+  /** Advice for this resource's own failures (undefined: the general advice). */
+  advice?(e: ChaserApiError, op: Operation, props: Props, where: string): string | undefined;
+}
+
+/** Objects a create took over in this process (its own, left by an interrupted create). */
+const takenOver = new Set<string>();
+export function markTakenOver(id: string): void {
+  takenOver.add(id);
+}
+
+export interface Hooks {
+  configure(req: { config: { get(key: string): string | undefined } }): Promise<void>;
+  check(olds: Props, news: Props): Promise<{ inputs: Props; failures: { property: string; reason: string }[] }>;
+  diff(id: string, olds: Props, news: Props): Promise<{ changes: boolean; replaces: string[]; deleteBeforeReplace: boolean }>;
+  create(inputs: Props): Promise<{ id: string; outs: Props }>;
+  read(id: string, props?: Props): Promise<{ id: string; props?: Props; inputs?: Props }>;
+  update(id: string, olds: Props, news: Props): Promise<{ outs: Props }>;
+  remove(id: string, props?: Props): Promise<void>;
+  delete(id: string, props?: Props): Promise<void>;
+}
+
+function present(o: Props): Props {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null));
+}
+
+export function defineResource<M extends ResourceModel, A>(b: Behaviour<M, A>): Hooks {
+  const type = b.model.name;
+  const inputKeys = [...INTERNAL_KEYS, ...inputFields(b.model).map((f) => f.key)];
+  const outputKeys = Object.keys(b.model.outputs.shape);
+  const refreshed = inputFields(b.model).filter((f) => f.meta.refreshed).map((f) => f.key);
+
+  /** The inputs part of a set of props (state holds the inputs among the outputs). */
+  const inputsOf = (p: Props): Props => present(Object.fromEntries(inputKeys.map((k) => [k, p[k]])));
+  const outputsOf = (inputs: Props, answer: A, previous: Props): Props =>
+    present({ ...inputsOf(inputs), ...(b.outputs ? b.outputs(answer, inputs, previous) : outputsFrom(b.model, answer as Props)) });
+
+  const situation = (op: Operation, props: Props, ctx?: Context, id?: string) => {
+    const where = ctx?.where ?? "the configured account";
+    return {
+      op,
+      noun: b.noun,
+      name: typeof props.name === "string" ? props.name : id,
+      where,
+      specific: b.advice ? (e: ChaserApiError) => b.advice!(e, op, props, where) : undefined,
+    };
+  };
+
+  /** Runs a hook's API work with its context; failures become advice. */
+  async function withContext<T>(op: Operation, props: Props, id: string | undefined, fn: (ctx: Context) => Promise<T>): Promise<T> {
+    let ctx: Context | undefined;
+    try {
+      ctx = contextFor(props.account as string | undefined);
+      return await fn(ctx);
+    } catch (e) {
+      throw advise(e, situation(op, props, ctx, id));
+    }
+  }
+
+  async function remove(id: string, props: Props = {}): Promise<void> {
+    const refusal = b.guard?.(props, id, "deleted");
+    if (refusal) throw new ProviderError(refusal);
+    if (takenOver.has(id)) {
+      // A replacement in this process took this object over as its own: it is the new resource's now.
+      debug(`not deleting ${b.noun} ${id}: the replacement created in this run took it over`);
+      return;
+    }
+    await withContext("delete", props, id, async (ctx) => {
+      try {
+        await b.delete(ctx, id, props as State<M>);
+      } catch (e) {
+        if (!(e instanceof NotFoundError)) throw e;
+      }
+    });
+  }
+
+  return {
+    remove,
+    delete: remove,
+
+    async configure(req) {
+      settings.configure(req.config);
+    },
+
+    async check(olds, news) {
+      const url = settings.currentSettings().apiUrl ?? process.env.CHASER_API_URL;
+      if (url) {
+        try {
+          checkApiUrl(url);
+        } catch (e) {
+          throw new ProviderError(`chaser:apiUrl: ${(e as Error).message}`);
+        }
+      }
+      let inputs: Props = present(news);
+      if (b.autoName === true || (typeof b.autoName === "function" && b.autoName(inputs))) {
+        const n = nameFor(type, olds, inputs);
+        if (n) inputs = { ...inputs, name: n.name, __autoNamed: n.autoNamed };
+      }
+      const failures = validate(b.model, inputs);
+      return { inputs: b.normalize ? b.normalize(inputs) : inputs, failures };
+    },
+
+    async diff(id, olds, news) {
+      if (b.autoName === true || (typeof b.autoName === "function" && b.autoName(olds))) noteInState(seedOf(type, news), olds.name);
+      let d = diffInputs(b.model, olds, news);
+      if (b.adjustDiff) d = b.adjustDiff(olds, news, d);
+      if (d.replaces.length > 0) {
+        const refusal = b.guard?.(olds, id, `replaced (${d.replaces.join(", ")} changed)`);
+        if (refusal) throw new ProviderError(refusal);
+      }
+      return {
+        changes: d.changed.length > 0,
+        replaces: d.replaces,
+        deleteBeforeReplace: d.replaces.length > 0 && (b.deleteBeforeReplace?.(olds, news, d.replaces) ?? false),
+      };
+    },
+
+    async create(inputs) {
+      return withContext("create", inputs, undefined, async (ctx) => {
+        const { id, answer } = await b.create(ctx, inputs as Inputs<M>);
+        return { id, outs: outputsOf(inputs, answer, {}) };
+      });
+    },
+
+    async read(id, props = {}) {
+      return withContext("read", props, id, async (ctx) => {
+        let answer: A | undefined;
+        try {
+          answer = await b.read(ctx, id, props as State<M>);
+        } catch (e) {
+          if (!(e instanceof NotFoundError)) throw e;
+        }
+        if (answer === undefined) return { id: "" };
+        const outs = outputsOf(props, answer, props);
+        const inputs = inputsOf(props);
+        for (const k of refreshed) if (outs[k] !== undefined) inputs[k] = outs[k];
+        return { id, props: outs, inputs: b.readBack ? b.readBack(inputs, outs) : inputs };
+      });
+    },
+
+    async update(id, olds, news) {
+      let d = diffInputs(b.model, olds, news);
+      if (b.adjustDiff) d = b.adjustDiff(olds, news, d);
+      const calls = d.changed.filter((k) => inputFields(b.model).find((f) => f.key === k)?.meta.behavior === "update");
+      // Only state changed (or nothing the API can change): the object's outputs stay, the inputs are the new ones.
+      const kept = (): Props => present({ ...Object.fromEntries(outputKeys.map((k) => [k, olds[k]])), ...inputsOf(news) });
+      if (calls.length === 0 || !b.update) return { outs: kept() };
+      return withContext("update", news, id, async (ctx) => {
+        const r = await b.update!(ctx, id, olds as State<M>, news as Inputs<M>, calls);
+        const base = r.answer !== undefined ? outputsOf(news, r.answer, olds) : kept();
+        return { outs: present({ ...base, ...(r.set ?? {}) }) };
+      });
+    },
+  };
+}

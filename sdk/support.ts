@@ -1,0 +1,44 @@
+/**
+ * What the generated resource classes (resources.ts) share: the properties a resource registers (every output
+ * as a slot, the user's arguments, the logical name and the seed of its auto-name), secret outputs, and
+ * `isInstance` across copies of the package.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { seedFromUrn } from "../provider/naming";
+
+interface ResourceInternals {
+  __pulumiType?: string;
+  __parentResource?: ResourceInternals;
+}
+
+/**
+ * The URN the engine will give the resource, computed the way the engine does (stack, project, the types of
+ * its parents, its type, its name), so that its auto-name is derived from its identity in the stack.
+ */
+export function urnOf(type: string, name: string, opts?: pulumi.CustomResourceOptions): string {
+  const token = `pulumi-nodejs:dynamic/chaser:${type}`;
+  const parents: string[] = [];
+  for (let p = opts?.parent as ResourceInternals | undefined; p && p.__pulumiType && p.__pulumiType !== "pulumi:pulumi:Stack"; p = p.__parentResource) {
+    parents.unshift(p.__pulumiType);
+  }
+  return `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${[...parents, token].join("$")}::${name}`;
+}
+
+/** The properties a resource registers: a slot for every output, the arguments, and its identity. */
+export function resourceProps(type: string, name: string, args: object | undefined, keys: string[], opts?: pulumi.CustomResourceOptions): Record<string, unknown> {
+  const props: Record<string, unknown> = {};
+  for (const k of keys) props[k] = undefined;
+  Object.assign(props, args ?? {});
+  props.__logicalName = name;
+  props.__seed = seedFromUrn(urnOf(type, name, opts));
+  return props;
+}
+
+/** The options with the secret outputs added to `additionalSecretOutputs`. */
+export function withSecretOutputs(opts: pulumi.CustomResourceOptions | undefined, secrets: string[]): pulumi.CustomResourceOptions {
+  return { ...opts, additionalSecretOutputs: [...new Set([...(opts?.additionalSecretOutputs ?? []), ...secrets])] };
+}
+
+export function isResourceOf(obj: unknown, token: string): boolean {
+  return typeof obj === "object" && obj !== null && (obj as ResourceInternals).__pulumiType === token;
+}
