@@ -28,11 +28,26 @@ function doc(lines: string[], indent = "  "): string {
   return out.length === 1 ? `${indent}/** ${out[0]} */\n` : `${indent}/**\n${out.map((l) => `${indent} * ${l}`).join("\n")}\n${indent} */\n`;
 }
 
+/**
+ * The model whose fields another model reuses, field for field (a Template's are a Workspace's and more): the
+ * other's arguments extend its arguments, and both classes extend one base class with the shared outputs.
+ */
+function baseOf(m: ResourceModel): ResourceModel | undefined {
+  const ins = new Set(inputFields(m).map((f) => f.schema));
+  const outs = new Set(outputFields(m).map((f) => f.schema));
+  return MODELS.find(
+    (b) => b !== m && MODELS.indexOf(b) < MODELS.indexOf(m) && inputFields(b).every((f) => ins.has(f.schema)) && outputFields(b).length === outs.size && outputFields(b).every((f) => outs.has(f.schema)),
+  );
+}
+const isBase = (m: ResourceModel) => MODELS.some((x) => baseOf(x) === m);
+
 function argsInterface(m: ResourceModel): string {
-  const noun = NOUNS[m.name] ?? m.name.toLowerCase();
+  const base = baseOf(m);
+  const noun = NOUNS[(base ?? m).name] ?? m.name.toLowerCase();
+  const inherited = new Set(base ? inputFields(base).map((f) => f.key) : []);
   let s = doc([`The arguments of a ${m.name}.`], "");
-  s += `export interface ${m.name}Args {\n`;
-  for (const f of inputFields(m).filter((x) => !x.meta.internal)) {
+  s += `export interface ${m.name}Args${base ? ` extends ${base.name}Args` : ""} {\n`;
+  for (const f of inputFields(m).filter((x) => !x.meta.internal && !inherited.has(x.key))) {
     s += doc([f.meta.description, BEHAVIOUR_NOTE[f.meta.behavior](noun)]);
     s += `  ${f.key}${f.required ? "" : "?"}: ${inputType(f)};\n`;
   }
@@ -67,23 +82,33 @@ function infoInterface(m: ResourceModel): string {
   return `${s}}\n`;
 }
 
+function declarations(props: Array<{ key: string; type: string; description: string }>): string {
+  return props.map((p) => `${doc([p.description])}  declare public readonly ${p.key}: pulumi.Output<${p.type}>;\n`).join("");
+}
+
+function baseClass(m: ResourceModel): string {
+  const users = MODELS.filter((x) => baseOf(x) === m).map((x) => x.name);
+  let s = doc([`What ${[m.name, ...users].join(" and ")} share: the outputs of a ${NOUNS[m.name] ?? m.name}.`], "");
+  s += `export abstract class ${m.name}Resource extends pulumi.dynamic.Resource {\n${declarations(instanceProperties(m))}}\n`;
+  return s;
+}
+
 function resourceClass(m: ResourceModel): string {
   const token = `pulumi-nodejs:dynamic/chaser:${m.name}`;
   const secrets = outputFields(m).filter((f) => f.meta.secret).map((f) => f.key);
   const required = inputFields(m).some((f) => f.required && !f.meta.internal);
   const keys = instanceProperties(m).map((p) => p.key);
+  const base = isBase(m) ? m : baseOf(m);
+  const inherited = new Set(base ? instanceProperties(base).map((p) => p.key) : []);
   let s = doc([m.description, `The engine shows it as \`${token}\`.`], "");
-  s += `export class ${m.name} extends pulumi.dynamic.Resource {\n`;
+  s += `export class ${m.name} extends ${base ? `${base.name}Resource` : "pulumi.dynamic.Resource"} {\n`;
   s += doc([`Reads an existing ${m.name} by its id into the program; nothing is created or changed.`]);
   s += `  public static get(name: string, id: pulumi.Input<pulumi.ID>, opts?: pulumi.CustomResourceOptions): ${m.name} {\n`;
   s += `    return new ${m.name}(name, {} as ${m.name}Args, { ...opts, id });\n  }\n\n`;
   s += doc([`Whether \`obj\` is a ${m.name}, also when it was created by another copy of this package.`]);
   s += `  public static isInstance(obj: unknown): obj is ${m.name} {\n`;
   s += `    return isResourceOf(obj, ${JSON.stringify(token)});\n  }\n\n`;
-  for (const p of instanceProperties(m)) {
-    s += doc([p.description]);
-    s += `  declare public readonly ${p.key}: pulumi.Output<${p.type}>;\n`;
-  }
+  s += declarations(instanceProperties(m).filter((p) => !inherited.has(p.key)));
   s += `\n  constructor(name: string, args${required ? "" : "?"}: ${m.name}Args, opts?: pulumi.CustomResourceOptions) {\n`;
   s += `    super(providers.${lowerFirst(m.name)}, name, resourceProps(${JSON.stringify(m.name)}, name, args, ${JSON.stringify(keys)}, opts), `;
   s += secrets.length ? `withSecretOutputs(opts, ${JSON.stringify(secrets)})` : "opts";
@@ -100,6 +125,8 @@ export function sdkSource(): string {
   s += 'import * as providers from "./providers";\n';
   s += 'import { isResourceOf, resourceProps, withSecretOutputs } from "./support";\n\n';
   s += "export type { Role, Scope, SessionType };\n";
-  for (const m of MODELS) s += `\n${argsInterface(m)}\n${resourceClass(m)}\n${infoInterface(m)}`;
+  for (const m of MODELS) {
+    s += `\n${argsInterface(m)}\n${isBase(m) ? `${baseClass(m)}\n` : ""}${resourceClass(m)}\n${baseOf(m) ? "" : infoInterface(m)}`;
+  }
   return s;
 }

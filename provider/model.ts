@@ -39,33 +39,19 @@ export interface OutputMeta extends FieldDoc {
 const inputMeta = z.registry<InputMeta>();
 const outputMeta = z.registry<OutputMeta>();
 
+function registered<T extends z.ZodType, Meta extends FieldDoc>(registry: z.core.$ZodRegistry<Meta>, schema: T, meta: Meta): T {
+  registry.add(schema, meta as never);
+  return schema;
+}
+
 /** An optional input. */
-export function input<T extends z.ZodType>(schema: T, meta: InputMeta): z.ZodOptional<T> {
-  const s = schema.optional();
-  inputMeta.add(s, meta);
-  return s;
-}
-
+export const input = <T extends z.ZodType>(schema: T, meta: InputMeta) => registered(inputMeta, schema.optional(), meta);
 /** A required input. */
-export function requiredInput<T extends z.ZodType>(schema: T, meta: InputMeta): T {
-  const s = schema.clone();
-  inputMeta.add(s, meta);
-  return s as T;
-}
-
+export const requiredInput = <T extends z.ZodType>(schema: T, meta: InputMeta) => registered(inputMeta, schema.clone() as T, meta);
 /** An output that may be absent (the API did not say, or said null). */
-export function output<T extends z.ZodType>(schema: T, meta: OutputMeta): z.ZodOptional<T> {
-  const s = schema.optional();
-  outputMeta.add(s, meta);
-  return s;
-}
-
+export const output = <T extends z.ZodType>(schema: T, meta: OutputMeta) => registered(outputMeta, schema.optional(), meta);
 /** An output every object has. */
-export function alwaysOutput<T extends z.ZodType>(schema: T, meta: OutputMeta): T {
-  const s = schema.clone();
-  outputMeta.add(s, meta);
-  return s as T;
-}
+export const alwaysOutput = <T extends z.ZodType>(schema: T, meta: OutputMeta) => registered(outputMeta, schema.clone() as T, meta);
 
 export interface Failure {
   property: string;

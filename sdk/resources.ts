@@ -47,22 +47,8 @@ export interface WorkspaceArgs {
   adoptExisting?: pulumi.Input<boolean>;
 }
 
-/**
- * A named persistent disk of one session type: fresh, cloned from another workspace or template, or imported
- * from a GitHub repository. Renaming is done in place; everything else fixed at creation replaces it. The engine
- * shows it as `pulumi-nodejs:dynamic/chaser:Workspace`.
- */
-export class Workspace extends pulumi.dynamic.Resource {
-  /** Reads an existing Workspace by its id into the program; nothing is created or changed. */
-  public static get(name: string, id: pulumi.Input<pulumi.ID>, opts?: pulumi.CustomResourceOptions): Workspace {
-    return new Workspace(name, {} as WorkspaceArgs, { ...opts, id });
-  }
-
-  /** Whether `obj` is a Workspace, also when it was created by another copy of this package. */
-  public static isInstance(obj: unknown): obj is Workspace {
-    return isResourceOf(obj, "pulumi-nodejs:dynamic/chaser:Workspace");
-  }
-
+/** What Workspace and Template share: the outputs of a workspace. */
+export abstract class WorkspaceResource extends pulumi.dynamic.Resource {
   /** The workspace's UUID (also the resource id). */
   declare public readonly workspaceId: pulumi.Output<string>;
   /** The workspace's name. */
@@ -104,6 +90,24 @@ export class Workspace extends pulumi.dynamic.Resource {
    * one; stands in for `pulumi import`.
    */
   declare public readonly adoptExisting: pulumi.Output<boolean | undefined>;
+}
+
+/**
+ * A named persistent disk of one session type: fresh, cloned from another workspace or template, or imported
+ * from a GitHub repository. Renaming is done in place; everything else fixed at creation replaces it. The engine
+ * shows it as `pulumi-nodejs:dynamic/chaser:Workspace`.
+ */
+export class Workspace extends WorkspaceResource {
+  /** Reads an existing Workspace by its id into the program; nothing is created or changed. */
+  public static get(name: string, id: pulumi.Input<pulumi.ID>, opts?: pulumi.CustomResourceOptions): Workspace {
+    return new Workspace(name, {} as WorkspaceArgs, { ...opts, id });
+  }
+
+  /** Whether `obj` is a Workspace, also when it was created by another copy of this package. */
+  public static isInstance(obj: unknown): obj is Workspace {
+    return isResourceOf(obj, "pulumi-nodejs:dynamic/chaser:Workspace");
+  }
+
 
   constructor(name: string, args?: WorkspaceArgs, opts?: pulumi.CustomResourceOptions) {
     super(providers.workspace, name, resourceProps("Workspace", name, args, ["workspaceId","name","sessionType","image","template","githubRepo","status","createdAt","persistence","activeSessionId","lastSessionId","sourceWorkspaceId","nodeEndpoint","assistantHome","cloneFrom","account","deletionProtection","forceDelete","adoptExisting"], opts), opts, "chaser", "Workspace");
@@ -143,49 +147,12 @@ export interface WorkspaceInfo {
 }
 
 /** The arguments of a Template. */
-export interface TemplateArgs {
+export interface TemplateArgs extends WorkspaceArgs {
   /**
    * Flag this existing workspace (id preferred, or name) instead of creating one. Deleting the Template then only
-   * clears the flag. Changing it replaces the template.
+   * clears the flag. Changing it replaces the workspace.
    */
   workspace?: pulumi.Input<string>;
-  /**
-   * Name, unique per account case-insensitively, at most 64 characters (letters, digits, `-`, `_`, `.`). Renamed
-   * in place. Default: the logical name plus a suffix derived from the stack and the resource, the same in
-   * previews and updates. Changed in place.
-   */
-  name?: pulumi.Input<string>;
-  /**
-   * `browser` or `sandbox`. Required for a fresh workspace; inherited by clones. Changing it replaces the
-   * template.
-   */
-  sessionType?: pulumi.Input<SessionType>;
-  /** OCI image for a fresh sandbox workspace. Changing it replaces the template. */
-  image?: pulumi.Input<string>;
-  /** Clone this workspace or template (name or id) instead of starting fresh. Changing it replaces the template. */
-  cloneFrom?: pulumi.Input<string>;
-  /** Import this GitHub repository (`owner/repo`) into `/workspace`. Changing it replaces the template. */
-  githubRepo?: pulumi.Input<string>;
-  /**
-   * Account (id, exact name or `personal`) to create it in; default the provider's `chaser:account`. Changing it
-   * replaces the template.
-   */
-  account?: pulumi.Input<string>;
-  /**
-   * When true, destroying or replacing the workspace fails until this is set to false and applied. Recorded in the
-   * stack; changing it calls no API.
-   */
-  deletionProtection?: pulumi.Input<boolean>;
-  /**
-   * When true, deletion terminates attached sessions instead of failing. Recorded in the stack; changing it calls
-   * no API.
-   */
-  forceDelete?: pulumi.Input<boolean>;
-  /**
-   * Take over the existing workspace of this `name` (fixed properties must match) instead of creating one; stands
-   * in for `pulumi import`. Recorded in the stack; changing it calls no API.
-   */
-  adoptExisting?: pulumi.Input<boolean>;
 }
 
 /**
@@ -193,7 +160,7 @@ export interface TemplateArgs {
  * its own created with the Workspace inputs. Clones are independent and survive the template. The engine shows
  * it as `pulumi-nodejs:dynamic/chaser:Template`.
  */
-export class Template extends pulumi.dynamic.Resource {
+export class Template extends WorkspaceResource {
   /** Reads an existing Template by its id into the program; nothing is created or changed. */
   public static get(name: string, id: pulumi.Input<pulumi.ID>, opts?: pulumi.CustomResourceOptions): Template {
     return new Template(name, {} as TemplateArgs, { ...opts, id });
@@ -204,89 +171,17 @@ export class Template extends pulumi.dynamic.Resource {
     return isResourceOf(obj, "pulumi-nodejs:dynamic/chaser:Template");
   }
 
-  /** The workspace's UUID (also the resource id). */
-  declare public readonly workspaceId: pulumi.Output<string>;
-  /** The workspace's name. */
-  declare public readonly name: pulumi.Output<string>;
-  /** `browser` or `sandbox` (inherited by clones). */
-  declare public readonly sessionType: pulumi.Output<SessionType | undefined>;
-  /** OCI image of a sandbox workspace, or null. */
-  declare public readonly image: pulumi.Output<string | undefined>;
-  /** Whether the workspace is flagged as a template. */
-  declare public readonly template: pulumi.Output<boolean>;
-  /** The GitHub repository it was imported from, or null. */
-  declare public readonly githubRepo: pulumi.Output<string | undefined>;
-  /** Status as reported by the API (an open set of values). */
-  declare public readonly status: pulumi.Output<string | undefined>;
-  /** Creation time (RFC 3339). */
-  declare public readonly createdAt: pulumi.Output<string | undefined>;
-  /** Whether the disk persists after sessions end. */
-  declare public readonly persistence: pulumi.Output<boolean | undefined>;
-  /** The session attached now, or null. */
-  declare public readonly activeSessionId: pulumi.Output<string | undefined>;
-  /** The last session attached, or null. */
-  declare public readonly lastSessionId: pulumi.Output<string | undefined>;
-  /** For a clone: the workspace it was cloned from. */
-  declare public readonly sourceWorkspaceId: pulumi.Output<string | undefined>;
-  /** Node endpoint reported by the API, or null. */
-  declare public readonly nodeEndpoint: pulumi.Output<string | undefined>;
-  /** Assistant home reported by the API, or null. */
-  declare public readonly assistantHome: pulumi.Output<string | undefined>;
   /**
    * As applied: Flag this existing workspace (id preferred, or name) instead of creating one. Deleting the
    * Template then only clears the flag.
    */
   declare public readonly workspace: pulumi.Output<string | undefined>;
-  /** As applied: Clone this workspace or template (name or id) instead of starting fresh. */
-  declare public readonly cloneFrom: pulumi.Output<string | undefined>;
-  /** As applied: Account (id, exact name or `personal`) to create it in; default the provider's `chaser:account`. */
-  declare public readonly account: pulumi.Output<string | undefined>;
-  /** As applied: When true, destroying or replacing the workspace fails until this is set to false and applied. */
-  declare public readonly deletionProtection: pulumi.Output<boolean | undefined>;
-  /** As applied: When true, deletion terminates attached sessions instead of failing. */
-  declare public readonly forceDelete: pulumi.Output<boolean | undefined>;
-  /**
-   * As applied: Take over the existing workspace of this `name` (fixed properties must match) instead of creating
-   * one; stands in for `pulumi import`.
-   */
-  declare public readonly adoptExisting: pulumi.Output<boolean | undefined>;
 
   constructor(name: string, args?: TemplateArgs, opts?: pulumi.CustomResourceOptions) {
     super(providers.template, name, resourceProps("Template", name, args, ["workspaceId","name","sessionType","image","template","githubRepo","status","createdAt","persistence","activeSessionId","lastSessionId","sourceWorkspaceId","nodeEndpoint","assistantHome","workspace","cloneFrom","account","deletionProtection","forceDelete","adoptExisting"], opts), opts, "chaser", "Template");
   }
 }
 
-/** A Template as the API describes it (the lookups' results; the resource's outputs). */
-export interface TemplateInfo {
-  /** The workspace's UUID (also the resource id). */
-  workspaceId: string;
-  /** The workspace's name. */
-  name: string;
-  /** `browser` or `sandbox` (inherited by clones). */
-  sessionType?: SessionType;
-  /** OCI image of a sandbox workspace, or null. */
-  image?: string;
-  /** Whether the workspace is flagged as a template. */
-  template: boolean;
-  /** The GitHub repository it was imported from, or null. */
-  githubRepo?: string;
-  /** Status as reported by the API (an open set of values). */
-  status?: string;
-  /** Creation time (RFC 3339). */
-  createdAt?: string;
-  /** Whether the disk persists after sessions end. */
-  persistence?: boolean;
-  /** The session attached now, or null. */
-  activeSessionId?: string;
-  /** The last session attached, or null. */
-  lastSessionId?: string;
-  /** For a clone: the workspace it was cloned from. */
-  sourceWorkspaceId?: string;
-  /** Node endpoint reported by the API, or null. */
-  nodeEndpoint?: string;
-  /** Assistant home reported by the API, or null. */
-  assistantHome?: string;
-}
 
 /** The arguments of a Snapshot. */
 export interface SnapshotArgs {
@@ -306,6 +201,11 @@ export interface SnapshotArgs {
   restoreTrigger?: pulumi.Input<string | number | boolean>;
   /** Account of the workspace; default the provider's `chaser:account`. Changing it replaces the snapshot. */
   account?: pulumi.Input<string>;
+  /**
+   * Take over the existing snapshot of this `name` in the workspace instead of creating one; stands in for `pulumi
+   * import`. Recorded in the stack; changing it calls no API.
+   */
+  adoptExisting?: pulumi.Input<boolean>;
 }
 
 /**
@@ -341,9 +241,14 @@ export class Snapshot extends pulumi.dynamic.Resource {
   declare public readonly restoreTrigger: pulumi.Output<string | number | boolean | undefined>;
   /** As applied: Account of the workspace; default the provider's `chaser:account`. */
   declare public readonly account: pulumi.Output<string | undefined>;
+  /**
+   * As applied: Take over the existing snapshot of this `name` in the workspace instead of creating one; stands in
+   * for `pulumi import`.
+   */
+  declare public readonly adoptExisting: pulumi.Output<boolean | undefined>;
 
   constructor(name: string, args: SnapshotArgs, opts?: pulumi.CustomResourceOptions) {
-    super(providers.snapshot, name, resourceProps("Snapshot", name, args, ["name","workspaceId","createdAt","sizeBytes","restoredAt","workspace","force","restoreTrigger","account"], opts), opts, "chaser", "Snapshot");
+    super(providers.snapshot, name, resourceProps("Snapshot", name, args, ["name","workspaceId","createdAt","sizeBytes","restoredAt","workspace","force","restoreTrigger","account","adoptExisting"], opts), opts, "chaser", "Snapshot");
   }
 }
 
