@@ -43,6 +43,11 @@ describe("Workspace", () => {
       [{ cloneFrom: "src", image: "img" }, "image", /inherits the image/],
       [{ sessionType: "sandbox", adoptExisting: true }, "adoptExisting", /explicit name/],
       [{ sessionType: "sandbox", deletionProtection: "yes" }, "deletionProtection", /true or false/],
+      [{ githubRepo: "octo/.." }, "githubRepo", /^githubRepo: must be a GitHub repository as 'owner\/repo'/],
+      [{ githubRepo: "octo/." }, "githubRepo", /owner\/repo/],
+      [{ cloneFrom: "   " }, "cloneFrom", /^cloneFrom: must name a workspace \(its name or id\), not be blank/],
+      [{ sessionType: "sandbox", image: "x".repeat(513) }, "image", /^image: must be at most 512 characters/],
+      [{ sessionType: "sandbox", account: " " }, "account", /^account: must name an account/],
     ];
     for (const [news, prop, reason] of cases) {
       const f = await failuresOf(workspace, news);
@@ -158,7 +163,11 @@ describe("Workspace", () => {
     const c = await createWs("busy");
     const sess = await local.api<any>("POST", "/v1/sessions", { workspace: "busy" });
     expect(sess.status).toBeLessThan(300);
-    await expect(workspace.remove(c.id, c.outs)).rejects.toThrow(/forceDelete: true/);
+    const refused = await workspace.remove(c.id, c.outs).catch((e) => e);
+    // The flag is applied by `up`: the message says so, in the provider's words (not the API's `force=true`).
+    expect(refused.message).toMatch(/^workspace 'busy': a session is attached .* set forceDelete: true and run `pulumi up` first/);
+    expect(refused.message).not.toMatch(/force=true/);
+    expect(refused.message.match(/HTTP 409/g)).toHaveLength(1);
     await workspace.remove(c.id, { ...c.outs, forceDelete: true });
     expect(await local.workspaces()).toEqual([]);
     await expect(workspace.remove(c.id, c.outs)).resolves.toBeUndefined();
@@ -180,6 +189,21 @@ describe("Workspace", () => {
     await local.clearRequests();
     await expect(createWs("TAKEN")).rejects.toThrow(/^workspace 'TAKEN': the name 'TAKEN' is taken in the personal account.*adoptExisting: true.*\(POST \/v1\/workspaces: HTTP 409 workspace_name_taken, request id \S+\)$/);
     expect(await local.count("POST", "/v1/workspaces")).toBe(1);
+  });
+
+  test("a wrong key says how to set it, for every resource, for reads and writes alike", async () => {
+    configureWith("sk_wrong_key_0123456789abcdef");
+    const errors = [
+      await createWs("wrongkey").catch((e) => e),
+      await apikey.create((await apikey.check({}, { __logicalName: "k", scopes: ["keys.read"] })).inputs).catch((e) => e),
+      await workspace.read("00000000-0000-0000-0000-000000000000", { name: "x" }).catch((e) => e),
+    ];
+    for (const e of errors) {
+      expect(e.message).toMatch(/refused the API key used for the personal account .*pulumi config set --secret chaser:apiKey/);
+      expect(e.message.match(/HTTP 401/g)).toHaveLength(1);
+    }
+    // A read (refresh, destroy) also says where that key comes from.
+    expect(errors[2].message).toMatch(/pulumi refresh --run-program/);
   });
 
   test("a missing key says how to set it", async () => {
@@ -283,6 +307,18 @@ describe("Snapshot", () => {
     await local.api("DELETE", `/v1/workspaces/${ws.id}?force=true`);
     forgetClients();
     expect(await snapshot.read(s.id, s.outs)).toEqual({ id: "" });
+  });
+
+  test("adoptExisting takes over the snapshot of that name (no POST); it needs an explicit name", async () => {
+    const ws = await createWs("adopt-ws");
+    await local.api("POST", `/v1/workspaces/${ws.id}/snapshots`, { name: "kept" });
+    await local.clearRequests();
+    const s = await snapshot.create((await snapshot.check({}, { __logicalName: "s", workspace: ws.id, name: "kept", adoptExisting: true })).inputs);
+    expect(s.id).toBe(`${ws.id}/kept`);
+    expect(await local.count("POST", /snapshots/)).toBe(0);
+    expect((await failuresOf(snapshot, { workspace: ws.id, adoptExisting: true })).map((f) => f.property)).toEqual(["adoptExisting"]);
+    // Without it, the taken name says how to take it over.
+    await expect(snapshot.create((await snapshot.check({}, { __logicalName: "s", workspace: ws.id, name: "kept" })).inputs)).rejects.toThrow(/set adoptExisting: true/);
   });
 
   test("bad input: missing workspace, bad name; a fixed name replaced in place deletes first", async () => {

@@ -33,8 +33,8 @@ const cases: Record<string, { hooks: Hooks; base: Record<string, unknown>; other
   },
   Snapshot: {
     hooks: snapshot,
-    base: { workspace: "ws", name: "s-a", force: false, restoreTrigger: "1", account: "acme" },
-    other: { workspace: "ws2", name: "s-b", force: true, restoreTrigger: "2", account: "other" },
+    base: { workspace: "ws", name: "s-a", force: false, restoreTrigger: "1", account: "acme", adoptExisting: false },
+    other: { workspace: "ws2", name: "s-b", force: true, restoreTrigger: "2", account: "other", adoptExisting: true },
   },
   ApiKey: {
     hooks: apikey,

@@ -15,6 +15,10 @@ export const SnapshotModel = defineModel({
       description: "Any value; changing it restores the workspace to this snapshot (in place).",
     }),
     account: input(rules.accountSelector, { behavior: "replace", description: "Account of the workspace; default the provider's `chaser:account`." }),
+    adoptExisting: input(z.boolean("must be true or false"), {
+      behavior: "state",
+      description: "Take over the existing snapshot of this `name` in the workspace instead of creating one; stands in for `pulumi import`.",
+    }),
   }),
   outputs: z.object({
     name: alwaysOutput(z.string(), { description: "The snapshot's name." }),
@@ -23,4 +27,8 @@ export const SnapshotModel = defineModel({
     sizeBytes: output(z.number().int(), { description: "Size reported by the API, or null." }),
     restoredAt: output(z.string(), { description: "When this provider last restored the workspace to the snapshot, or null." }),
   }),
+  rules: (v, known) =>
+    v.adoptExisting === true && known("name") && (v.__autoNamed === true || v.name === undefined)
+      ? [{ property: "adoptExisting", reason: "adoptExisting needs an explicit name: the snapshot to take over is found by name" }]
+      : [],
 });

@@ -27,6 +27,11 @@ export const snapshot: Behaviour<typeof SnapshotModel, SnapshotInfo & { workspac
     const w = (await ws.find({ id: sel }, { fresh: true })) ?? (await ws.find({ name: sel }));
     if (!w) throw new ProviderError(`snapshot '${inputs.name}': workspace: there is no workspace '${sel}' in ${ctx.where}`);
     const name = inputs.name as string;
+    const existing = inputs.adoptExisting === true ? await ctx.client.snapshots.find(w.id, name, { fresh: true }) : undefined;
+    if (existing) {
+      markTakenOver(`${w.id}/${name}`);
+      return { id: `${w.id}/${name}`, answer: { ...existing, workspace_id: w.id } };
+    }
     let s: SnapshotInfo;
     try {
       s = await ctx.client.snapshots.create(w.id, { name, force: inputs.force === true });
@@ -65,7 +70,9 @@ export const snapshot: Behaviour<typeof SnapshotModel, SnapshotInfo & { workspac
   deleteBeforeReplace: (olds, news, replaces) =>
     !replaces.includes("workspace") && !replaces.includes("account") && typeof news.name === "string" && news.name === olds.name && news.__autoNamed !== true,
   advice: (e, op, props) => {
-    if (e.code === "snapshot_name_taken") return `the name '${props.name}' is taken by another snapshot of this workspace: choose another name`;
+    if (e.code === "snapshot_name_taken") {
+      return `the name '${props.name}' is taken by another snapshot of this workspace: choose another name, or set adoptExisting: true to manage the existing snapshot`;
+    }
     if (e.code === "workspace_busy") {
       return `a session is attached to the workspace, so it cannot be ${op === "update" ? "restored" : "snapshotted"}: set force: true to terminate the session first`;
     }
