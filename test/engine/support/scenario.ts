@@ -4,6 +4,7 @@
  * otherwise, it then asserts that a preview and a refresh both find nothing to change. At the end the stack is
  * destroyed and the server must hold nothing the scenario created. The project is removed whatever happens.
  */
+import type { FaultRule } from "../../../chaser-local/src/server";
 import type { Local } from "../../support/local";
 import { Project, RunResult, changes, expectOk, projectFor } from "./stack";
 
@@ -16,8 +17,12 @@ export interface Step {
   config?: Record<string, string | null>;
   /** Something done before the up (outside Pulumi, or through the engine directly). */
   before?: (p: Project) => Promise<void>;
-  /** The changes a preview must announce before the up (same format as `up`). */
+  /** The changes a preview must announce before the up (same format as `up`); a preview never writes. */
   preview?: string[];
+  /** Faults chaser-local injects during this step's `up` only. */
+  faults?: FaultRule[];
+  /** Extra arguments for this step's `up`. */
+  upArgs?: string[];
   /**
    * The changes `up` must report, as "op name" (create/update/replace/delete/create-replacement/...): compared
    * as a set, since independent resources run in parallel. Omit to skip the comparison.
@@ -66,10 +71,15 @@ export async function runScenario(local: Local, name: string, steps: Step[], opt
       }
       if (step.before) await step.before(p);
       if (step.preview) {
+        const seen = (await local.requests()).length;
         const pr = expectOk(await p.preview());
         expect({ step: step.name, preview: changes(pr).sort() }).toEqual({ step: step.name, preview: [...step.preview].sort() });
+        const writes = (await local.requests()).slice(seen).filter((r) => r.method !== "GET");
+        expect({ step: step.name, previewWrites: writes }).toEqual({ step: step.name, previewWrites: [] });
       }
-      const up = await p.up();
+      if (step.faults) await local.faults(step.faults);
+      const up = await p.up(step.upArgs ?? []);
+      if (step.faults) await local.faults([]);
       if (step.fails) {
         expect({ step: step.name, code: up.code === 0 ? 0 : "failed" }).toEqual({ step: step.name, code: "failed" });
         expect(up.diagnostics.join("\n") + up.stdout + up.stderr).toMatch(step.fails);
