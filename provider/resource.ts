@@ -56,6 +56,13 @@ export interface Behaviour<M extends ResourceModel, A> {
   adjustDiff?(olds: Props, news: Props, d: TableDiff): TableDiff;
   /** The inputs refresh reports, from those it computed (old inputs, `refreshed` fields from the object). */
   readBack?(inputs: Props, outputs: Props): Props;
+  /**
+   * What an interrupted create with these inputs left on the server (for `chaser-recover`): the object, to
+   * bring into the stack; or nothing. Objects that cannot be brought in (a key whose secret was lost) are
+   * revoked here and reported. `keep`: ids the stack holds, never touched; `since`: when the interrupted
+   * update last wrote its state.
+   */
+  findCreated?(ctx: Context, inputs: Inputs<M>, opts: { keep: Set<string>; since?: string }): Promise<{ id: string; answer: A } | { removed: string[] } | undefined>;
   /** Advice for this resource's own failures (undefined: the general advice). */
   advice?(e: ChaserApiError, op: Operation, props: Props, where: string): string | undefined;
 }
@@ -75,7 +82,14 @@ export interface Hooks {
   update(id: string, olds: Props, news: Props): Promise<{ outs: Props }>;
   remove(id: string, props?: Props): Promise<void>;
   delete(id: string, props?: Props): Promise<void>;
+  /** For `chaser-recover`: what an interrupted create with these inputs left behind. */
+  recover(inputs: Props, opts: { keep: Set<string>; since?: string }): Promise<Recovered>;
 }
+
+export type Recovered =
+  | { kind: "found"; id: string; outs: Props }
+  | { kind: "removed"; ids: string[] }
+  | { kind: "absent" };
 
 function present(o: Props): Props {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null));
@@ -134,6 +148,16 @@ export function defineResource<M extends ResourceModel, A>(b: Behaviour<M, A>): 
   return {
     remove,
     delete: remove,
+
+    async recover(inputs, opts) {
+      if (!b.findCreated) return { kind: "absent" };
+      return withContext("read", inputs, undefined, async (ctx) => {
+        const r = await b.findCreated!(ctx, inputs as Inputs<M>, opts);
+        if (r === undefined) return { kind: "absent" };
+        if ("removed" in r) return { kind: "removed", ids: r.removed };
+        return { kind: "found", id: r.id, outs: outputsOf(inputs, r.answer, {}) };
+      });
+    },
 
     async configure(req) {
       settings.configure(req.config);

@@ -22,7 +22,7 @@ export interface ClientOptions {
   deadlineMs?: number;
   /** Longest `Retry-After` honoured (ms); a longer one is capped to this. Default 30 s. */
   maxRetryAfterMs?: number;
-  /** Retries after the first attempt. Default 4. */
+  /** Retries after the first attempt, within the deadline. Default 10. */
   maxRetries?: number;
   /** First backoff delay (ms), doubled each retry, with jitter. Default 250 ms. */
   backoffMs?: number;
@@ -92,7 +92,7 @@ export function resolveConfig(opts: ClientOptions = {}, env: NodeJS.ProcessEnv =
     attemptTimeoutMs: opts.attemptTimeoutMs ?? 30_000,
     deadlineMs: opts.deadlineMs ?? 120_000,
     maxRetryAfterMs: opts.maxRetryAfterMs ?? 30_000,
-    maxRetries: opts.maxRetries ?? 4,
+    maxRetries: opts.maxRetries ?? 10,
     backoffMs: opts.backoffMs ?? 250,
     onWait: opts.onWait,
   };

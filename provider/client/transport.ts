@@ -21,6 +21,8 @@ const NOT_SENT = new Set(["ECONNREFUSED", "UND_ERR_CONNECT_TIMEOUT", "ENOTFOUND"
 /** Errors after which the request may or may not have been applied. */
 const TRANSIENT = new Set(["ECONNRESET", "EPIPE", "UND_ERR_SOCKET", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "UND_ERR_CLOSED", "ETIMEDOUT"]);
 const RETRY_STATUS = [429, 500, 502, 503, 504];
+/** The longest wait between two attempts (backoff is exponential with full jitter up to this). */
+const MAX_BACKOFF_MS = 8_000;
 
 let baseDispatcher: Dispatcher | undefined;
 /** Tests may route every request through another dispatcher (e.g. undici's MockAgent). */
@@ -142,7 +144,7 @@ export async function send(cfg: ResolvedConfig, spec: RequestSpec): Promise<Answ
     const code = errorCodeOf(e);
     if (attempts > cfg.maxRetries) return cb(err);
     let delay: number;
-    const backoff = Math.random() * cfg.backoffMs * 2 ** (attempts - 1);
+    const backoff = Math.random() * Math.min(MAX_BACKOFF_MS, cfg.backoffMs * 2 ** (attempts - 1));
     if (status === 429) {
       const ra = retryAfterMs(e.headers);
       lastRetryAfter = ra;

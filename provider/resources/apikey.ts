@@ -37,6 +37,20 @@ export const apiKey: Behaviour<typeof ApiKeyModel, ApiKeyInfo & { key?: string; 
     const k = await ctx.client.keys.create({ name, scopes }, { serviceAccountId: inputs.serviceAccountId });
     return { id: k.id, answer: k };
   },
+  // A key cannot be brought into the stack without its secret, which only the lost answer held: a live key
+  // of that name that the stack does not hold is revoked (with a fixed name, only one made since the update).
+  findCreated: async (ctx, inputs, { keep, since }) => {
+    const own = isOwnAutoName(ApiKeyModel.name, inputs as Props, inputs.name as string);
+    const after = since ? Date.parse(since) - 5 * 60_000 : undefined;
+    const removed: string[] = [];
+    for (const k of await ctx.client.keys.list({ fresh: true })) {
+      if (k.name !== inputs.name || k.revoked_at || keep.has(k.id)) continue;
+      if (!own && after !== undefined && !(Date.parse(k.created_at ?? "") >= after)) continue;
+      await ctx.client.keys.revoke(k.id);
+      removed.push(k.id);
+    }
+    return { removed };
+  },
   read: async (ctx, id) => {
     const k = (await ctx.client.keys.list()).find((x) => x.id === id);
     return k && !k.revoked_at ? k : undefined;
@@ -58,5 +72,5 @@ export const apiKey: Behaviour<typeof ApiKeyModel, ApiKeyInfo & { key?: string; 
   }),
 };
 
-export const { configure, check, diff, create, read, update, remove } = defineResource(apiKey);
+export const { configure, check, diff, create, read, update, remove, recover } = defineResource(apiKey);
 export { remove as delete };

@@ -45,6 +45,12 @@ export const snapshot: Behaviour<typeof SnapshotModel, SnapshotInfo & { workspac
     }
     return { id: `${w.id}/${s.name}`, answer: { ...s, workspace_id: w.id } };
   },
+  findCreated: async (ctx, inputs) => {
+    const ws = ctx.client.workspaces;
+    const w = (await ws.find({ id: inputs.workspace }, { fresh: true })) ?? (await ws.find({ name: inputs.workspace }));
+    const s = w && (await ctx.client.snapshots.find(w.id, inputs.name as string, { fresh: true }));
+    return w && s ? { id: `${w.id}/${s.name}`, answer: { ...s, workspace_id: w.id } } : undefined;
+  },
   read: async (ctx, id) => {
     const { workspaceId, name } = splitId(id);
     const s = await ctx.client.snapshots.find(workspaceId, name);
@@ -80,5 +86,5 @@ export const snapshot: Behaviour<typeof SnapshotModel, SnapshotInfo & { workspac
   },
 };
 
-export const { configure, check, diff, create, read, update, remove } = defineResource(snapshot);
+export const { configure, check, diff, create, read, update, remove, recover } = defineResource(snapshot);
 export { remove as delete };

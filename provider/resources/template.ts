@@ -11,7 +11,7 @@ import type { WorkspaceInfo } from "../client";
 import { NotFoundError } from "../client/errors";
 import { TemplateModel } from "../models/template";
 import { Behaviour, Props, defineResource } from "../resource";
-import { collidesOnName, createWorkspace, protection, workspaceAdvice } from "./workspace";
+import { collidesOnName, createWorkspace, findCreatedWorkspace, protection, workspaceAdvice } from "./workspace";
 
 const flagMode = (p: Props) => p.workspace !== undefined && p.workspace !== null;
 const ownProtection = protection("template workspace");
@@ -45,6 +45,12 @@ export const template: Behaviour<typeof TemplateModel, WorkspaceInfo> = {
       if (!(e instanceof NotFoundError)) throw e;
     }
   },
+  findCreated: async (ctx, inputs) => {
+    if (!flagMode(inputs)) return findCreatedWorkspace(ctx, inputs, { template: true });
+    // Flagging changes an existing workspace: bring it in flagged or not (the next up sets the flag).
+    const w = await ctx.client.workspaces.resolve(inputs.workspace as string, { fresh: true });
+    return w && { id: w.id, answer: w };
+  },
   // In flagging mode the name is the flagged workspace's own business, not an input of the Template.
   readBack: (inputs) => (flagMode(inputs) ? Object.fromEntries(Object.entries(inputs).filter(([k]) => k !== "name")) : inputs),
   adjustDiff: (olds, news, d) => {
@@ -57,5 +63,5 @@ export const template: Behaviour<typeof TemplateModel, WorkspaceInfo> = {
   advice: workspaceAdvice,
 };
 
-export const { configure, check, diff, create, read, update, remove } = defineResource(template);
+export const { configure, check, diff, create, read, update, remove, recover } = defineResource(template);
 export { remove as delete };

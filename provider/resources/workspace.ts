@@ -86,6 +86,13 @@ export async function createWorkspace(ctx: Context, type: string, d: Definition,
   }
 }
 
+/** The workspace an interrupted create of this definition made, if it exists and is what it asks for. */
+export async function findCreatedWorkspace(ctx: Context, d: Definition, opts: { template?: boolean } = {}): Promise<{ id: string; answer: WorkspaceInfo } | undefined> {
+  const w = await ctx.client.workspaces.find({ name: d.name as string }, { fresh: true });
+  if (!w || (await ctx.client.workspaces.differences(w, requestOf(d, opts.template === true).req)).length > 0) return undefined;
+  return { id: w.id, answer: w };
+}
+
 export function protection(kind: string) {
   return (state: Props, id: string, action: string): string | undefined =>
     state.deletionProtection === true
@@ -101,7 +108,10 @@ export function collidesOnName(olds: Props, news: Props): boolean {
 /** Advice for what goes wrong with workspaces. */
 export function workspaceAdvice(e: ChaserApiError, op: string, props: Props, where: string): string | undefined {
   if (e.code === "workspace_name_taken") {
-    return `the name '${props.name}' is taken in ${where} (names are unique case-insensitively): choose another name, or set adoptExisting: true to manage the existing workspace (its fixed properties must match)`;
+    return (
+      `the name '${props.name}' is taken in ${where} (names are unique case-insensitively). If an interrupted \`pulumi up\` created it, ` +
+      "run `npx chaser-recover` to bring it into the stack; to manage a workspace made outside Pulumi, set adoptExisting: true (its fixed properties must match); or choose another name"
+    );
   }
   if (e.code === "workspace_busy" && op === "delete") {
     return "a session is attached to the workspace, so it cannot be deleted. To terminate the session and delete anyway, set forceDelete: true and run `pulumi up` first (deletion uses the flags recorded in the stack), then try again";
@@ -122,10 +132,11 @@ export const workspace: Behaviour<typeof WorkspaceModel, WorkspaceInfo> = {
   delete: async (ctx, id, state) => {
     await ctx.client.workspaces.delete({ id }, { force: state.forceDelete === true });
   },
+  findCreated: (ctx, inputs) => findCreatedWorkspace(ctx, inputs),
   guard: protection("workspace"),
   deleteBeforeReplace: collidesOnName,
   advice: workspaceAdvice,
 };
 
-export const { configure, check, diff, create, read, update, remove } = defineResource(workspace);
+export const { configure, check, diff, create, read, update, remove, recover } = defineResource(workspace);
 export { remove as delete };

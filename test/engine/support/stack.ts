@@ -45,6 +45,8 @@ export interface EngineStep {
   name: string;
   type: string;
   diffs?: string[];
+  /** The `name` input the step announces (what the object will be named), if any. */
+  objectName?: string;
 }
 
 export interface RunResult {
@@ -152,6 +154,28 @@ export class Project {
     });
   }
 
+  /** Starts `pulumi <args>` without waiting (for tests that kill it): the child, and its result when it ends. */
+  start(args: string[], opts: { env?: Record<string, string> } = {}): { pid: number; done: Promise<number> } {
+    const child = spawn("pulumi", args, { cwd: this.dir, env: this.env(opts.env), stdio: ["ignore", "ignore", "ignore"] });
+    return { pid: child.pid!, done: new Promise((resolve) => child.on("close", (code) => resolve(code ?? -1))) };
+  }
+
+  /** Runs a command of this package's bin (as `npx <name>` would in the project), with the project's environment. */
+  bin(name: string, args: string[] = []): Promise<{ code: number; stdout: string; stderr: string }> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [path.join(this.dir, "node_modules", "pulumi-chaser", "bin", `${name}.js`), ...args], { cwd: this.dir, env: this.env(), stdio: ["ignore", "pipe", "pipe"] });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (d) => (stdout += d));
+      child.stderr.on("data", (d) => (stderr += d));
+      child.on("error", reject);
+      child.on("close", (code) => {
+        this.logs.push(`$ ${name} ${args.join(" ")}\n${stdout}\n${stderr}`);
+        resolve({ code: code ?? -1, stdout, stderr });
+      });
+    });
+  }
+
   /** Runs a command that must succeed; on failure the error carries everything the engine said. */
   async ok(args: string[], opts: { env?: Record<string, string> } = {}): Promise<RunResult> {
     const r = await this.run(args, opts);
@@ -209,6 +233,35 @@ export class Project {
   }
 }
 
+/** Kills a process and every process below it at once (SIGKILL), as a crash or a power cut would. */
+export function killTree(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  const tree: number[] = [];
+  const walk = (p: number) => {
+    tree.push(p);
+    for (const c of children.get(p) ?? []) walk(c);
+  };
+  walk(pid);
+  for (const p of tree) {
+    try {
+      process.kill(p, "SIGKILL");
+    } catch {
+      // gone
+    }
+  }
+  return tree;
+}
+
 /** Reads the engine's event log: resource steps (op and urn) and diagnostics. */
 export function parseEvents(text: string): { steps: EngineStep[]; diagnostics: string[]; summary: Record<string, number> } {
   const steps: EngineStep[] = [];
@@ -225,7 +278,8 @@ export function parseEvents(text: string): { steps: EngineStep[]; diagnostics: s
     const md = ev.resourcePreEvent?.metadata;
     if (md && md.type !== "pulumi:pulumi:Stack" && !String(md.type).startsWith("pulumi:providers:")) {
       const urn: string = md.urn;
-      steps.push({ op: md.op, urn, name: urn.split("::").pop()!, type: md.type, diffs: md.diffs });
+      const objectName = md.new?.inputs?.name;
+      steps.push({ op: md.op, urn, name: urn.split("::").pop()!, type: md.type, diffs: md.diffs, ...(typeof objectName === "string" ? { objectName } : {}) });
     }
     if (ev.diagnosticEvent?.message && ev.diagnosticEvent.severity !== "debug") diagnostics.push(String(ev.diagnosticEvent.message));
     if (ev.summaryEvent?.resourceChanges) summary = ev.summaryEvent.resourceChanges;

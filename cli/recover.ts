@@ -1,0 +1,192 @@
+/**
+ * `npx chaser-recover`: after a `pulumi up` (or destroy) that was killed, brings the stack and the account back
+ * in line in one step, and prints what it did. Run it in the project directory, with the environment `pulumi`
+ * uses (backend, passphrase):
+ *
+ * - the stack lock the killed process left is cleared (`pulumi cancel`), unless that process still runs here;
+ * - each create the engine left pending is looked up on the server by the inputs the engine recorded: the
+ *   object it made is brought into the stack as a managed resource (its state written through
+ *   `pulumi stack import`), a key whose secret was lost is revoked, and when nothing was made the pending create
+ *   is dropped (the next `up` creates it);
+ * - each interrupted delete is checked: an object that is gone leaves the stack, one that still exists stays;
+ * - then `pulumi refresh` reads every resource's current state (skip with --no-refresh).
+ *
+ * Usage: chaser-recover [--stack NAME] [--cwd DIR] [--no-refresh]
+ */
+import { execFile } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import type { Hooks } from "../provider/resource";
+import * as settings from "../provider/settings";
+
+const RESOURCE_MODULES: Record<string, string> = {
+  "pulumi-nodejs:dynamic/chaser:Workspace": "workspace",
+  "pulumi-nodejs:dynamic/chaser:Template": "template",
+  "pulumi-nodejs:dynamic/chaser:Snapshot": "snapshot",
+  "pulumi-nodejs:dynamic/chaser:ApiKey": "apikey",
+};
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+interface StateResource {
+  urn: string;
+  type: string;
+  id?: string;
+  inputs?: Record<string, unknown>;
+  outputs?: Record<string, unknown>;
+  [k: string]: unknown;
+}
+interface PendingOperation {
+  type: string;
+  resource: StateResource;
+}
+
+class RecoverError extends Error {}
+
+function run(args: string[], cwd: string): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile("pulumi", args, { cwd, maxBuffer: 512 * 1024 * 1024, env: { ...process.env, PULUMI_SKIP_UPDATE_CHECK: "true" } }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as { code?: unknown }).code === "number" ? ((err as { code: number }).code as number) : 1) : 0;
+      resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+    });
+  });
+}
+
+async function ok(args: string[], cwd: string): Promise<string> {
+  const r = await run(args, cwd);
+  if (r.code !== 0) throw new RecoverError(`\`pulumi ${args.join(" ")}\` failed (exit ${r.code}):\n${r.stderr.trim() || r.stdout.trim()}`);
+  return r.stdout;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** Imports `deployment`, clearing a lock left by a process that no longer runs (never one that still does). */
+async function importState(exported: Record<string, unknown>, stackArgs: string[], cwd: string, say: (s: string) => void): Promise<void> {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "chaser-recover-")), "stack.json");
+  fs.writeFileSync(file, JSON.stringify(exported));
+  try {
+    for (let attempt = 0; ; attempt++) {
+      const r = await run(["stack", "import", "--file", file, ...stackArgs], cwd);
+      if (r.code === 0) return;
+      const text = `${r.stderr}\n${r.stdout}`;
+      if (attempt > 0 || !/currently locked/.test(text)) throw new RecoverError(`\`pulumi stack import\` failed:\n${text.trim()}`);
+      const holder = /created by \S+@(\S+) \(pid (\d+)\)/.exec(text);
+      if (holder && holder[1] === os.hostname() && alive(Number(holder[2]))) {
+        throw new RecoverError(`the stack is locked by process ${holder[2]}, which is still running on this machine: wait for it to end (or stop it), then run chaser-recover again`);
+      }
+      say(`the stack is locked by an update that no longer runs${holder ? ` (pid ${holder[2]} on ${holder[1]})` : ""}: clearing the lock with \`pulumi cancel\``);
+      await ok(["cancel", "--yes", ...stackArgs], cwd);
+    }
+  } finally {
+    fs.rmSync(path.dirname(file), { recursive: true, force: true });
+  }
+}
+
+export async function recover(opts: { cwd: string; stack?: string; refresh: boolean; say: (s: string) => void }): Promise<{ changed: number }> {
+  const { cwd, say } = opts;
+  const stackArgs = opts.stack ? ["--stack", opts.stack] : [];
+  const exported = JSON.parse(await ok(["stack", "export", ...stackArgs], cwd)) as { deployment: Record<string, unknown> };
+  const dep = exported.deployment as { resources?: StateResource[]; pending_operations?: PendingOperation[]; manifest?: { time?: string } };
+  const config = JSON.parse(await ok(["config", "--json", "--show-secrets", ...stackArgs], cwd)) as Record<string, { value?: string }>;
+  settings.configure({ get: (k) => config[k]?.value });
+
+  const resources = dep.resources ?? [];
+  const pending = dep.pending_operations ?? [];
+  const keep = new Set(resources.map((r) => r.id).filter((id): id is string => typeof id === "string" && id !== ""));
+  const remaining: PendingOperation[] = [];
+  let changed = 0;
+  const now = new Date().toISOString();
+  if (pending.length === 0) say("no interrupted operation in the stack");
+
+  for (const op of pending) {
+    const module = RESOURCE_MODULES[op.resource.type];
+    const name = op.resource.urn.split("::").pop();
+    if (!module) {
+      remaining.push(op);
+      say(`${name} (${op.resource.type}): not a Chaser resource, left pending for \`pulumi refresh\``);
+      continue;
+    }
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const hooks = require(`../provider/resources/${module}`) as Hooks;
+    const inputs = op.resource.inputs ?? {};
+    const what = `${op.resource.type.split(":").pop()} ${name}`;
+    changed++;
+    if (op.type === "creating") {
+      const r = await hooks.recover(inputs, { keep, since: dep.manifest?.time });
+      if (r.kind === "found") {
+        resources.push({ ...op.resource, id: r.id, outputs: { ...r.outs, __provider: inputs.__provider }, created: now, modified: now });
+        keep.add(r.id);
+        say(`${what}: the interrupted create made '${inputs.name ?? r.id}' (${r.id}): brought into the stack`);
+      } else if (r.kind === "removed") {
+        say(r.ids.length
+          ? `${what}: revoked ${r.ids.length} key(s) the interrupted create made, whose secret was lost (${r.ids.join(", ")}); the next \`pulumi up\` creates it`
+          : `${what}: the interrupted create made nothing; the next \`pulumi up\` creates it`);
+      } else {
+        say(`${what}: the interrupted create made nothing; the next \`pulumi up\` creates it`);
+      }
+    } else if (op.type === "deleting" && op.resource.id) {
+      const r = await hooks.read(op.resource.id, op.resource.outputs ?? inputs);
+      if (r.id === "") {
+        const i = resources.findIndex((x) => x.urn === op.resource.urn && x.id === op.resource.id);
+        if (i >= 0) resources.splice(i, 1);
+        say(`${what}: the interrupted delete was done: removed from the stack`);
+      } else {
+        say(`${what}: the interrupted delete did not happen: it stays in the stack (the next update deletes it if the program no longer declares it)`);
+      }
+    } else {
+      say(`${what}: interrupted while ${op.type}; its current state is read by the refresh`);
+    }
+  }
+
+  if (changed > 0) {
+    dep.resources = resources;
+    dep.pending_operations = remaining;
+    await importState(exported, stackArgs, cwd, say);
+    say(`the stack was updated (${changed} interrupted operation(s) resolved)`);
+  }
+  if (opts.refresh) {
+    if (remaining.some((op) => op.type === "creating")) {
+      say("not refreshing: creates of other providers are still pending; resolve them with `pulumi refresh` (interactively)");
+    } else {
+      const r = await run(["refresh", "--yes", "--skip-preview", "--non-interactive", ...stackArgs], cwd);
+      if (r.code !== 0) throw new RecoverError(`\`pulumi refresh\` failed:\n${(r.stderr || r.stdout).trim()}`);
+      say("refreshed: the stack holds what the account holds; run `pulumi up` to finish the update");
+    }
+  }
+  return { changed };
+}
+
+export async function main(argv = process.argv.slice(2)): Promise<void> {
+  let values: { stack?: string; cwd?: string; "no-refresh"?: boolean; help?: boolean };
+  try {
+    ({ values } = parseArgs({ args: argv, options: { stack: { type: "string" }, cwd: { type: "string" }, "no-refresh": { type: "boolean" }, help: { type: "boolean", short: "h" } }, strict: true }));
+  } catch (e) {
+    process.stderr.write(`chaser-recover: ${(e as Error).message}\n`);
+    process.exit(2);
+  }
+  if (values.help) {
+    process.stdout.write("Usage: chaser-recover [--stack NAME] [--cwd DIR] [--no-refresh]\n\nAfter an interrupted `pulumi up`: clears the stale stack lock, brings objects its interrupted creates made into the stack, revokes keys whose secret was lost, checks interrupted deletes, then refreshes. Run `pulumi up` afterwards.\n");
+    return;
+  }
+  try {
+    await recover({ cwd: path.resolve(values.cwd ?? "."), stack: values.stack, refresh: !values["no-refresh"], say: (s) => process.stdout.write(`chaser-recover: ${s}\n`) });
+  } catch (e) {
+    process.stderr.write(`chaser-recover: ${(e as Error).message}\n`);
+    process.exit(1);
+  }
+}
+
+if (require.main === module) void main();
