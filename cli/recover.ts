@@ -127,9 +127,13 @@ export async function recover(opts: { cwd: string; stack?: string; refresh: bool
     if (op.type === "creating") {
       const r = await hooks.recover(inputs, { keep, since: dep.manifest?.time });
       if (r.kind === "found") {
+        // A replacement's create: the object it replaces is still in the stack under the same URN; the engine's
+        // own way to hold both is to mark the old one for deletion, which the next `up` carries out.
+        const old = resources.find((x) => x.urn === op.resource.urn && !x.delete && x.id !== r.id);
+        if (old) old.delete = true;
         resources.push({ ...op.resource, id: r.id, outputs: { ...r.outs, __provider: inputs.__provider }, created: now, modified: now });
         keep.add(r.id);
-        say(`${what}: the interrupted create made '${inputs.name ?? r.id}' (${r.id}): brought into the stack`);
+        say(`${what}: the interrupted create made '${inputs.name ?? r.id}' (${r.id}): brought into the stack${old ? `, replacing ${old.id} (deleted by the next \`pulumi up\`)` : ""}`);
       } else if (r.kind === "removed") {
         say(r.ids.length
           ? `${what}: revoked ${r.ids.length} key(s) the interrupted create made, whose secret was lost (${r.ids.join(", ")}); the next \`pulumi up\` creates it`

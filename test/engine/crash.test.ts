@@ -103,6 +103,37 @@ describe("an up killed at any moment of its API phase recovers in one documented
   }
 });
 
+test("an up killed while it replaces (new objects made, old ones not yet deleted) recovers the same way", async () => {
+  const p = await projectFor(local, "crashreplace");
+  try {
+    p.program(CRASH_PROGRAM);
+    expectOk(await p.up());
+    // Every auto-named workspace changes its session type: 10 replacements, new objects first.
+    p.program(CRASH_PROGRAM.replace(`sessionType: i % 2 ? "browser" : "sandbox"`, `sessionType: i % 2 ? "sandbox" : "browser"`));
+    await local.clearRequests();
+    await local.faults([], 120);
+    const up = p.start(["up", "--yes", "--skip-preview", "--non-interactive"]);
+    for (;;) {
+      await new Promise((r) => setTimeout(r, 50));
+      if ((await local.requests()).filter((r) => r.method === "POST").length >= 6) break;
+    }
+    killTree(up.pid);
+    killTree(up.pid);
+    await up.done;
+    await local.faults([]);
+    const recovered = await p.bin("chaser-recover");
+    expect({ code: recovered.code, stderr: recovered.stderr }).toEqual({ code: 0, stderr: "" });
+    expect(recovered.stdout).toMatch(/brought into the stack, replacing/);
+    expectOk(await p.up());
+    await expectConsistent(p, "killed while replacing");
+    expect(changes(await p.preview())).toEqual([]);
+    expectOk(await p.destroy());
+    await expectServerEmpty(local);
+  } finally {
+    p.cleanup();
+  }
+});
+
 test("the names a preview announces are the names up creates, replacements included", async () => {
   const program = (type: string) => `${HEADER}
 const ws = new chaser.Workspace("box", { sessionType: "${type}" });
