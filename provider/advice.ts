@@ -20,16 +20,30 @@ export interface Situation {
   specific?: (e: ChaserApiError) => string | undefined;
 }
 
-/** An error whose message is the whole story: printed without a stack trace. */
+const MARK = "\u0000pulumi-chaser";
+
+/**
+ * An error whose message is the whole story. The dynamic-provider host prints `${error}: ${error.stack}` to its
+ * stderr before answering the engine with the message, which the engine shows as well: for this error that
+ * line is a mark the provider's process leaves out, so the message is shown once, without a stack trace.
+ */
 export class ProviderError extends Error {
   constructor(message: string) {
     super(message);
     this.name = "ProviderError";
-    this.stack = message;
+    this.stack = "";
   }
   toString(): string {
-    return "chaser";
+    return MARK;
   }
+}
+
+if (/dynamic-provider/.test(process.argv[1] ?? "")) {
+  const print = console.error.bind(console);
+  console.error = (...args: unknown[]) => {
+    if (typeof args[0] === "string" && args[0].startsWith(MARK)) return;
+    print(...args);
+  };
 }
 
 const SET_KEY = "set it with `pulumi config set --secret chaser:apiKey sk_…` (or CHASER_API_KEY)";

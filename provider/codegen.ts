@@ -36,7 +36,7 @@ function baseOf(m: ResourceModel): ResourceModel | undefined {
   const ins = new Set(inputFields(m).map((f) => f.schema));
   const outs = new Set(outputFields(m).map((f) => f.schema));
   return MODELS.find(
-    (b) => b !== m && MODELS.indexOf(b) < MODELS.indexOf(m) && inputFields(b).every((f) => ins.has(f.schema)) && outputFields(b).length === outs.size && outputFields(b).every((f) => outs.has(f.schema)),
+    (b) => b !== m && MODELS.indexOf(b) < MODELS.indexOf(m) && inputFields(b).every((f) => ins.has(f.schema)) && outputFields(b).every((f) => outs.has(f.schema)),
   );
 }
 const isBase = (m: ResourceModel) => MODELS.some((x) => baseOf(x) === m);
@@ -72,10 +72,12 @@ function instanceProperties(m: ResourceModel): Array<{ key: string; type: string
   return props;
 }
 
+/** The lookups' results: what the API says of an object, i.e. the outputs of every model built on this one. */
 function infoInterface(m: ResourceModel): string {
-  let s = doc([`A ${m.name} as the API describes it (the lookups' results; the resource's outputs).`], "");
+  let s = doc([`A ${m.name.toLowerCase()} as the API describes it (the lookups' results).`], "");
   s += `export interface ${m.name}Info {\n`;
-  for (const f of outputFields(m).filter((x) => !x.meta.secret)) {
+  const fields = [m, ...MODELS.filter((x) => baseOf(x) === m)].flatMap(outputFields).filter((f, i, all) => all.findIndex((g) => g.key === f.key) === i);
+  for (const f of fields.filter((x) => !x.meta.secret)) {
     s += doc([f.meta.description]);
     s += `  ${f.key}${f.always ? "" : "?"}: ${tsType(f.schema)};\n`;
   }

@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { describeAccount } from "../contract";
 import { ChaserClient } from "./client";
 import type { Wait } from "./client/transport";
-import { debug } from "./client/transport";
+import { engineLog } from "./engine-log";
 import { currentSettings } from "./settings";
 
 export interface Context {
@@ -20,10 +20,14 @@ export interface Context {
 
 const clients = new Map<string, ChaserClient>();
 
-/** Where waits for the API (rate limits, retries) are reported; the provider's host sets it. */
-let reporter: (wait: Wait) => void = (w) => debug(`waiting ${Math.round(w.delayMs)} ms for ${w.method} ${w.path}: ${w.reason} (attempt ${w.attempt})`);
-export function setReporter(fn: (wait: Wait) => void): void {
-  reporter = fn;
+/**
+ * A wait for the API (a rate limit, a retry) told to the user, beside the resource it delays: a status while it
+ * lasts, and a line of output when it is long enough to notice.
+ */
+function report(w: Wait): void {
+  const seconds = w.delayMs >= 1000 ? `${Math.round(w.delayMs / 100) / 10} s` : `${Math.round(w.delayMs)} ms`;
+  const message = `waiting for the Chaser API: ${w.reason} on ${w.method} ${w.path}, attempt ${w.attempt + 1} in ${seconds}`;
+  engineLog(message, { ephemeral: w.delayMs < 1000 });
 }
 
 export function contextFor(account?: string | null): Context {
@@ -34,7 +38,7 @@ export function contextFor(account?: string | null): Context {
   const id = `${apiUrl}|${acct ?? ""}|${createHash("sha256").update(apiKey).digest("hex").slice(0, 16)}`;
   let client = clients.get(id);
   if (!client) {
-    client = new ChaserClient({ apiKey, apiUrl, account: acct, onWait: (w) => reporter(w) });
+    client = new ChaserClient({ apiKey, apiUrl, account: acct, onWait: report });
     clients.set(id, client);
   }
   return { client, account: acct, where: describeAccount(acct) };

@@ -58,13 +58,13 @@ export interface Failure {
   reason: string;
 }
 
-/** Inputs the resource classes set besides the user's: the logical name, the URN's seed, whether auto-named. */
+/** Inputs the resource classes set besides the user's: the logical name, the URN, whether auto-named. */
 export type Internal = {
   __logicalName?: string;
-  __seed?: string;
+  __urn?: string;
   __autoNamed?: boolean;
 };
-export const INTERNAL_KEYS = ["__logicalName", "__seed", "__autoNamed"] as const;
+export const INTERNAL_KEYS = ["__logicalName", "__urn", "__autoNamed"] as const;
 
 export interface ResourceModel<I extends z.ZodRawShape = z.ZodRawShape, O extends z.ZodRawShape = z.ZodRawShape> {
   /** The class name (`Workspace`); the engine shows `pulumi-nodejs:dynamic/chaser:<name>`. */

@@ -5,8 +5,8 @@
  *
  *   <logical name as a slug>-<7 hex of sha256(seed, generation)>
  *
- * The seed is a hash of the resource's URN (project, stack, parent types, type, logical name), computed by the
- * resource class (`__seed`). The generation counts replacements: a create-before-delete replacement needs a name
+ * The seed is a hash of the resource's URN (project, stack, parent types, type, logical name), which the
+ * resource class computes as the engine does and sends as `__urn`. The generation counts replacements: a create-before-delete replacement needs a name
  * of its own while the old object still exists. The engine checks a replacement's inputs again without the old
  * ones, right after asking `diff`; `diff` notes the name the object in state has, so that second check continues
  * the sequence after it. Names kept in state (including the random names of 0.1.0) are never changed.
@@ -21,15 +21,10 @@ const inState = new Map<string, string>();
 
 const hex = (s: string, n: number) => createHash("sha256").update(s).digest("hex").slice(0, n);
 
-/** The resource's seed: from the resource class, or (hooks called without one) from its type and logical name. */
+/** The resource's seed: its URN's hash (hooks called without a URN: its type and logical name). */
 export function seedOf(type: string, props: Record<string, unknown>): string {
-  if (typeof props.__seed === "string" && props.__seed) return props.__seed;
+  if (typeof props.__urn === "string" && props.__urn) return hex(props.__urn, 16);
   return hex(`${type}\0${typeof props.__logicalName === "string" ? props.__logicalName : ""}`, 16);
-}
-
-/** The URN's hash the resource classes send as `__seed`. */
-export function seedFromUrn(urn: string): string {
-  return hex(urn, 16);
 }
 
 export function slugOf(logicalName: string): string {

@@ -13,6 +13,7 @@ import { checkApiUrl } from "./client/config";
 import { debug } from "./client/transport";
 import { Operation, ProviderError, advise } from "./advice";
 import { Context, contextFor } from "./context";
+import { current } from "./engine-log";
 import { INTERNAL_KEYS, InputsOf, OutputsOf, ResourceModel, TableDiff, diffInputs, inputFields, outputsFrom, validate } from "./model";
 import { nameFor, noteInState, seedOf } from "./naming";
 import * as settings from "./settings";
@@ -122,7 +123,9 @@ export function defineResource<M extends ResourceModel, A>(b: Behaviour<M, A>): 
     let ctx: Context | undefined;
     try {
       ctx = contextFor(props.account as string | undefined);
-      return await fn(ctx);
+      const name = typeof props.name === "string" ? props.name : id;
+      const c = ctx;
+      return await current.run({ urn: typeof props.__urn === "string" ? props.__urn : undefined, what: `${b.noun}${name ? ` '${name}'` : ""}` }, () => fn(c));
     } catch (e) {
       throw advise(e, situation(op, props, ctx, id));
     }

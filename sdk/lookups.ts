@@ -8,7 +8,7 @@ import { ChaserClient, ClientOptions } from "../provider/client";
 import { outputsFrom } from "../provider/model";
 import { ApiKeyModel } from "../provider/models/apikey";
 import { SnapshotModel } from "../provider/models/snapshot";
-import { WorkspaceModel } from "../provider/models/workspace";
+import { TemplateModel } from "../provider/models/template";
 import type { ApiKeyInfo, SnapshotInfo, WorkspaceInfo } from "./resources";
 
 export type LookupOptions = Pick<ClientOptions, "apiKey" | "apiUrl" | "account">;
@@ -31,7 +31,8 @@ function client(opts: LookupOptions = {}): ChaserClient {
   });
 }
 
-const workspaceInfo = (w: Record<string, unknown>) => outputsFrom(WorkspaceModel, w) as WorkspaceInfo;
+/** A workspace's outputs, the template flag included (a Template's outputs are a Workspace's and the flag). */
+const workspaceInfo = (w: Record<string, unknown>) => outputsFrom(TemplateModel, w) as WorkspaceInfo;
 
 /** One workspace by `id` or by `name` (case-insensitive); fails when there is none. */
 export async function getWorkspace(sel: { id: string } | { name: string }, opts?: LookupOptions): Promise<WorkspaceInfo> {

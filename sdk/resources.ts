@@ -57,8 +57,6 @@ export abstract class WorkspaceResource extends pulumi.dynamic.Resource {
   declare public readonly sessionType: pulumi.Output<SessionType | undefined>;
   /** OCI image of a sandbox workspace, or null. */
   declare public readonly image: pulumi.Output<string | undefined>;
-  /** Whether the workspace is flagged as a template. */
-  declare public readonly template: pulumi.Output<boolean>;
   /** The GitHub repository it was imported from, or null. */
   declare public readonly githubRepo: pulumi.Output<string | undefined>;
   /** Status as reported by the API (an open set of values). */
@@ -110,11 +108,11 @@ export class Workspace extends WorkspaceResource {
 
 
   constructor(name: string, args?: WorkspaceArgs, opts?: pulumi.CustomResourceOptions) {
-    super(providers.workspace, name, resourceProps("Workspace", name, args, ["workspaceId","name","sessionType","image","template","githubRepo","status","createdAt","persistence","activeSessionId","lastSessionId","sourceWorkspaceId","nodeEndpoint","assistantHome","cloneFrom","account","deletionProtection","forceDelete","adoptExisting"], opts), opts, "chaser", "Workspace");
+    super(providers.workspace, name, resourceProps("Workspace", name, args, ["workspaceId","name","sessionType","image","githubRepo","status","createdAt","persistence","activeSessionId","lastSessionId","sourceWorkspaceId","nodeEndpoint","assistantHome","cloneFrom","account","deletionProtection","forceDelete","adoptExisting"], opts), opts, "chaser", "Workspace");
   }
 }
 
-/** A Workspace as the API describes it (the lookups' results; the resource's outputs). */
+/** A workspace as the API describes it (the lookups' results). */
 export interface WorkspaceInfo {
   /** The workspace's UUID (also the resource id). */
   workspaceId: string;
@@ -124,8 +122,6 @@ export interface WorkspaceInfo {
   sessionType?: SessionType;
   /** OCI image of a sandbox workspace, or null. */
   image?: string;
-  /** Whether the workspace is flagged as a template. */
-  template: boolean;
   /** The GitHub repository it was imported from, or null. */
   githubRepo?: string;
   /** Status as reported by the API (an open set of values). */
@@ -144,6 +140,8 @@ export interface WorkspaceInfo {
   nodeEndpoint?: string;
   /** Assistant home reported by the API, or null. */
   assistantHome?: string;
+  /** Whether the workspace is flagged as a template. */
+  template: boolean;
 }
 
 /** The arguments of a Template. */
@@ -171,6 +169,8 @@ export class Template extends WorkspaceResource {
     return isResourceOf(obj, "pulumi-nodejs:dynamic/chaser:Template");
   }
 
+  /** Whether the workspace is flagged as a template. */
+  declare public readonly template: pulumi.Output<boolean>;
   /**
    * As applied: Flag this existing workspace (id preferred, or name) instead of creating one. Deleting the
    * Template then only clears the flag.
@@ -178,7 +178,7 @@ export class Template extends WorkspaceResource {
   declare public readonly workspace: pulumi.Output<string | undefined>;
 
   constructor(name: string, args?: TemplateArgs, opts?: pulumi.CustomResourceOptions) {
-    super(providers.template, name, resourceProps("Template", name, args, ["workspaceId","name","sessionType","image","template","githubRepo","status","createdAt","persistence","activeSessionId","lastSessionId","sourceWorkspaceId","nodeEndpoint","assistantHome","workspace","cloneFrom","account","deletionProtection","forceDelete","adoptExisting"], opts), opts, "chaser", "Template");
+    super(providers.template, name, resourceProps("Template", name, args, ["workspaceId","name","sessionType","image","githubRepo","status","createdAt","persistence","activeSessionId","lastSessionId","sourceWorkspaceId","nodeEndpoint","assistantHome","template","workspace","cloneFrom","account","deletionProtection","forceDelete","adoptExisting"], opts), opts, "chaser", "Template");
   }
 }
 
@@ -252,7 +252,7 @@ export class Snapshot extends pulumi.dynamic.Resource {
   }
 }
 
-/** A Snapshot as the API describes it (the lookups' results; the resource's outputs). */
+/** A snapshot as the API describes it (the lookups' results). */
 export interface SnapshotInfo {
   /** The snapshot's name. */
   name: string;
@@ -339,7 +339,7 @@ export class ApiKey extends pulumi.dynamic.Resource {
   }
 }
 
-/** A ApiKey as the API describes it (the lookups' results; the resource's outputs). */
+/** A apikey as the API describes it (the lookups' results). */
 export interface ApiKeyInfo {
   /** The key's id (also the resource id). */
   keyId: string;

@@ -4,7 +4,6 @@
  * `isInstance` across copies of the package.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { seedFromUrn } from "../provider/naming";
 
 interface ResourceInternals {
   __pulumiType?: string;
@@ -24,13 +23,13 @@ export function urnOf(type: string, name: string, opts?: pulumi.CustomResourceOp
   return `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${[...parents, token].join("$")}::${name}`;
 }
 
-/** The properties a resource registers: a slot for every output, the arguments, and its identity. */
+/** The properties a resource registers: a slot for every output, the arguments, its logical name and URN. */
 export function resourceProps(type: string, name: string, args: object | undefined, keys: string[], opts?: pulumi.CustomResourceOptions): Record<string, unknown> {
   const props: Record<string, unknown> = {};
   for (const k of keys) props[k] = undefined;
   Object.assign(props, args ?? {});
   props.__logicalName = name;
-  props.__seed = seedFromUrn(urnOf(type, name, opts));
+  props.__urn = urnOf(type, name, opts);
   return props;
 }
 

@@ -63,20 +63,20 @@ describe("Workspace", () => {
   });
 
   test("check: auto-names from the resource's identity, the same on every run, and keeps a name it has", async () => {
-    const first = await workspace.check({}, { __logicalName: "dev box", __seed: "seed-1", sessionType: "browser" });
+    const first = await workspace.check({}, { __logicalName: "dev box", __urn: "urn:test:seed-1", sessionType: "browser" });
     expect(first.inputs.name).toMatch(/^dev-box-[0-9a-f]{7}$/);
     // Another run (a preview, then the up) names it the same; another stack (another seed) differently.
-    expect((await workspace.check({}, { __logicalName: "dev box", __seed: "seed-1", sessionType: "browser" })).inputs.name).toBe(first.inputs.name);
-    expect((await workspace.check({}, { __logicalName: "dev box", __seed: "seed-2", sessionType: "browser" })).inputs.name).not.toBe(first.inputs.name);
-    const again = await workspace.check(first.inputs, { __logicalName: "dev box", __seed: "seed-1", sessionType: "browser" });
+    expect((await workspace.check({}, { __logicalName: "dev box", __urn: "urn:test:seed-1", sessionType: "browser" })).inputs.name).toBe(first.inputs.name);
+    expect((await workspace.check({}, { __logicalName: "dev box", __urn: "urn:test:seed-2", sessionType: "browser" })).inputs.name).not.toBe(first.inputs.name);
+    const again = await workspace.check(first.inputs, { __logicalName: "dev box", __urn: "urn:test:seed-1", sessionType: "browser" });
     expect(again.inputs.name).toBe(first.inputs.name);
     // A name kept in state (a random one of 0.1.0, or under an alias's new logical name) stays.
     const old = { __logicalName: "dev box", __autoNamed: true, name: "dev-box-1a2b3c4", sessionType: "browser" };
-    expect((await workspace.check(old, { __logicalName: "renamed", __seed: "seed-3", sessionType: "browser" })).inputs.name).toBe("dev-box-1a2b3c4");
+    expect((await workspace.check(old, { __logicalName: "renamed", __urn: "urn:test:seed-3", sessionType: "browser" })).inputs.name).toBe("dev-box-1a2b3c4");
   });
 
   test("check: a replacement (checked again without the old inputs, after diff) gets the next name", async () => {
-    const news = { __logicalName: "box", __seed: "seed-r", sessionType: "browser" };
+    const news = { __logicalName: "box", __urn: "urn:test:seed-r", sessionType: "browser" };
     const first = (await workspace.check({}, news)).inputs;
     const d = await workspace.diff("id", { ...first, workspaceId: "id" }, { ...first, sessionType: "sandbox" });
     expect(d).toMatchObject({ replaces: ["sessionType"], deleteBeforeReplace: false });
@@ -87,7 +87,7 @@ describe("Workspace", () => {
 
   test("create fresh, clone and import; outputs carry every WorkspaceInfo field", async () => {
     const fresh = await createWs("src", { image: "ghcr.io/x/dev:1" });
-    expect(fresh.outs).toMatchObject({ workspaceId: fresh.id, name: "src", sessionType: "sandbox", image: "ghcr.io/x/dev:1", template: false });
+    expect(fresh.outs).toMatchObject({ workspaceId: fresh.id, name: "src", sessionType: "sandbox", image: "ghcr.io/x/dev:1" });
     // Every output the API gave a value for; nothing null (no padding in state).
     for (const f of outputFields(WorkspaceModel)) if (!/Endpoint|Home|SessionId|githubRepo|sourceWorkspaceId/.test(f.key)) expect(fresh.outs).toHaveProperty(f.key);
     expect(Object.values(fresh.outs)).not.toContain(null);

@@ -9,6 +9,7 @@
  * - A connection that could not even be opened (refused, connect timeout): retried for every method.
  * - A POST whose outcome is unknown is never replayed here: the client reconciles first (client.ts).
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 import { Agent, Dispatcher, RetryAgent, RetryHandler, request } from "undici";
 import { ResolvedConfig } from "./config";
 import { apiError } from "./errors";
@@ -137,6 +138,8 @@ export async function send(cfg: ResolvedConfig, spec: RequestSpec): Promise<Answ
   const idempotent = spec.idempotent ?? IDEMPOTENT.has(spec.method);
   let attempts = 1;
   let lastRetryAfter: number | undefined;
+  // Told in the caller's async context (undici calls back from its own).
+  const onWait = cfg.onWait && AsyncLocalStorage.bind(cfg.onWait);
 
   const retry: RetryHandler.RetryCallback = (err, _ctx, cb) => {
     const e = err as Error & { statusCode?: number; headers?: Record<string, string | string[] | undefined> };
@@ -158,7 +161,7 @@ export async function send(cfg: ResolvedConfig, spec: RequestSpec): Promise<Answ
     }
     if (Date.now() + delay >= deadline) return cb(err);
     debug(`${spec.method} ${spec.path}: attempt ${attempts} got ${status ?? code}; retrying in ${Math.round(delay)} ms`);
-    cfg.onWait?.({ method: spec.method, path: spec.path, reason: status === 429 ? "rate limited (429)" : status ? `HTTP ${status}` : String(code), attempt: attempts, delayMs: delay });
+    onWait?.({ method: spec.method, path: spec.path, reason: status === 429 ? "rate limited (429)" : status ? `HTTP ${status}` : String(code), attempt: attempts, delayMs: delay });
     attempts++;
     setTimeout(() => cb(null), delay);
   };

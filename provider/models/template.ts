@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { rules } from "../../contract";
-import { Failure, defineModel, input } from "../model";
+import { Failure, alwaysOutput, defineModel, input } from "../model";
 import { workspaceInputs, workspaceOutputs, workspaceRules } from "./workspace";
 
 /** Inputs that only a Template creating its own workspace takes. */
@@ -30,7 +30,7 @@ export const TemplateModel = defineModel({
   name: "Template",
   description: "A workspace flagged as a clone source: either an existing workspace flagged (`workspace`), or a workspace of its own created with the Workspace inputs. Clones are independent and survive the template.",
   inputs: z.object(templateInputs),
-  outputs: z.object(workspaceOutputs),
+  outputs: z.object({ ...workspaceOutputs, template: alwaysOutput(z.boolean(), { description: "Whether the workspace is flagged as a template." }) }),
   rules: (v, known: Known): Failure[] => {
     if (v.workspace === undefined) return workspaceRules(v, known);
     return OWN_ONLY.filter((k) => v[k] !== undefined && !(k === "name" && v.__autoNamed === true)).map((k) => ({

@@ -26,13 +26,16 @@ export const workspaceInputs = {
   adoptExisting: flag("Take over the existing workspace of this `name` (fixed properties must match) instead of creating one; stands in for `pulumi import`."),
 };
 
-/** What the API says of a workspace. */
+/**
+ * What the API says of a workspace. Whether it is flagged as a template is not among them: that is a Template's
+ * business (its `template` output), and a Workspace that a Template of the same program flags would otherwise
+ * hold a stale value until a refresh.
+ */
 export const workspaceOutputs = {
   workspaceId: alwaysOutput(z.string(), { wire: "id", description: "The workspace's UUID (also the resource id)." }),
   name: alwaysOutput(z.string(), { description: "The workspace's name." }),
   sessionType: output(rules.sessionType, { description: "`browser` or `sandbox` (inherited by clones)." }),
   image: output(z.string(), { description: "OCI image of a sandbox workspace, or null." }),
-  template: alwaysOutput(z.boolean(), { description: "Whether the workspace is flagged as a template." }),
   githubRepo: output(z.string(), { description: "The GitHub repository it was imported from, or null." }),
   status: output(z.string(), { description: "Status as reported by the API (an open set of values)." }),
   createdAt: output(z.string(), { description: "Creation time (RFC 3339)." }),

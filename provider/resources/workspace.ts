@@ -23,7 +23,7 @@ type Definition = {
   adoptExisting?: boolean;
   __autoNamed?: boolean;
   __logicalName?: string;
-  __seed?: string;
+  __urn?: string;
 };
 
 /** The request a definition makes: an import, a clone or a fresh workspace. */

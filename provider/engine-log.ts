@@ -1,0 +1,63 @@
+/**
+ * Messages to the engine's output from the provider's process, attached to the resource they concern: the
+ * dynamic-provider host is started with the engine's address as its first argument, and the engine's Log RPC is
+ * spoken through @pulumi/pulumi's own gRPC stubs (the copy the program installed). Outside the engine (tests, the
+ * lookups, chaser-recover) there is no engine: messages go to the debug log.
+ */
+import { AsyncLocalStorage } from "node:async_hooks";
+import { debug } from "./client/transport";
+
+/** The resource a hook is working for (its URN, when the resource class sent it). */
+export interface Current {
+  urn?: string;
+  /** "workspace 'api-dev'" */
+  what: string;
+}
+export const current = new AsyncLocalStorage<Current>();
+
+interface LogClient {
+  log(req: unknown, cb: (err: Error | null) => void): void;
+}
+interface EngineProto {
+  LogRequest: new () => { setSeverity(s: number): void; setMessage(m: string): void; setUrn(u: string): void; setEphemeral(e: boolean): void };
+  LogSeverity: { INFO: number; WARNING: number };
+}
+
+let engine: { client: LogClient; proto: EngineProto } | null | undefined;
+
+function connect(): typeof engine {
+  if (engine !== undefined) return engine;
+  engine = null;
+  const address = process.argv[2];
+  if (!address || !/^[\w.[\]:-]+:\d+$/.test(address) || !/dynamic-provider/.test(process.argv[1] ?? "")) return engine;
+  try {
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    const pulumiDir = require.resolve("@pulumi/pulumi");
+    const grpc = require(require.resolve("@grpc/grpc-js", { paths: [pulumiDir] }));
+    const services = require(require.resolve("@pulumi/pulumi/proto/engine_grpc_pb", { paths: [pulumiDir] }));
+    const proto = require(require.resolve("@pulumi/pulumi/proto/engine_pb", { paths: [pulumiDir] })) as EngineProto;
+    /* eslint-enable @typescript-eslint/no-require-imports */
+    engine = { client: new services.EngineClient(address, grpc.credentials.createInsecure()) as LogClient, proto };
+  } catch (e) {
+    debug(`no engine log (${(e as Error).message})`);
+  }
+  return engine;
+}
+
+/**
+ * Tells the user something about the resource the current hook works for. `ephemeral`: a status shown beside
+ * the resource while it lasts (the engine's progress display), else a line of its output.
+ */
+export function engineLog(message: string, opts: { ephemeral?: boolean; warning?: boolean } = {}): void {
+  const c = current.getStore();
+  const text = c ? `${c.what}: ${message}` : message;
+  debug(text);
+  const e = connect();
+  if (!e) return;
+  const req = new e.proto.LogRequest();
+  req.setSeverity(opts.warning ? e.proto.LogSeverity.WARNING : e.proto.LogSeverity.INFO);
+  req.setMessage(c?.urn ? message : text);
+  if (c?.urn) req.setUrn(c.urn);
+  req.setEphemeral(opts.ephemeral === true);
+  e.client.log(req, () => undefined);
+}
