@@ -4,11 +4,11 @@
  * unpacked under node_modules), because local files are serialized by value and packages by `require`.
  */
 import { execFileSync } from "node:child_process";
+import { installInto } from "./support/pack";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 
-const repo = path.resolve(__dirname, "..");
 const SECRET_ENV = "sk_env_secret_must_not_be_captured_0001";
 const SECRET_CFG = "sk_cfg_secret_must_not_be_captured_0002";
 let dir: string;
@@ -16,14 +16,7 @@ let result: Record<string, { text: string; checkFailures: unknown[]; containsSec
 
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "chaser-ser-"));
-  const tgz = execFileSync("npm", ["pack", "--silent", "--pack-destination", dir], { cwd: repo, encoding: "utf8" }).trim().split("\n").pop()!;
-  const pkgDir = path.join(dir, "node_modules", "pulumi-chaser");
-  fs.mkdirSync(pkgDir, { recursive: true });
-  execFileSync("tar", ["xzf", path.join(dir, tgz), "-C", pkgDir, "--strip-components=1"]);
-  for (const entry of fs.readdirSync(path.join(repo, "node_modules"))) {
-    if (entry === "pulumi-chaser" || entry.startsWith(".")) continue;
-    fs.symlinkSync(path.join(repo, "node_modules", entry), path.join(dir, "node_modules", entry));
-  }
+  installInto(dir);
   const script = `
     const sc = require("@pulumi/pulumi/runtime/closure/serializeClosure");
     const requireFromString = require("require-from-string");

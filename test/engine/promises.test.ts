@@ -5,8 +5,8 @@
  * output.
  */
 import { Local } from "../support/local";
-import { runScenario } from "./support/scenario";
-import { HEADER, changes, expectOk, projectFor } from "./support/stack";
+import { Step, runScenario } from "./support/scenario";
+import { HEADER, Project, changes, expectOk, projectFor } from "./support/stack";
 
 jest.setTimeout(600_000);
 
@@ -129,4 +129,31 @@ exports.flag = tpl.template; exports.baseOutputs = base.template;`,
       },
     },
   ]);
+});
+
+test("installed through a symlink (npm workspaces, npm link): the engine serializes the providers and runs them", async () => {
+  const p = Project.create("linked", { symlink: true });
+  try {
+    await p.init({ "chaser:apiUrl": local.url }, { "chaser:apiKey": local.rootKey });
+    const steps: Step[] = [
+      {
+        name: "every resource through the symlinked package",
+        program: `${HEADER}const ws = new chaser.Workspace("ws", { sessionType: "sandbox" });
+new chaser.Template("tpl", { workspace: ws.workspaceId });
+new chaser.Snapshot("snap", { workspace: ws.workspaceId });
+new chaser.ApiKey("key", { scopes: ["keys.read"] });`,
+        up: ["create ws", "create tpl", "create snap", "create key"],
+        after: async (proj) => {
+          // The package is not under a node_modules by its real path: each provider requires it by name at run time.
+          const state = await proj.exportState();
+          const provider = String(state.resources.find((r) => r.urn.endsWith("::ws"))!.inputs.__provider);
+          expect(provider).toContain("pulumi-chaser/dist/provider/resources/workspace.js");
+          expect(provider).not.toMatch(/zod|undici/);
+        },
+      },
+    ];
+    await runScenario(local, "linked", steps, { project: async () => p });
+  } finally {
+    p.cleanup();
+  }
 });

@@ -8,13 +8,13 @@ import { execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { REPO, installInto } from "../../support/pack";
 
-export const REPO = path.resolve(__dirname, "..", "..", "..");
+export { REPO };
 /** The first lines of every JavaScript test program. */
 export const HEADER = `const pulumi = require("@pulumi/pulumi");\nconst chaser = require("pulumi-chaser");\n`;
 export const PASSPHRASE = "engine-tests-passphrase";
 
-let packedDir: string | undefined;
 let engineBin: string | undefined;
 
 /** The directory holding pulumi, pulumi-language-nodejs and pulumi-resource-pulumi-nodejs. */
@@ -25,18 +25,6 @@ export function engineDir(): string {
   const out = execFileSync("bash", [path.join(REPO, "engine", "build.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
   engineBin = out.trim().split("\n").pop()!;
   return engineBin;
-}
-
-/** This package as published (npm pack of the built dist), unpacked once per test process. */
-function packedPackage(): string {
-  if (packedDir) return packedDir;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "chaser-pack-"));
-  const tgz = execFileSync("npm", ["pack", "--silent", "--pack-destination", dir], { cwd: REPO, encoding: "utf8" }).trim().split("\n").pop()!;
-  const pkg = path.join(dir, "package");
-  fs.mkdirSync(pkg);
-  execFileSync("tar", ["xzf", path.join(dir, tgz), "-C", pkg, "--strip-components=1"]);
-  packedDir = pkg;
-  return pkg;
 }
 
 export interface EngineStep {
@@ -78,10 +66,11 @@ export class Project {
   }
 
   /** A JavaScript project (program source given); `typescript: true` makes it an index.ts run through ts-node. */
-  static create(name: string, opts: { typescript?: boolean; passphrase?: string } = {}): Project {
+  /** `symlink`: the package installed through a symlink (npm workspaces, `npm link`), not copied. */
+  static create(name: string, opts: { typescript?: boolean; passphrase?: string; symlink?: boolean } = {}): Project {
     const p = new Project(fs.mkdtempSync(path.join(os.tmpdir(), `chaser-e2e-${name}-`)));
     if (opts.passphrase) p.passphrase = opts.passphrase;
-    for (const d of [p.dir, p.home, p.state, path.join(p.dir, "node_modules")]) fs.mkdirSync(d, { recursive: true });
+    for (const d of [p.dir, p.home, p.state]) fs.mkdirSync(d, { recursive: true });
     const ts = opts.typescript === true;
     fs.writeFileSync(
       path.join(p.dir, "Pulumi.yaml"),
@@ -91,11 +80,7 @@ export class Project {
     if (ts) {
       fs.writeFileSync(path.join(p.dir, "tsconfig.json"), JSON.stringify({ compilerOptions: { strict: true, target: "ES2020", module: "commonjs", esModuleInterop: true, skipLibCheck: true }, files: ["index.ts"] }));
     }
-    fs.cpSync(packedPackage(), path.join(p.dir, "node_modules", "pulumi-chaser"), { recursive: true });
-    for (const entry of fs.readdirSync(path.join(REPO, "node_modules"))) {
-      if (entry === "pulumi-chaser" || entry.startsWith(".")) continue;
-      fs.symlinkSync(path.join(REPO, "node_modules", entry), path.join(p.dir, "node_modules", entry));
-    }
+    installInto(p.dir, { symlink: opts.symlink });
     return p;
   }
 
