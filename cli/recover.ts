@@ -26,6 +26,9 @@ const RESOURCE_MODULES: Record<string, string> = {
   "pulumi-nodejs:dynamic/chaser:Template": "template",
   "pulumi-nodejs:dynamic/chaser:Snapshot": "snapshot",
   "pulumi-nodejs:dynamic/chaser:ApiKey": "apikey",
+  "pulumi-nodejs:dynamic/chaser:ServiceAccount": "serviceaccount",
+  "pulumi-nodejs:dynamic/chaser:OrganizationMember": "member",
+  "pulumi-nodejs:dynamic/chaser:SshKey": "sshkey",
 };
 
 interface Run {

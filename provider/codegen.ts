@@ -11,7 +11,15 @@ const BEHAVIOUR_NOTE: Record<string, (noun: string) => string> = {
   state: () => "Recorded in the stack; changing it calls no API.",
 };
 
-const NOUNS: Record<string, string> = { Workspace: "workspace", Template: "template", Snapshot: "snapshot", ApiKey: "key" };
+const NOUNS: Record<string, string> = {
+  Workspace: "workspace",
+  Template: "template",
+  Snapshot: "snapshot",
+  ApiKey: "key",
+  ServiceAccount: "service account",
+  OrganizationMember: "membership",
+  SshKey: "SSH key",
+};
 
 function doc(lines: string[], indent = "  "): string {
   const text = lines.filter(Boolean).join(" ").replace(/\*\//g, "*\\/");

@@ -30,10 +30,24 @@ function report(w: Wait): void {
   engineLog(message, { ephemeral: w.delayMs < 1000 });
 }
 
+/** The key for an account: its own from `chaser:accountKeys`, else the default key, and which config holds it. */
+export function credentialFor(account: string | undefined): { apiKey?: string; source: string } {
+  const s = currentSettings();
+  const own = account !== undefined ? nonEmpty(s.accountKeys?.[account]) : undefined;
+  if (own) return { apiKey: own, source: `chaser:accountKeys.${account}` };
+  const apiKey = nonEmpty(s.apiKey) ?? nonEmpty(process.env.CHASER_API_KEY);
+  return { apiKey, source: nonEmpty(s.apiKey) ? "chaser:apiKey" : "CHASER_API_KEY" };
+}
+
+/** The account a resource acts in: its own `account`, else `chaser:account`, else CHASER_ACCOUNT. */
+export function accountFor(account?: string | null): string | undefined {
+  return nonEmpty(account) ?? nonEmpty(currentSettings().account) ?? nonEmpty(process.env.CHASER_ACCOUNT);
+}
+
 export function contextFor(account?: string | null): Context {
   const s = currentSettings();
-  const acct = nonEmpty(account) ?? nonEmpty(s.account) ?? nonEmpty(process.env.CHASER_ACCOUNT);
-  const apiKey = nonEmpty(s.apiKey) ?? nonEmpty(process.env.CHASER_API_KEY) ?? "";
+  const acct = accountFor(account);
+  const apiKey = credentialFor(acct).apiKey ?? "";
   const apiUrl = nonEmpty(s.apiUrl) ?? nonEmpty(process.env.CHASER_API_URL) ?? "";
   const id = `${apiUrl}|${acct ?? ""}|${createHash("sha256").update(apiKey).digest("hex").slice(0, 16)}`;
   let client = clients.get(id);

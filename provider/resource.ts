@@ -13,7 +13,9 @@ import { checkApiUrl } from "./client/config";
 import { debug } from "./client/transport";
 import { Operation, ProviderError, advise } from "./advice";
 import { Context, contextFor } from "./context";
+import { credentialProblem } from "./credentials";
 import { current } from "./engine-log";
+import { isUnknown } from "./model";
 import { INTERNAL_KEYS, InputsOf, OutputsOf, ResourceModel, TableDiff, diffInputs, inputFields, outputsFrom, validate } from "./model";
 import { nameFor, noteInState, seedOf } from "./naming";
 import * as settings from "./settings";
@@ -181,6 +183,11 @@ export function defineResource<M extends ResourceModel, A>(b: Behaviour<M, A>): 
         if (n) inputs = { ...inputs, name: n.name, __autoNamed: n.autoNamed };
       }
       const failures = validate(b.model, inputs);
+      // The account's credential, found out now rather than half-way through an `up` (one read per account).
+      if (!failures.some((f) => f.property === "account") && !isUnknown(inputs.account)) {
+        const problem = await credentialProblem(inputs.account as string | undefined);
+        if (problem) failures.push({ property: "account", reason: `account: ${problem}` });
+      }
       return { inputs: b.normalize ? b.normalize(inputs) : inputs, failures };
     },
 

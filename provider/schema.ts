@@ -3,13 +3,16 @@
  * this output (test/schema.test.ts), and the README reference and the SDK's types are generated from it.
  */
 import { ApiKeyModel } from "./models/apikey";
+import { OrganizationMemberModel } from "./models/member";
+import { ServiceAccountModel } from "./models/serviceaccount";
+import { SshKeyModel } from "./models/sshkey";
 import { SnapshotModel } from "./models/snapshot";
 import { TemplateModel } from "./models/template";
 import { WorkspaceModel } from "./models/workspace";
 import { FieldDoc, ResourceModel, inputFields, outputFields, schemaType } from "./model";
 import type { z } from "zod";
 
-export const MODELS: ResourceModel[] = [WorkspaceModel, TemplateModel, SnapshotModel, ApiKeyModel];
+export const MODELS: ResourceModel[] = [WorkspaceModel, TemplateModel, SnapshotModel, ApiKeyModel, ServiceAccountModel, OrganizationMemberModel, SshKeyModel];
 
 function prop(schema: z.ZodType, doc: FieldDoc, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { ...schemaType(schema), description: doc.description, ...(doc.secret ? { secret: true } : {}), ...extra };

@@ -10,6 +10,8 @@ export interface StackSettings {
   apiKey?: string;
   apiUrl?: string;
   account?: string;
+  /** `chaser:accountKeys`: a key per account (selector → key), for resources naming another account. */
+  accountKeys?: Record<string, string>;
 }
 
 let settings: StackSettings = {};
@@ -23,7 +25,23 @@ export function configure(config: ConfigLike): void {
     apiKey: config.get("chaser:apiKey") ?? undefined,
     apiUrl: config.get("chaser:apiUrl") ?? undefined,
     account: config.get("chaser:account") ?? undefined,
+    accountKeys: parseAccountKeys(config.get("chaser:accountKeys")),
   };
+}
+
+/** `chaser:accountKeys` arrives as JSON (set with `pulumi config set --secret --path 'chaser:accountKeys.<account>'`). */
+export function parseAccountKeys(raw: string | undefined): Record<string, string> | undefined {
+  if (raw === undefined || raw === "") return undefined;
+  let v: unknown;
+  try {
+    v = JSON.parse(raw);
+  } catch {
+    throw new Error("chaser:accountKeys must be a map from account to API key: set entries with `pulumi config set --secret --path 'chaser:accountKeys.<account>' sk_…`");
+  }
+  if (!v || typeof v !== "object" || Array.isArray(v) || Object.values(v).some((k) => typeof k !== "string")) {
+    throw new Error("chaser:accountKeys must be a map from account to API key (strings): set entries with `pulumi config set --secret --path 'chaser:accountKeys.<account>' sk_…`");
+  }
+  return v as Record<string, string>;
 }
 
 export function currentSettings(): Readonly<StackSettings> {

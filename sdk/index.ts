@@ -3,8 +3,7 @@ import { installDebugFilter } from "./debug-filter";
 installDebugFilter();
 
 export * from "./resources";
-export { getWorkspace, listApiKeys, listSnapshots, listWorkspaces } from "./lookups";
-export type { LookupOptions } from "./lookups";
+export * from "./lookups";
 export { ChaserClient } from "../provider/client";
 export type { ClientOptions } from "../provider/client";
 export {

@@ -1,38 +1,61 @@
 /**
- * Lookups users call from their programs (plain async functions). Results are the same camelCase shapes as the
- * resources' outputs, typed from the same models. Credentials: explicit options, else the stack config
- * (`chaser:apiKey`, `chaser:apiUrl`, `chaser:account`), else CHASER_API_KEY / CHASER_API_URL / CHASER_ACCOUNT.
+ * Lookups users call from their programs: plain async functions, and `…Output` variants that take inputs and
+ * give an Output (for values known only once other resources exist). Results are camelCase, typed from the same
+ * models as the resources' outputs, never secrets.
+ *
+ * Credentials: explicit options, else the stack config (`chaser:apiKey`, `chaser:apiUrl`, `chaser:account`,
+ * `chaser:accountKeys` for a key of the account asked for), else CHASER_API_KEY / CHASER_API_URL /
+ * CHASER_ACCOUNT.
  */
-import { describeAccount } from "../contract";
+import * as pulumi from "@pulumi/pulumi";
+import { AccountKind, Role, describeAccount } from "../contract";
 import { ChaserClient, ClientOptions } from "../provider/client";
-import { outputsFrom } from "../provider/model";
+import { ResourceModel, outputsFrom } from "../provider/model";
 import { ApiKeyModel } from "../provider/models/apikey";
+import { OrganizationMemberModel } from "../provider/models/member";
+import { ServiceAccountModel } from "../provider/models/serviceaccount";
 import { SnapshotModel } from "../provider/models/snapshot";
+import { SshKeyModel } from "../provider/models/sshkey";
 import { TemplateModel } from "../provider/models/template";
-import type { ApiKeyInfo, SnapshotInfo, WorkspaceInfo } from "./resources";
+import { parseAccountKeys } from "../provider/settings";
+import type { ApiKeyInfo, OrganizationMemberInfo, ServiceAccountInfo, SnapshotInfo, SshKeyInfo, WorkspaceInfo } from "./resources";
 
-export type LookupOptions = Pick<ClientOptions, "apiKey" | "apiUrl" | "account">;
+export interface LookupOptions extends Pick<ClientOptions, "apiKey" | "apiUrl"> {
+  /** The account to look in (id, exact name or `personal`); default `chaser:account`. */
+  account?: string;
+}
+
+/** An account the caller belongs to. */
+export interface AccountInfo {
+  /** The account's id. */
+  accountId: string;
+  /** Its name (a personal account is named after its user). */
+  name: string;
+  /** `personal` or `organization`. */
+  kind?: AccountKind;
+  /** The caller's role in it. */
+  role?: Role;
+  /** Creation time (RFC 3339). */
+  createdAt?: string;
+}
 
 function stackConfig(key: string): string | undefined {
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const runtime = require("@pulumi/pulumi").runtime as { getConfig(k: string): string | undefined };
-    return runtime.getConfig(`chaser:${key}`) ?? undefined;
+    return pulumi.runtime.getConfig(`chaser:${key}`) ?? undefined;
   } catch {
     return undefined;
   }
 }
 
 function client(opts: LookupOptions = {}): ChaserClient {
-  return new ChaserClient({
-    apiKey: opts.apiKey ?? stackConfig("apiKey"),
-    apiUrl: opts.apiUrl ?? stackConfig("apiUrl"),
-    account: opts.account ?? stackConfig("account"),
-  });
+  const account = opts.account ?? stackConfig("account");
+  const own = account !== undefined ? parseAccountKeys(stackConfig("accountKeys"))?.[account] : undefined;
+  return new ChaserClient({ apiKey: opts.apiKey ?? own ?? stackConfig("apiKey"), apiUrl: opts.apiUrl ?? stackConfig("apiUrl"), account });
 }
 
+const info = <T>(m: ResourceModel) => (o: Record<string, unknown>) => outputsFrom(m, o) as T;
 /** A workspace's outputs, the template flag included (a Template's outputs are a Workspace's and the flag). */
-const workspaceInfo = (w: Record<string, unknown>) => outputsFrom(TemplateModel, w) as WorkspaceInfo;
+const workspaceInfo = info<WorkspaceInfo>(TemplateModel);
 
 /** One workspace by `id` or by `name` (case-insensitive); fails when there is none. */
 export async function getWorkspace(sel: { id: string } | { name: string }, opts?: LookupOptions): Promise<WorkspaceInfo> {
@@ -53,11 +76,79 @@ export async function listSnapshots(args: { workspace: string }, opts?: LookupOp
   const c = client(opts);
   const w = (await c.workspaces.find({ id: args.workspace })) ?? (await c.workspaces.find({ name: args.workspace }));
   const snaps = await c.snapshots.list(w?.id ?? args.workspace);
-  return snaps.map((s) => outputsFrom(SnapshotModel, { ...s, workspace_id: s.workspace_id ?? w?.id }) as SnapshotInfo);
+  return snaps.map((s) => info<SnapshotInfo>(SnapshotModel)({ ...s, workspace_id: s.workspace_id ?? w?.id }));
 }
 
 /** The live API keys of the account (never their secrets). */
 export async function listApiKeys(opts?: LookupOptions): Promise<ApiKeyInfo[]> {
   const keys = await client(opts).keys.list();
-  return keys.filter((k) => !k.revoked_at).map((k) => outputsFrom(ApiKeyModel, k) as ApiKeyInfo);
+  return keys.filter((k) => !k.revoked_at).map(info<ApiKeyInfo>(ApiKeyModel));
+}
+
+function accountInfo(a: { id: string; name: string; kind?: string | null; role?: string | null; created_at?: string | null }): AccountInfo {
+  return JSON.parse(JSON.stringify({ accountId: a.id, name: a.name, kind: a.kind ?? undefined, role: a.role ?? undefined, createdAt: a.created_at ?? undefined }));
+}
+
+/** The account lookups and resources act in (`opts.account`, else `chaser:account`, else the key's own). */
+export async function getAccount(opts?: LookupOptions): Promise<AccountInfo> {
+  return accountInfo(await client(opts).accounts.current());
+}
+
+/** Every account the key's user belongs to. */
+export async function listAccounts(opts?: LookupOptions): Promise<AccountInfo[]> {
+  return (await client(opts).accounts.list()).map(accountInfo);
+}
+
+/** The members of the (organization) account and their roles. */
+export async function listMembers(opts?: LookupOptions): Promise<OrganizationMemberInfo[]> {
+  return (await client(opts).accounts.members.list()).map(info<OrganizationMemberInfo>(OrganizationMemberModel));
+}
+
+/** The service accounts of the (organization) account. */
+export async function listServiceAccounts(opts?: LookupOptions): Promise<ServiceAccountInfo[]> {
+  return (await client(opts).accounts.serviceAccounts.list()).map(info<ServiceAccountInfo>(ServiceAccountModel));
+}
+
+/** The SSH keys registered on the account. */
+export async function listSshKeys(opts?: LookupOptions): Promise<SshKeyInfo[]> {
+  return (await client(opts).sshKeys.list()).map(info<SshKeyInfo>(SshKeyModel));
+}
+
+// ---- Output variants ---------------------------------------------------------------------------------------
+
+/** `getWorkspace` for inputs (e.g. another resource's output); unknown during a preview until they are known. */
+export function getWorkspaceOutput(sel: pulumi.Input<{ id: pulumi.Input<string> } | { name: pulumi.Input<string> }>, opts?: LookupOptions): pulumi.Output<WorkspaceInfo> {
+  return pulumi.output(sel).apply((s) => getWorkspace(s, opts));
+}
+/** `listWorkspaces` for inputs. */
+export function listWorkspacesOutput(args: pulumi.Input<{ template?: pulumi.Input<boolean> }> = {}, opts?: LookupOptions): pulumi.Output<WorkspaceInfo[]> {
+  return pulumi.output(args).apply((a) => listWorkspaces(a, opts));
+}
+/** `listSnapshots` for inputs (e.g. `{ workspace: ws.workspaceId }`). */
+export function listSnapshotsOutput(args: pulumi.Input<{ workspace: pulumi.Input<string> }>, opts?: LookupOptions): pulumi.Output<SnapshotInfo[]> {
+  return pulumi.output(args).apply((a) => listSnapshots(a, opts));
+}
+/** `listApiKeys` as an Output. */
+export function listApiKeysOutput(opts?: LookupOptions): pulumi.Output<ApiKeyInfo[]> {
+  return pulumi.output(listApiKeys(opts));
+}
+/** `getAccount` as an Output. */
+export function getAccountOutput(opts?: LookupOptions): pulumi.Output<AccountInfo> {
+  return pulumi.output(getAccount(opts));
+}
+/** `listAccounts` as an Output. */
+export function listAccountsOutput(opts?: LookupOptions): pulumi.Output<AccountInfo[]> {
+  return pulumi.output(listAccounts(opts));
+}
+/** `listMembers` as an Output. */
+export function listMembersOutput(opts?: LookupOptions): pulumi.Output<OrganizationMemberInfo[]> {
+  return pulumi.output(listMembers(opts));
+}
+/** `listServiceAccounts` as an Output. */
+export function listServiceAccountsOutput(opts?: LookupOptions): pulumi.Output<ServiceAccountInfo[]> {
+  return pulumi.output(listServiceAccounts(opts));
+}
+/** `listSshKeys` as an Output. */
+export function listSshKeysOutput(opts?: LookupOptions): pulumi.Output<SshKeyInfo[]> {
+  return pulumi.output(listSshKeys(opts));
 }

@@ -12,6 +12,9 @@
 import * as path from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
 import * as apikeyModule from "../provider/resources/apikey";
+import * as memberModule from "../provider/resources/member";
+import * as serviceAccountModule from "../provider/resources/serviceaccount";
+import * as sshKeyModule from "../provider/resources/sshkey";
 import * as snapshotModule from "../provider/resources/snapshot";
 import * as templateModule from "../provider/resources/template";
 import * as workspaceModule from "../provider/resources/workspace";
@@ -40,3 +43,6 @@ export const workspace: Provider = installed ? workspaceModule : byName("workspa
 export const template: Provider = installed ? templateModule : byName("template");
 export const snapshot: Provider = installed ? snapshotModule : byName("snapshot");
 export const apiKey: Provider = installed ? apikeyModule : byName("apikey");
+export const serviceAccount: Provider = installed ? serviceAccountModule : byName("serviceaccount");
+export const organizationMember: Provider = installed ? memberModule : byName("member");
+export const sshKey: Provider = installed ? sshKeyModule : byName("sshkey");

@@ -358,3 +358,215 @@ export interface ApiKeyInfo {
   /** Last use reported by the API, or null. */
   lastUsedAt?: string;
 }
+
+/** The arguments of a ServiceAccount. */
+export interface ServiceAccountArgs {
+  /**
+   * Name, unique in the organization (case-insensitively), at most 64 characters. Default: the logical name plus a
+   * suffix derived from the stack and the resource. Changing it replaces the service account.
+   */
+  name?: pulumi.Input<string>;
+  /**
+   * The organization (id or exact name); default the provider's `chaser:account`. Changing it replaces the service
+   * account.
+   */
+  account?: pulumi.Input<string>;
+  /**
+   * Take over the existing service account of this `name` instead of creating one; stands in for `pulumi import`.
+   * Recorded in the stack; changing it calls no API.
+   */
+  adoptExisting?: pulumi.Input<boolean>;
+}
+
+/**
+ * A service account of an organization: the identity CI uses, with keys of its own (`ApiKey` with
+ * `serviceAccountId`). Deleting it revokes its keys. The engine shows it as
+ * `pulumi-nodejs:dynamic/chaser:ServiceAccount`.
+ */
+export class ServiceAccount extends pulumi.dynamic.Resource {
+  /** Reads an existing ServiceAccount by its id into the program; nothing is created or changed. */
+  public static get(name: string, id: pulumi.Input<pulumi.ID>, opts?: pulumi.CustomResourceOptions): ServiceAccount {
+    return new ServiceAccount(name, {} as ServiceAccountArgs, { ...opts, id });
+  }
+
+  /** Whether `obj` is a ServiceAccount, also when it was created by another copy of this package. */
+  public static isInstance(obj: unknown): obj is ServiceAccount {
+    return isResourceOf(obj, "pulumi-nodejs:dynamic/chaser:ServiceAccount");
+  }
+
+  /** The service account's id (also the resource id): give it to `ApiKey.serviceAccountId`. */
+  declare public readonly serviceAccountId: pulumi.Output<string>;
+  /** The service account's name. */
+  declare public readonly name: pulumi.Output<string>;
+  /** Whether the service account is disabled. */
+  declare public readonly disabled: pulumi.Output<boolean | undefined>;
+  /** The user who created it. */
+  declare public readonly createdByUserId: pulumi.Output<string | undefined>;
+  /** Creation time (RFC 3339). */
+  declare public readonly createdAt: pulumi.Output<string | undefined>;
+  /** Last change (RFC 3339). */
+  declare public readonly updatedAt: pulumi.Output<string | undefined>;
+  /** As applied: The organization (id or exact name); default the provider's `chaser:account`. */
+  declare public readonly account: pulumi.Output<string | undefined>;
+  /**
+   * As applied: Take over the existing service account of this `name` instead of creating one; stands in for
+   * `pulumi import`.
+   */
+  declare public readonly adoptExisting: pulumi.Output<boolean | undefined>;
+
+  constructor(name: string, args?: ServiceAccountArgs, opts?: pulumi.CustomResourceOptions) {
+    super(providers.serviceAccount, name, resourceProps("ServiceAccount", name, args, ["serviceAccountId","name","disabled","createdByUserId","createdAt","updatedAt","account","adoptExisting"], opts), opts, "chaser", "ServiceAccount");
+  }
+}
+
+/** A serviceaccount as the API describes it (the lookups' results). */
+export interface ServiceAccountInfo {
+  /** The service account's id (also the resource id): give it to `ApiKey.serviceAccountId`. */
+  serviceAccountId: string;
+  /** The service account's name. */
+  name: string;
+  /** Whether the service account is disabled. */
+  disabled?: boolean;
+  /** The user who created it. */
+  createdByUserId?: string;
+  /** Creation time (RFC 3339). */
+  createdAt?: string;
+  /** Last change (RFC 3339). */
+  updatedAt?: string;
+}
+
+/** The arguments of a OrganizationMember. */
+export interface OrganizationMemberArgs {
+  /** The person's email address. Changing it replaces the membership. */
+  email: pulumi.Input<string>;
+  /** `owner`, `admin` or `member`. Changed in place (only owners grant or change `owner`). Changed in place. */
+  role: pulumi.Input<"owner" | "admin" | "member">;
+  /**
+   * The organization (id or exact name); default the provider's `chaser:account`. Changing it replaces the
+   * membership.
+   */
+  account?: pulumi.Input<string>;
+  /**
+   * Manage the membership of this email if it exists already (its role is set to `role`) instead of failing;
+   * stands in for `pulumi import`. Recorded in the stack; changing it calls no API.
+   */
+  adoptExisting?: pulumi.Input<boolean>;
+}
+
+/**
+ * A member of an organization and their role (`owner`, `admin` or `member`). A role change is made in place; the
+ * last owner of an organization is never removed or demoted. The engine shows it as
+ * `pulumi-nodejs:dynamic/chaser:OrganizationMember`.
+ */
+export class OrganizationMember extends pulumi.dynamic.Resource {
+  /** Reads an existing OrganizationMember by its id into the program; nothing is created or changed. */
+  public static get(name: string, id: pulumi.Input<pulumi.ID>, opts?: pulumi.CustomResourceOptions): OrganizationMember {
+    return new OrganizationMember(name, {} as OrganizationMemberArgs, { ...opts, id });
+  }
+
+  /** Whether `obj` is a OrganizationMember, also when it was created by another copy of this package. */
+  public static isInstance(obj: unknown): obj is OrganizationMember {
+    return isResourceOf(obj, "pulumi-nodejs:dynamic/chaser:OrganizationMember");
+  }
+
+  /** The member's user id (also the resource id). */
+  declare public readonly userId: pulumi.Output<string>;
+  /** The member's email address. */
+  declare public readonly email: pulumi.Output<string>;
+  /** The member's role. */
+  declare public readonly role: pulumi.Output<"owner" | "admin" | "member">;
+  /** When they became a member (RFC 3339). */
+  declare public readonly createdAt: pulumi.Output<string | undefined>;
+  /** As applied: The organization (id or exact name); default the provider's `chaser:account`. */
+  declare public readonly account: pulumi.Output<string | undefined>;
+  /**
+   * As applied: Manage the membership of this email if it exists already (its role is set to `role`) instead of
+   * failing; stands in for `pulumi import`.
+   */
+  declare public readonly adoptExisting: pulumi.Output<boolean | undefined>;
+
+  constructor(name: string, args: OrganizationMemberArgs, opts?: pulumi.CustomResourceOptions) {
+    super(providers.organizationMember, name, resourceProps("OrganizationMember", name, args, ["userId","email","role","createdAt","account","adoptExisting"], opts), opts, "chaser", "OrganizationMember");
+  }
+}
+
+/** A organizationmember as the API describes it (the lookups' results). */
+export interface OrganizationMemberInfo {
+  /** The member's user id (also the resource id). */
+  userId: string;
+  /** The member's email address. */
+  email: string;
+  /** The member's role. */
+  role: "owner" | "admin" | "member";
+  /** When they became a member (RFC 3339). */
+  createdAt?: string;
+}
+
+/** The arguments of a SshKey. */
+export interface SshKeyArgs {
+  /**
+   * The OpenSSH public key line (`ssh-ed25519 AAAA… comment`, as in a `.pub` file). Checked at preview. Changing
+   * it replaces the SSH key.
+   */
+  publicKey: pulumi.Input<string>;
+  /** The account to register it on; default the provider's `chaser:account`. Changing it replaces the SSH key. */
+  account?: pulumi.Input<string>;
+  /**
+   * Take over this key if it is registered on the account already, instead of failing; stands in for `pulumi
+   * import`. Recorded in the stack; changing it calls no API.
+   */
+  adoptExisting?: pulumi.Input<boolean>;
+}
+
+/**
+ * An SSH public key registered on an account: it opens `ssh <workspace>@ssh.chaser.sh` to the account's sandbox
+ * workspaces. A change replaces it. The engine shows it as `pulumi-nodejs:dynamic/chaser:SshKey`.
+ */
+export class SshKey extends pulumi.dynamic.Resource {
+  /** Reads an existing SshKey by its id into the program; nothing is created or changed. */
+  public static get(name: string, id: pulumi.Input<pulumi.ID>, opts?: pulumi.CustomResourceOptions): SshKey {
+    return new SshKey(name, {} as SshKeyArgs, { ...opts, id });
+  }
+
+  /** Whether `obj` is a SshKey, also when it was created by another copy of this package. */
+  public static isInstance(obj: unknown): obj is SshKey {
+    return isResourceOf(obj, "pulumi-nodejs:dynamic/chaser:SshKey");
+  }
+
+  /** The SSH key's id (also the resource id). */
+  declare public readonly keyId: pulumi.Output<string>;
+  /** The key's fingerprint, `SHA256:…` as `ssh-keygen -l` prints it. */
+  declare public readonly fingerprint: pulumi.Output<string>;
+  /** The comment of the key line, if any. */
+  declare public readonly comment: pulumi.Output<string | undefined>;
+  /** Registration time (RFC 3339). */
+  declare public readonly createdAt: pulumi.Output<string | undefined>;
+  /**
+   * As applied: The OpenSSH public key line (`ssh-ed25519 AAAA… comment`, as in a `.pub` file). Checked at
+   * preview.
+   */
+  declare public readonly publicKey: pulumi.Output<string>;
+  /** As applied: The account to register it on; default the provider's `chaser:account`. */
+  declare public readonly account: pulumi.Output<string | undefined>;
+  /**
+   * As applied: Take over this key if it is registered on the account already, instead of failing; stands in for
+   * `pulumi import`.
+   */
+  declare public readonly adoptExisting: pulumi.Output<boolean | undefined>;
+
+  constructor(name: string, args: SshKeyArgs, opts?: pulumi.CustomResourceOptions) {
+    super(providers.sshKey, name, resourceProps("SshKey", name, args, ["keyId","fingerprint","comment","createdAt","publicKey","account","adoptExisting"], opts), opts, "chaser", "SshKey");
+  }
+}
+
+/** A sshkey as the API describes it (the lookups' results). */
+export interface SshKeyInfo {
+  /** The SSH key's id (also the resource id). */
+  keyId: string;
+  /** The key's fingerprint, `SHA256:…` as `ssh-keygen -l` prints it. */
+  fingerprint: string;
+  /** The comment of the key line, if any. */
+  comment?: string;
+  /** Registration time (RFC 3339). */
+  createdAt?: string;
+}

@@ -1,15 +1,20 @@
 /**
  * The typed Chaser Core API client: one transport (undici, retries safe for non-idempotent calls, deadlines),
  * answers validated with the contract's zod schemas, errors as one class per kind of failure, and one API area
- * per property: `client.workspaces`, `client.snapshots`, `client.keys`.
+ * per property: `client.workspaces`, `client.snapshots`, `client.keys`, `client.accounts` (with its `members` and
+ * `serviceAccounts`), `client.sshKeys`.
  */
+import { Accounts } from "./accounts";
 import { ClientOptions, ResolvedConfig, resolveConfig } from "./config";
 import { Core } from "./core";
 import { Keys } from "./keys";
 import { Snapshots } from "./snapshots";
+import { SshKeys } from "./ssh-keys";
 import { Workspaces } from "./workspaces";
 
+export type { AccountInfo, MemberInfo, ServiceAccountInfo } from "./accounts";
 export type { ApiKeyInfo, CreatedApiKey } from "./keys";
+export type { SshKeyInfo } from "./ssh-keys";
 export type { SnapshotInfo } from "./snapshots";
 export type { CreateWorkspace, ImportWorkspace, WorkspaceInfo, WorkspaceSelector } from "./workspaces";
 export type { ClientOptions } from "./config";
@@ -19,6 +24,8 @@ export class ChaserClient {
   readonly workspaces: Workspaces;
   readonly snapshots: Snapshots;
   readonly keys: Keys;
+  readonly accounts: Accounts;
+  readonly sshKeys: SshKeys;
 
   constructor(opts: ClientOptions = {}) {
     this.config = resolveConfig(opts);
@@ -26,5 +33,7 @@ export class ChaserClient {
     this.workspaces = new Workspaces(core);
     this.snapshots = new Snapshots(core);
     this.keys = new Keys(core);
+    this.accounts = new Accounts(core);
+    this.sshKeys = new SshKeys(core);
   }
 }

@@ -44,7 +44,7 @@ export function debug(line: string): void {
 }
 
 export interface RequestSpec {
-  method: "GET" | "POST" | "PUT" | "DELETE";
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   path: string;
   query?: Record<string, string | boolean | undefined>;
   body?: unknown;
@@ -169,7 +169,7 @@ export async function send(cfg: ResolvedConfig, spec: RequestSpec): Promise<Answ
   const agent = new RetryAgent(dispatcher(), {
     retry,
     statusCodes: RETRY_STATUS,
-    methods: ["GET", "PUT", "DELETE", "POST", "HEAD"],
+    methods: ["GET", "PUT", "PATCH", "DELETE", "POST", "HEAD"],
     errorCodes: [...NOT_SENT, ...TRANSIENT],
     maxRetries: cfg.maxRetries,
   });

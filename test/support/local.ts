@@ -3,6 +3,7 @@
  * log, counters, reset, accounts and keys. Tests assert on what the server received, not on mocks.
  */
 import { forgetClients } from "../../provider/context";
+import { forgetCredentialChecks } from "../../provider/credentials";
 import { startChaserLocal } from "../../chaser-local/src/server";
 import type { ChaserLocalOptions, FaultRule } from "../../chaser-local/src/server";
 
@@ -44,6 +45,7 @@ export class Local {
     beforeEach(async () => {
       await local.reset();
       forgetClients();
+      forgetCredentialChecks();
     });
     return local;
   }

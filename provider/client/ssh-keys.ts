@@ -1,0 +1,41 @@
+/** SSH keys of the current account: list, add (OpenSSH public keys), delete. */
+import { parseOpenSshKey, wire } from "../../contract";
+import { Core, seg } from "./core";
+import { createOnce } from "./create-once";
+import { gone } from "./workspaces";
+
+export type SshKeyInfo = wire.SshKeyInfo;
+
+/** `type base64` of a public key line: what identifies the key (its comment does not). */
+const identity = (publicKey: string) => {
+  const k = parseOpenSshKey(publicKey);
+  return "error" in k ? publicKey.trim() : k.canonical;
+};
+
+export class SshKeys {
+  constructor(private readonly core: Core) {}
+
+  list(opts: { fresh?: boolean } = {}): Promise<SshKeyInfo[]> {
+    return this.core.shared("ssh-keys", () => this.core.call({ method: "GET", path: "/v1/ssh-keys" }, wire.sshKeyList), opts.fresh);
+  }
+
+  /** The registered key with this public key (its type and data; comments aside). */
+  async find(publicKey: string, opts: { fresh?: boolean } = {}): Promise<SshKeyInfo | undefined> {
+    const want = identity(publicKey);
+    return (await this.list(opts)).find((k) => identity(k.public_key) === want);
+  }
+
+  /** A public key is registered once per account: an unknown outcome is reconciled by the key itself. */
+  add(publicKey: string): Promise<SshKeyInfo> {
+    return createOnce(this.core, {
+      what: "SSH key",
+      send: () => this.core.call({ method: "POST", path: "/v1/ssh-keys", body: { public_key: publicKey } }, wire.sshKeyInfo),
+      reconcile: () => this.find(publicKey, { fresh: true }),
+    });
+  }
+
+  /** Resolves false when it was already gone. */
+  delete(id: string): Promise<boolean> {
+    return gone(this.core.call({ method: "DELETE", path: `/v1/ssh-keys/${seg(id)}` }));
+  }
+}

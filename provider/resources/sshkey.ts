@@ -1,0 +1,39 @@
+/** SshKey: an OpenSSH public key registered on an account; validated at preview, replaced on change. */
+import { parseOpenSshKey } from "../../contract";
+import type { SshKeyInfo } from "../client";
+import { SshKeyModel } from "../models/sshkey";
+import { Behaviour, defineResource, markTakenOver } from "../resource";
+
+export const sshKey: Behaviour<typeof SshKeyModel, SshKeyInfo> = {
+  model: SshKeyModel,
+  noun: "SSH key",
+  // The key line as the API keeps it (type, data and comment, single spaces), so a diff compares like with like.
+  normalize: (inputs) => {
+    const k = typeof inputs.publicKey === "string" ? parseOpenSshKey(inputs.publicKey) : { error: "" };
+    return "error" in k ? inputs : { ...inputs, publicKey: k.comment ? `${k.canonical} ${k.comment}` : k.canonical };
+  },
+  create: async (ctx, inputs) => {
+    const existing = inputs.adoptExisting === true ? await ctx.client.sshKeys.find(inputs.publicKey, { fresh: true }) : undefined;
+    if (existing) markTakenOver(existing.id);
+    const k = existing ?? (await ctx.client.sshKeys.add(inputs.publicKey));
+    return { id: k.id, answer: k };
+  },
+  read: async (ctx, id) => (await ctx.client.sshKeys.list()).find((k) => k.id === id),
+  delete: async (ctx, id) => {
+    await ctx.client.sshKeys.delete(id);
+  },
+  findCreated: async (ctx, inputs) => {
+    const k = await ctx.client.sshKeys.find(inputs.publicKey, { fresh: true });
+    return k && { id: k.id, answer: k };
+  },
+  advice: (e, _op, _props, where) => {
+    if (e.code === "ssh_key_exists") {
+      return `this public key is registered on ${where} already (${e.detail}): set adoptExisting: true to manage it, or run \`npx chaser-recover\` if an interrupted \`pulumi up\` registered it`;
+    }
+    if (e.code === "role_forbidden") return `the key's user may not manage SSH keys here: ${e.detail}`;
+    return undefined;
+  },
+};
+
+export const { configure, check, diff, create, read, update, remove, recover } = defineResource(sshKey);
+export { remove as delete };
