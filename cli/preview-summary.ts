@@ -239,7 +239,8 @@ function propertyChanges(op: Operation, steps: PreviewStep[]): PropertyChange[] 
     }
     for (const p of s.diffs ?? []) if (!isInternal(p)) changed.add(rootProperty(p));
   }
-  // The provider did not say which properties differ: compare the inputs.
+  // The provider did not say which properties differ: compare the inputs. (After a refresh, the old inputs are the
+  // ones read back from the API, so a change made outside Pulumi shows here too.)
   if (changed.size === 0) {
     for (const p of new Set([...Object.keys(oldInputs), ...Object.keys(newInputs)])) {
       if (!equal(oldInputs[p], newInputs[p])) changed.add(p);
@@ -286,7 +287,9 @@ export function summarize(preview: Preview): Summary {
     if (!op) continue; // same, refresh, discard, remove-pending-replace
     const u = parseUrn(urn);
     const type = displayType(steps.find((s) => s.type)?.type ?? u.type ?? "");
-    const change: ResourceChange = { op, urn, name: u.name, type, properties: propertyChanges(op, steps) };
+    // A refresh step carries the state before the refresh: the change is computed from the steps after it.
+    const changing = steps.filter((s) => s.op !== "refresh" && s.op !== "same");
+    const change: ResourceChange = { op, urn, name: u.name, type, properties: propertyChanges(op, changing) };
     if (op === "replace") {
       const del = ops.indexOf("delete-replaced");
       const cre = ops.indexOf("create-replacement");
@@ -322,9 +325,9 @@ function stripAnsi(s: string): string {
   return s.replace(/\u001b\[[0-9;]*[A-Za-z]/g, "");
 }
 
-/** Text for a table cell: pipes escaped, line breaks as <br>. */
+/** Text for a table cell: pipes escaped (GFM reads `\|` as a pipe, in code spans too), line breaks as <br>. */
 function cell(s: string): string {
-  return s.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/\r?\n/g, "<br>");
+  return s.replace(/\|/g, "\\|").replace(/\r?\n/g, "<br>");
 }
 
 /** An inline code span holding any text (backticks included). */
@@ -349,7 +352,8 @@ export function formatValue(v: unknown): string {
   if (v === UNKNOWN) return "_(known after apply)_";
   if (v === "[secret]") return "_(secret)_";
   if (containsUnknown(v)) return "_(partly known after apply)_";
-  let text = typeof v === "string" ? v : JSON.stringify(v);
+  // A code span shows HTML as text: line breaks become a visible mark instead of <br>.
+  let text = (typeof v === "string" ? v : JSON.stringify(v)).replace(/\r?\n/g, "⏎");
   if (text.length > MAX_VALUE) text = `${text.slice(0, MAX_VALUE - 1)}…`;
   return cell(code(text));
 }
