@@ -201,8 +201,9 @@ function visibleInputs(inputs: Record<string, unknown> | undefined): Record<stri
   return out;
 }
 
+/** Equal values; null and absent are the same (no value). */
 function equal(a: unknown, b: unknown): boolean {
-  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+  return JSON.stringify(canonical(a ?? null)) === JSON.stringify(canonical(b ?? null));
 }
 
 function canonical(v: unknown): unknown {
@@ -219,7 +220,12 @@ function rootProperty(path: string): string {
   return m ? m[0] : path;
 }
 
-function propertyChanges(op: Operation, steps: PreviewStep[]): PropertyChange[] {
+/**
+ * The properties that change. `programInputs`: with a refresh (`--refresh`), the inputs before it, i.e. the ones
+ * the program set: the refresh reads back every property the API has (defaults, values inherited from a clone
+ * source), and those the program never set are not changes of the program's.
+ */
+function propertyChanges(op: Operation, steps: PreviewStep[], programInputs?: Record<string, unknown>): PropertyChange[] {
   const oldInputs = visibleInputs(steps.find((s) => s.oldInputs)?.oldInputs);
   const newInputs = visibleInputs(steps.find((s) => s.newInputs)?.newInputs);
   if (op === "create" || op === "import" || op === "read") {
@@ -242,7 +248,8 @@ function propertyChanges(op: Operation, steps: PreviewStep[]): PropertyChange[] 
   // The provider did not say which properties differ: compare the inputs. (After a refresh, the old inputs are the
   // ones read back from the API, so a change made outside Pulumi shows here too.)
   if (changed.size === 0) {
-    for (const p of new Set([...Object.keys(oldInputs), ...Object.keys(newInputs)])) {
+    const candidates = new Set([...Object.keys(programInputs ? visibleInputs(programInputs) : oldInputs), ...Object.keys(newInputs)]);
+    for (const p of candidates) {
       if (!equal(oldInputs[p], newInputs[p])) changed.add(p);
     }
   }
@@ -289,7 +296,8 @@ export function summarize(preview: Preview): Summary {
     const type = displayType(steps.find((s) => s.type)?.type ?? u.type ?? "");
     // A refresh step carries the state before the refresh: the change is computed from the steps after it.
     const changing = steps.filter((s) => s.op !== "refresh" && s.op !== "same");
-    const change: ResourceChange = { op, urn, name: u.name, type, properties: propertyChanges(op, changing) };
+    const refreshed = steps.find((s) => s.op === "refresh" && s.oldInputs);
+    const change: ResourceChange = { op, urn, name: u.name, type, properties: propertyChanges(op, changing, refreshed?.oldInputs) };
     if (op === "replace") {
       const del = ops.indexOf("delete-replaced");
       const cre = ops.indexOf("create-replacement");
