@@ -28,7 +28,7 @@ export function engineDir(): string {
 }
 
 /** This package as published (npm pack of the built dist), unpacked once per test process. */
-function packedPackage(): string {
+export function packedPackage(): string {
   if (packedDir) return packedDir;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "chaser-pack-"));
   const tgz = execFileSync("npm", ["pack", "--silent", "--pack-destination", dir], { cwd: REPO, encoding: "utf8" }).trim().split("\n").pop()!;
