@@ -190,6 +190,21 @@ describe("rendering", () => {
     ]);
   });
 
+  test("after a refresh, only the properties the program set count (the API's defaults read back do not)", () => {
+    const type = "pulumi-nodejs:dynamic/chaser:ApiKey";
+    const program = { name: "ci", scopes: ["a"] };
+    const readBack = { ...program, fullAccess: false, serviceAccountId: null };
+    const s = summarize(
+      parsePreview(
+        digest([
+          { op: "refresh", urn: urn(type, "ci"), oldState: { type, inputs: program }, newState: { type, inputs: program } },
+          { op: "replace", urn: urn(type, "ci"), replaceReasons: ["scopes"], oldState: { type, inputs: readBack }, newState: { type, inputs: { name: "ci", scopes: ["a", "b"] } } },
+        ]),
+      ),
+    );
+    expect(s.changes.map((c) => c.properties.map((p) => p.property))).toEqual([["scopes"]]);
+  });
+
   test("no changes; warnings folded; the title option; the size limit drops the property tables, then cuts", () => {
     const none = render(summarize(parsePreview(digest([{ op: "same", urn: urn("pulumi:pulumi:Stack", "app-prod") }], { changeSummary: { same: 4 } }))), { title: "Preview of prod" });
     expect(none).toContain("### Preview of prod (stack `prod`, project `app`)\n\n**No changes.** (3 unchanged)\n");
