@@ -8,15 +8,18 @@
  *   (drift.yml, deploy.yml) → a pull request's environment opened, updated and closed (pr-environment.yml).
  * After every step, what chaser-local holds is recorded (printed at the end) and checked where it matters.
  */
-import { execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { promisify } from "node:util";
 import { Local } from "../support/local";
 import { RunOptions, WorkflowResult, runWorkflow } from "../support/workflow-runner";
 import { FakePullRequests, RepoLayout, WORKFLOWS, layRepo, offline, tempRoot } from "./support/actions";
 import { PASSPHRASE, engineDir } from "./support/stack";
 
 jest.setTimeout(900_000);
+
+const execFileAsync = promisify(execFile);
 
 const REPOSITORY = "acme/infra";
 const root = tempRoot("workflows");
@@ -32,10 +35,13 @@ beforeAll(async () => {
   fs.mkdirSync(state, { recursive: true });
 });
 afterAll(async () => {
-  // eslint-disable-next-line no-console
-  console.log(`What chaser-local held after each step:\n${transcript.join("\n")}`);
   try {
-    if (stacks().includes("chaser-quickstart/prod")) destroyProd();
+    if (stacks().includes("chaser-quickstart/prod")) {
+      await destroyProd();
+      transcript.push(`[cleanup] pulumi destroy --stack prod → ${await held(local)}`);
+    }
+    // eslint-disable-next-line no-console
+    console.log(`What chaser-local held after each step:\n${transcript.join("\n")}`);
   } finally {
     await local?.close();
     fs.rmSync(root, { recursive: true, force: true });
@@ -43,14 +49,18 @@ afterAll(async () => {
 });
 
 /** Leaves nothing behind: destroys the production stack the runs built (in a checkout, as deploy.yml would). */
-function destroyProd(): void {
+async function destroyProd(): Promise<void> {
   const dir = path.join(root, "cleanup");
   layRepo(dir, infra());
   const cwd = path.join(dir, "infra");
   const env: Record<string, string> = { ...runner.baseEnv(path.join(dir, "home")), PULUMI_BACKEND_URL: `file://${state}`, PULUMI_CONFIG_PASSPHRASE: PASSPHRASE, CHASER_API_KEY: local.rootKey, CHASER_API_URL: local.url };
   env.PATH = `${engineDir()}${path.delimiter}${env.PATH}`;
-  execFileSync("npm", ["ci"], { cwd, env, stdio: "pipe" });
-  execFileSync("pulumi", ["destroy", "--stack", "prod", "--yes", "--non-interactive", "--skip-preview"], { cwd, env, stdio: "pipe" });
+  // Asynchronously: chaser-local runs in this process and must go on answering.
+  for (const [cmd, ...args] of [["npm", "ci"], ["pulumi", "destroy", "--stack", "prod", "--yes", "--non-interactive", "--skip-preview"]]) {
+    await execFileAsync(cmd, args, { cwd, env }).catch((e) => {
+      throw new Error(`cleanup: ${cmd} ${args.join(" ")} failed:\n${e.stdout}\n${e.stderr}`);
+    });
+  }
 }
 
 /** What a chaser-local server holds, in one line: workspaces (template flag, clone source, snapshots) and live keys. */
