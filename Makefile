@@ -3,13 +3,14 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 NPM_STAMP := node_modules/.install-stamp
 
-.PHONY: help install build engine test test-unit test-engine demo bench schema clean
+.PHONY: help install build engine test test-unit test-engine demo bench schema clean lint-workflows
 
 help:
 	@echo "make demo   - install, build the engine if needed, start chaser-local, run examples/quickstart (preview, up, outputs, destroy)"
 	@echo "make test   - the whole suite: type-check, unit/conformance/hook tests, then the real-engine lifecycle tests"
 	@echo "make engine - build the pinned Pulumi CLI and language host (cached outside the repo); prints the bin dir"
 	@echo "make bench  - benchmarks (chaser-local listing throughput, client list sharing)"
+	@echo "make lint-workflows - actionlint (pinned, built once) on examples/github-actions (also part of make test)"
 
 $(NPM_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -32,6 +33,7 @@ schema: build
 test: build
 	npx tsc -p tsconfig.test.json
 	npx tsc -p tsconfig.examples.json
+	bash scripts/actionlint.sh > /dev/null
 	rm -f .jest-results.json; bin="$$(bash engine/build.sh)" && CHASER_ENGINE_BIN="$$bin" npx jest --ci --json --outputFile=.jest-results.json; \
 	  rc=$$?; node scripts/test-summary.js .jest-results.json; exit $$rc
 
@@ -40,6 +42,9 @@ test-unit: build
 
 test-engine: build
 	bin="$$(bash engine/build.sh)" && CHASER_ENGINE_BIN="$$bin" npx jest --ci --selectProjects engine
+
+lint-workflows:
+	bash scripts/actionlint.sh examples/github-actions/*.yml
 
 demo: build
 	@bash scripts/demo.sh
