@@ -107,7 +107,8 @@ function resourceClass(m: ResourceModel): string {
   const token = `pulumi-nodejs:dynamic/chaser:${m.name}`;
   const secrets = outputFields(m).filter((f) => f.meta.secret).map((f) => f.key);
   const required = inputFields(m).some((f) => f.required && !f.meta.internal);
-  const keys = instanceProperties(m).map((p) => p.key);
+  const ids = outputFields(m).filter((f) => f.meta.isId).map((f) => f.key);
+  const keys = instanceProperties(m).map((p) => p.key).filter((k) => !ids.includes(k));
   const base = isBase(m) ? m : baseOf(m);
   const inherited = new Set(base ? instanceProperties(base).map((p) => p.key) : []);
   let s = doc([m.description, `The engine shows it as \`${token}\`.`], "");
@@ -122,7 +123,10 @@ function resourceClass(m: ResourceModel): string {
   s += `\n  constructor(name: string, args${required ? "" : "?"}: ${m.name}Args, opts?: pulumi.CustomResourceOptions) {\n`;
   s += `    super(providers.${lowerFirst(m.name)}, name, resourceProps(${JSON.stringify(m.name)}, name, args, ${JSON.stringify(keys)}, opts), `;
   s += secrets.length ? `withSecretOutputs(opts, ${JSON.stringify(secrets)})` : "opts";
-  s += `, "chaser", ${JSON.stringify(m.name)});\n  }\n}\n`;
+  s += `, "chaser", ${JSON.stringify(m.name)});\n`;
+  // Known whenever the id is: in a preview of an update too, when the engine knows no other output.
+  for (const k of ids) s += `    setFromId(this, ${JSON.stringify(k)});\n`;
+  s += "  }\n}\n";
   return s;
 }
 
@@ -133,7 +137,7 @@ export function sdkSource(): string {
   s += 'import * as pulumi from "@pulumi/pulumi";\n';
   s += 'import type { Role, Scope, SessionType } from "../contract";\n';
   s += 'import * as providers from "./providers";\n';
-  s += 'import { isResourceOf, resourceProps, withSecretOutputs } from "./support";\n\n';
+  s += 'import { isResourceOf, resourceProps, setFromId, withSecretOutputs } from "./support";\n\n';
   s += "export type { Role, Scope, SessionType };\n";
   for (const m of MODELS) {
     s += `\n${argsInterface(m)}\n${isBase(m) ? `${baseClass(m)}\n` : ""}${resourceClass(m)}\n${baseOf(m) ? "" : infoInterface(m)}`;

@@ -34,6 +34,11 @@ export interface InputMeta extends FieldDoc {
 export interface OutputMeta extends FieldDoc {
   /** The field of the API's answer it comes from, when not the snake_case of its own name. */
   wire?: string;
+  /**
+   * Always equal to the resource's id. The SDK gives it from the id, which the engine knows during a preview of
+   * an update (outputs of an updated dynamic resource are unknown then), so dependents preview truthfully.
+   */
+  isId?: boolean;
 }
 
 const inputMeta = z.registry<InputMeta>();

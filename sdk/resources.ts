@@ -2,7 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Role, Scope, SessionType } from "../contract";
 import * as providers from "./providers";
-import { isResourceOf, resourceProps, withSecretOutputs } from "./support";
+import { isResourceOf, resourceProps, setFromId, withSecretOutputs } from "./support";
 
 export type { Role, Scope, SessionType };
 
@@ -108,7 +108,8 @@ export class Workspace extends WorkspaceResource {
 
 
   constructor(name: string, args?: WorkspaceArgs, opts?: pulumi.CustomResourceOptions) {
-    super(providers.workspace, name, resourceProps("Workspace", name, args, ["workspaceId","name","sessionType","image","githubRepo","status","createdAt","persistence","activeSessionId","lastSessionId","sourceWorkspaceId","nodeEndpoint","assistantHome","cloneFrom","account","deletionProtection","forceDelete","adoptExisting"], opts), opts, "chaser", "Workspace");
+    super(providers.workspace, name, resourceProps("Workspace", name, args, ["name","sessionType","image","githubRepo","status","createdAt","persistence","activeSessionId","lastSessionId","sourceWorkspaceId","nodeEndpoint","assistantHome","cloneFrom","account","deletionProtection","forceDelete","adoptExisting"], opts), opts, "chaser", "Workspace");
+    setFromId(this, "workspaceId");
   }
 }
 
@@ -178,7 +179,8 @@ export class Template extends WorkspaceResource {
   declare public readonly workspace: pulumi.Output<string | undefined>;
 
   constructor(name: string, args?: TemplateArgs, opts?: pulumi.CustomResourceOptions) {
-    super(providers.template, name, resourceProps("Template", name, args, ["workspaceId","name","sessionType","image","githubRepo","status","createdAt","persistence","activeSessionId","lastSessionId","sourceWorkspaceId","nodeEndpoint","assistantHome","template","workspace","cloneFrom","account","deletionProtection","forceDelete","adoptExisting"], opts), opts, "chaser", "Template");
+    super(providers.template, name, resourceProps("Template", name, args, ["name","sessionType","image","githubRepo","status","createdAt","persistence","activeSessionId","lastSessionId","sourceWorkspaceId","nodeEndpoint","assistantHome","template","workspace","cloneFrom","account","deletionProtection","forceDelete","adoptExisting"], opts), opts, "chaser", "Template");
+    setFromId(this, "workspaceId");
   }
 }
 
@@ -335,7 +337,8 @@ export class ApiKey extends pulumi.dynamic.Resource {
   declare public readonly account: pulumi.Output<string | undefined>;
 
   constructor(name: string, args?: ApiKeyArgs, opts?: pulumi.CustomResourceOptions) {
-    super(providers.apiKey, name, resourceProps("ApiKey", name, args, ["key","keyId","keyPrefix","name","scopes","fullAccess","serviceAccountId","createdAt","lastUsedAt","rotationTriggers","account"], opts), withSecretOutputs(opts, ["key"]), "chaser", "ApiKey");
+    super(providers.apiKey, name, resourceProps("ApiKey", name, args, ["key","keyPrefix","name","scopes","fullAccess","serviceAccountId","createdAt","lastUsedAt","rotationTriggers","account"], opts), withSecretOutputs(opts, ["key"]), "chaser", "ApiKey");
+    setFromId(this, "keyId");
   }
 }
 
@@ -415,7 +418,8 @@ export class ServiceAccount extends pulumi.dynamic.Resource {
   declare public readonly adoptExisting: pulumi.Output<boolean | undefined>;
 
   constructor(name: string, args?: ServiceAccountArgs, opts?: pulumi.CustomResourceOptions) {
-    super(providers.serviceAccount, name, resourceProps("ServiceAccount", name, args, ["serviceAccountId","name","disabled","createdByUserId","createdAt","updatedAt","account","adoptExisting"], opts), opts, "chaser", "ServiceAccount");
+    super(providers.serviceAccount, name, resourceProps("ServiceAccount", name, args, ["name","disabled","createdByUserId","createdAt","updatedAt","account","adoptExisting"], opts), opts, "chaser", "ServiceAccount");
+    setFromId(this, "serviceAccountId");
   }
 }
 
@@ -486,7 +490,8 @@ export class OrganizationMember extends pulumi.dynamic.Resource {
   declare public readonly adoptExisting: pulumi.Output<boolean | undefined>;
 
   constructor(name: string, args: OrganizationMemberArgs, opts?: pulumi.CustomResourceOptions) {
-    super(providers.organizationMember, name, resourceProps("OrganizationMember", name, args, ["userId","email","role","createdAt","account","adoptExisting"], opts), opts, "chaser", "OrganizationMember");
+    super(providers.organizationMember, name, resourceProps("OrganizationMember", name, args, ["email","role","createdAt","account","adoptExisting"], opts), opts, "chaser", "OrganizationMember");
+    setFromId(this, "userId");
   }
 }
 
@@ -555,7 +560,8 @@ export class SshKey extends pulumi.dynamic.Resource {
   declare public readonly adoptExisting: pulumi.Output<boolean | undefined>;
 
   constructor(name: string, args: SshKeyArgs, opts?: pulumi.CustomResourceOptions) {
-    super(providers.sshKey, name, resourceProps("SshKey", name, args, ["keyId","fingerprint","comment","createdAt","publicKey","account","adoptExisting"], opts), opts, "chaser", "SshKey");
+    super(providers.sshKey, name, resourceProps("SshKey", name, args, ["fingerprint","comment","createdAt","publicKey","account","adoptExisting"], opts), opts, "chaser", "SshKey");
+    setFromId(this, "keyId");
   }
 }
 

@@ -38,6 +38,11 @@ export function withSecretOutputs(opts: pulumi.CustomResourceOptions | undefined
   return { ...opts, additionalSecretOutputs: [...new Set([...(opts?.additionalSecretOutputs ?? []), ...secrets])] };
 }
 
+/** An output that always equals the resource's id, given from the id (known in previews of updates too). */
+export function setFromId(resource: pulumi.CustomResource, key: string): void {
+  Object.defineProperty(resource, key, { value: resource.id, enumerable: true, writable: false, configurable: true });
+}
+
 export function isResourceOf(obj: unknown, token: string): boolean {
   return typeof obj === "object" && obj !== null && (obj as ResourceInternals).__pulumiType === token;
 }

@@ -23,7 +23,7 @@ export const ApiKeyModel = defineModel({
   }),
   outputs: z.object({
     key: alwaysOutput(z.string(), { secret: true, description: "The secret key (`sk_…`). Secret; known only from the creation answer." }),
-    keyId: alwaysOutput(z.string(), { wire: "id", description: "The key's id (also the resource id)." }),
+    keyId: alwaysOutput(z.string(), { wire: "id", isId: true, description: "The key's id (also the resource id)." }),
     keyPrefix: output(z.string(), { description: "The visible prefix of the key." }),
     name: alwaysOutput(z.string(), { description: "The key's name." }),
     scopes: alwaysOutput(z.array(rules.scope), { description: "The key's scopes (empty for full access)." }),

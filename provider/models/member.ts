@@ -16,7 +16,7 @@ export const OrganizationMemberModel = defineModel({
     }),
   }),
   outputs: z.object({
-    userId: alwaysOutput(z.string(), { description: "The member's user id (also the resource id)." }),
+    userId: alwaysOutput(z.string(), { isId: true, description: "The member's user id (also the resource id)." }),
     email: alwaysOutput(z.string(), { description: "The member's email address." }),
     role: alwaysOutput(rules.role, { description: "The member's role." }),
     createdAt: output(z.string(), { description: "When they became a member (RFC 3339)." }),

@@ -19,7 +19,7 @@ export const ServiceAccountModel = defineModel({
     }),
   }),
   outputs: z.object({
-    serviceAccountId: alwaysOutput(z.string(), { wire: "id", description: "The service account's id (also the resource id): give it to `ApiKey.serviceAccountId`." }),
+    serviceAccountId: alwaysOutput(z.string(), { wire: "id", isId: true, description: "The service account's id (also the resource id): give it to `ApiKey.serviceAccountId`." }),
     name: alwaysOutput(z.string(), { description: "The service account's name." }),
     disabled: output(z.boolean(), { description: "Whether the service account is disabled." }),
     createdByUserId: output(z.string(), { description: "The user who created it." }),

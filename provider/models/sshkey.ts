@@ -18,7 +18,7 @@ export const SshKeyModel = defineModel({
     }),
   }),
   outputs: z.object({
-    keyId: alwaysOutput(z.string(), { wire: "id", description: "The SSH key's id (also the resource id)." }),
+    keyId: alwaysOutput(z.string(), { wire: "id", isId: true, description: "The SSH key's id (also the resource id)." }),
     fingerprint: alwaysOutput(z.string(), { description: "The key's fingerprint, `SHA256:…` as `ssh-keygen -l` prints it." }),
     comment: output(z.string(), { description: "The comment of the key line, if any." }),
     createdAt: output(z.string(), { description: "Registration time (RFC 3339)." }),

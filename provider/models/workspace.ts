@@ -32,7 +32,7 @@ export const workspaceInputs = {
  * hold a stale value until a refresh.
  */
 export const workspaceOutputs = {
-  workspaceId: alwaysOutput(z.string(), { wire: "id", description: "The workspace's UUID (also the resource id)." }),
+  workspaceId: alwaysOutput(z.string(), { wire: "id", isId: true, description: "The workspace's UUID (also the resource id)." }),
   name: alwaysOutput(z.string(), { description: "The workspace's name." }),
   sessionType: output(rules.sessionType, { description: "`browser` or `sandbox` (inherited by clones)." }),
   image: output(z.string(), { description: "OCI image of a sandbox workspace, or null." }),

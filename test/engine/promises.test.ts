@@ -157,3 +157,15 @@ new chaser.ApiKey("key", { scopes: ["keys.read"] });`,
     p.cleanup();
   }
 });
+
+test("a preview of an update tells the truth about dependents: a rename replaces nothing that uses the workspace id", async () => {
+  const program = (name: string) => `${HEADER}const ws = new chaser.Workspace("ws", { name: "${name}", sessionType: "sandbox" });
+new chaser.Snapshot("snap", { workspace: ws.workspaceId, name: "kept" });
+new chaser.Workspace("clone", { name: "clone-of-${name}".slice(0, 0) + "the-clone", cloneFrom: ws.workspaceId });
+const key = new chaser.ApiKey("key", { scopes: ["keys.read"] });
+exports.keyId = key.keyId;`;
+  await runScenario(local, "truthful", [
+    { name: "create", program: program("first-name"), up: ["create ws", "create snap", "create clone", "create key"] },
+    { name: "rename: the preview and the up agree on one in-place update", program: program("second-name"), preview: ["update ws"], up: ["update ws"] },
+  ]);
+});
