@@ -25,6 +25,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { jsonErrorIndex } from "./json-offset";
 import { DirLock } from "./lock";
 import { checkRecord, CollectionName, COLLECTIONS, Collections, emptyCollections, RecordOf } from "./records";
 
@@ -176,8 +177,8 @@ export class Store {
       try {
         snap = JSON.parse(text);
       } catch (e) {
-        const pos = /position (\d+)/.exec((e as Error).message);
-        damage(snapFile, pos ? `byte offset ${Buffer.byteLength(text.slice(0, Number(pos[1])))}` : "the whole file", `not valid JSON (${(e as Error).message})`);
+        const at = Buffer.byteLength(text.slice(0, jsonErrorIndex(text)));
+        damage(snapFile, `byte offset ${at}`, `not valid JSON (${(e as Error).message})`);
       }
       if (snap !== undefined) {
         if (!isPlainObject(snap)) damage(snapFile, "the whole file", "not a JSON object of collections");
@@ -385,7 +386,7 @@ function parseBatch(line: string): { changes: Array<{ c: CollectionName; id: str
   try {
     batch = JSON.parse(line);
   } catch (e) {
-    return { error: `not valid JSON (${(e as Error).message})` };
+    return { error: `not valid JSON at byte ${Buffer.byteLength(line.slice(0, jsonErrorIndex(line)))} of the line (${(e as Error).message})` };
   }
   if (!Array.isArray(batch)) return { error: "not a list of changes" };
   const changes: Array<{ c: CollectionName; id: string; v?: unknown }> = [];
