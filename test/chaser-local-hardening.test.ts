@@ -157,6 +157,34 @@ describe("crash and exhaustion", () => {
     expectJsonError(c, 404, "account_not_found");
   });
 
+  test("Expect: 100-continue: the checks run before the client is told to send its body", async () => {
+    const u = new URL(srv.url);
+    const talk = (head: string, body?: string) =>
+      new Promise<string>((resolve) => {
+        const s = net.connect(Number(u.port), u.hostname);
+        let got = "";
+        s.on("data", (d) => {
+          got += d;
+          if (body !== undefined && got.startsWith("HTTP/1.1 100")) {
+            s.write(body);
+            body = undefined;
+          }
+          if (/\r\n\r\n[\s\S]*\}$/.test(got.replace(/^HTTP\/1\.1 100 Continue\r\n\r\n/, ""))) s.end();
+        });
+        s.on("close", () => resolve(got));
+        s.write(head);
+      });
+    const big = await talk(`POST /v1/workspaces HTTP/1.1\r\nHost: ${u.host}\r\nAuthorization: Bearer ${KEY}\r\nExpect: 100-continue\r\nContent-Length: ${2 * BODY_LIMIT}\r\n\r\n`);
+    expect(big).toMatch(/^HTTP\/1\.1 413 [^]*payload_too_large/); // no 100 Continue: the body is never sent
+    const anon = await talk(`POST /v1/workspaces HTTP/1.1\r\nHost: ${u.host}\r\nExpect: 100-continue\r\nContent-Length: 40\r\n\r\n`);
+    expect(anon).toMatch(/^HTTP\/1\.1 401 /);
+    const body = '{"name":"continued","session_type":"browser"}';
+    const ok = await talk(`POST /v1/workspaces HTTP/1.1\r\nHost: ${u.host}\r\nAuthorization: Bearer ${KEY}\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nConnection: close\r\nContent-Length: ${body.length}\r\n\r\n`, body);
+    expect(ok).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 201 /);
+    expect(await names(srv)).toEqual(["continued"]);
+    await call(srv, "DELETE", "/v1/workspaces/continued");
+  });
+
   test(`JSON nested deeper than ${MAX_DEPTH} levels is 400 (checked before JSON.parse), and the server goes on`, async () => {
     const deep = `{"name":${"[".repeat(200_000)}${"]".repeat(200_000)}}`;
     const r = await call(srv, "POST", "/v1/workspaces", undefined, { raw: deep });
