@@ -298,7 +298,7 @@ describe("command line", () => {
   test("--help lists every flag and exits 0", () => {
     const r = run(["--help"]);
     expect(r.status).toBe(0);
-    for (const f of ["--port", "--host", "--data", "--root-key", "--latency", "--fault", "--help", "CHASER_LOCAL_ROOT_KEY", "root key: sk_", "chaser-local listening on"]) {
+    for (const f of ["--port", "--host", "--data", "--root-key", "--latency", "--fault", "--repair", "--version", "--help", "CHASER_LOCAL_ROOT_KEY", "root key: sk_", "chaser-local listening on", "X-Chaser-Local: 1"]) {
       expect(r.stdout).toContain(f);
     }
     expect(run(["-h"]).stdout).toBe(r.stdout);
@@ -307,7 +307,8 @@ describe("command line", () => {
   test.each([
     [["--bogus"]], [["--port", "x"]], [["--port", "70000"]], [["--port"]], [["--latency", "-1"]], [["--latency=-1"]], [["--latency", "soon"]],
     [["--fault", "boom:1"]], [["--fault", "500:2"]], [["--fault", "500"]], [["--fault", "500:1:x"]], [["--fault", "500:1:2:3"]],
-    [["--fault", '{"kind":"500","rate":3}']], [["--fault", '{"kind":"500",']], [["--root-key", "short"]], [["positional"]],
+    [["--fault", '{"kind":"500","rate":3}']], [["--fault", '{"kind":"500",']], [["--root-key", "short"]], [["--root-key", "sk_nineteen_chars_x"]],
+    [["--root-key", "sk_with a space_in_the_key"]], [["--repair"]], [["positional"]],
   ])("a bad flag %j prints an error on stderr and exits 2", (args) => {
     const r = run(args as string[]);
     expect(r.status).toBe(2);
