@@ -263,8 +263,12 @@ describe("members", () => {
     const listed = (await call("GET", "/v1/keys", undefined, { key: acme.owner })).body.keys.find((k: Any) => k.id === member.id);
     expect(listed.revoked_at).toMatch(ISO);
     for (const [method, body] of [["DELETE", undefined], ["PATCH", { role: "admin" }]] as Array<[string, unknown]>) {
-      expect(sc(await call(method, `/v1/accounts/current/members/${member.user_id}`, body, { key: acme.owner }))).toEqual([404, "member_not_found"]);
+      for (const userId of [member.user_id, "user_nobody", "toString", "__proto__", "constructor"]) {
+        const r = await call(method, `/v1/accounts/current/members/${userId}`, body, { key: acme.owner });
+        expect({ method, userId, sc: sc(r) }).toEqual({ method, userId, sc: [404, "member_not_found"] });
+      }
     }
+    expect(await members(acme.owner)).toEqual([["root@chaser.local", "owner"]]);
   });
 
   test("members belong to organizations: adding one to a personal account is 403 account_forbidden", async () => {

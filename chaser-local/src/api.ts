@@ -14,7 +14,7 @@ import { keyRoutes } from "./routes/keys";
 import { Method, Reply, Route } from "./routes/route";
 import { sessionRoutes } from "./routes/sessions";
 import { workspaceRoutes } from "./routes/workspaces";
-import { ApiError, invalid, now, State } from "./state";
+import { ApiError, invalid, memberOf, now, State } from "./state";
 import type { Account, Key } from "./store";
 
 export type { Reply, Route } from "./routes/route";
@@ -120,7 +120,7 @@ export class Api {
     if (key.serviceAccountId !== null) {
       const sa = this.state.d.serviceAccounts.get(key.serviceAccountId);
       if (!sa || sa.disabled) throw new ApiError("unauthorized", "the service account of this API key was deleted or disabled");
-    } else if (key.userId === null || !acct.members[key.userId]) {
+    } else if (!memberOf(acct, key.userId)) {
       throw new ApiError("unauthorized", `this API key's user is no longer a member of account '${acct.name}'`);
     }
     return key;

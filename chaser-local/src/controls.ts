@@ -19,7 +19,7 @@ import { firstIssue } from "../../contract";
 import type { Reply } from "./api";
 import { Faults, validateConfig } from "./faults";
 import { parseJsonObject } from "./request";
-import { ApiError, invalid, ROOT_ACCOUNT, ROOT_USER, State } from "./state";
+import { ApiError, invalid, memberOf, ROOT_ACCOUNT, ROOT_USER, State } from "./state";
 import type { Account } from "./store";
 
 export interface LogEntry {
@@ -203,7 +203,7 @@ export class Controls {
         if (b.role != null) throw invalid("role", "cannot be given with email: the key is the member's, with the member's role");
         const user = st.userByEmailAddress(b.email);
         acct = b.account == null ? (user ? st.d.accounts.get(user.personalAccountId)! : this.account(ROOT_ACCOUNT)) : this.account(b.account);
-        if (!user || !acct.members[user.id]) throw new ApiError("member_not_found", `'${b.email}' is not a member of account '${acct.name}'`);
+        if (!user || !memberOf(acct, user.id)) throw new ApiError("member_not_found", `'${b.email}' is not a member of account '${acct.name}'`);
         userId = user.id;
       } else {
         acct = this.account(b.account ?? ROOT_ACCOUNT);
@@ -212,7 +212,7 @@ export class Controls {
         // The owner role of an account root owns is root; any other role (or an account root does not own) is
         // given to a new user, who also gets a personal account.
         if (acct.personal) userId = Object.keys(acct.members).find((u) => acct.members[u].role === "owner")!;
-        else if (role === "owner" && acct.members[ROOT_USER]?.role === "owner") userId = ROOT_USER;
+        else if (role === "owner" && memberOf(acct, ROOT_USER)?.role === "owner") userId = ROOT_USER;
         else {
           userId = st.createUser().id;
           acct = st.setMember(acct, userId, role);

@@ -168,13 +168,13 @@ export class State {
   }
 
   roleOf(acct: Account, userId: string | null): Role | undefined {
-    return userId === null ? undefined : acct.members[userId]?.role;
+    return memberOf(acct, userId)?.role;
   }
 
   /** The accounts a user belongs to: the personal one first, then organizations in creation order. */
   accountsOf(userId: string): Account[] {
     const out: Account[] = [];
-    for (const a of this.d.accounts.values()) if (a.members[userId]) out.push(a);
+    for (const a of this.d.accounts.values()) if (memberOf(a, userId)) out.push(a);
     return out.sort((a, b) => Number(b.personal) - Number(a.personal));
   }
 
@@ -196,7 +196,7 @@ export class State {
   }
 
   setMember(acct: Account, userId: string, role: Role): Account {
-    const prev = acct.members[userId];
+    const prev = memberOf(acct, userId);
     const member: Member = { role, created_at: prev?.created_at ?? now() };
     return this.store.put("accounts", acct.id, { ...acct, members: { ...acct.members, [userId]: member } });
   }
@@ -371,6 +371,14 @@ export class State {
   hasSnapshot(w: Workspace, name: string): boolean {
     return this.snapsByWs.get(w.id)?.has(name) ?? false;
   }
+}
+
+/**
+ * A member of an account, or undefined. `members` is a plain object keyed by user id, so only its own properties
+ * count (a path parameter `toString` or `__proto__` names no member).
+ */
+export function memberOf(acct: Account, userId: string | null): Member | undefined {
+  return userId !== null && Object.hasOwn(acct.members, userId) ? acct.members[userId] : undefined;
 }
 
 function mapOf<K, V>(m: Map<string, Map<K, V>>, key: string): Map<K, V> {

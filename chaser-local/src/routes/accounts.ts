@@ -8,7 +8,7 @@
 import { randomUUID } from "node:crypto";
 import { parseOpenSshKey, Role, wire } from "../../../contract";
 import {
-  accountInfo, ApiError, createdKeyInfo, memberInfo, now, serviceAccountInfo, sshKeyInfo,
+  accountInfo, ApiError, createdKeyInfo, memberInfo, memberOf, now, serviceAccountInfo, sshKeyInfo,
 } from "../state";
 import type { SshKey } from "../store";
 import { keyScopes } from "./keys";
@@ -31,7 +31,7 @@ function manager({ st, key, acct }: Ctx<unknown>, what: string, personalToo = fa
 }
 
 function member(c: Ctx<unknown>, userId: string) {
-  const m = c.acct.members[userId];
+  const m = memberOf(c.acct, userId);
   if (!m) throw new ApiError("member_not_found", `no member '${userId}' in account '${c.acct.name}'`);
   return m;
 }
@@ -84,8 +84,9 @@ export const accountRoutes: Route[] = [
       const callerRole = manager(c, "members");
       if (body.role === "owner" && callerRole !== "owner") throw new ApiError("role_forbidden", "only owners grant the owner role");
       const existing = st.userByEmailAddress(body.email);
-      if (existing && c.acct.members[existing.id]) {
-        throw new ApiError("member_exists", `'${existing.email}' is a member of '${c.acct.name}' already (as ${c.acct.members[existing.id].role}); change the role with PATCH`);
+      const already = existing && memberOf(c.acct, existing.id);
+      if (existing && already) {
+        throw new ApiError("member_exists", `'${existing.email}' is a member of '${c.acct.name}' already (as ${already.role}); change the role with PATCH`);
       }
       const user = existing ?? st.createUser(body.email);
       const acct = st.setMember(c.acct, user.id, body.role);
