@@ -204,6 +204,23 @@ async function badInput() {
     tally(`${method} ${p} fuzz`, await request(port, method, p, { headers: { ...json, authorization: `Bearer ${key}` }, body: JSON.stringify(base) }));
   }
 
+  // 1c'. path parameters of every route replaced by odd values (prototype names, escapes, blanks, long, unicode).
+  const templates = [
+    ["PUT", "/v1/workspaces/:p/name", { name: "n1" }], ["PUT", "/v1/workspaces/:p/template", { template: true }], ["DELETE", "/v1/workspaces/:p"],
+    ["GET", "/v1/workspaces/:p/snapshots"], ["POST", "/v1/workspaces/:p/snapshots", { name: "sx" }], ["POST", "/v1/workspaces/alpha/snapshots/:p/restore", {}],
+    ["DELETE", "/v1/workspaces/alpha/snapshots/:p"], ["DELETE", "/v1/keys/:p"], ["GET", "/v1/sessions/:p"], ["DELETE", "/v1/sessions/:p"],
+    ["PATCH", "/v1/accounts/current/members/:p", { role: "admin" }], ["DELETE", "/v1/accounts/current/members/:p"],
+    ["DELETE", "/v1/accounts/current/service-accounts/:p"], ["POST", "/v1/accounts/current/service-accounts/:p/keys", {}], ["DELETE", "/v1/ssh-keys/:p"],
+  ];
+  const params = ["__proto__", "toString", "constructor", "hasOwnProperty", "valueOf", "%20", "%00", "%2F", "%2e%2e", "..", "%25", "%E2%84%AA", "%C0%AF",
+    "x".repeat(2000), "ALPHA", "00000000-0000-0000-0000-000000000000", "user_root", "key_root", "acct_personal_root", "%F0%9F%98%80", "a%2Fb", "%FF"];
+  for (const [method, t, body] of templates) {
+    for (const param of params) {
+      const key = t.includes("accounts/current") ? pick([orgKey, memberKey]) : KEY;
+      tally(`${method} ${t} ${param.slice(0, 20)}`, await request(port, method, t.replace(":p", param), { headers: { ...json, authorization: `Bearer ${key}` }, body: body === undefined ? undefined : JSON.stringify(body) }));
+    }
+  }
+
   // 1d. keys and account headers.
   for (const authz of ["", "Bearer", "Bearer ", `Basic ${KEY}`, "Bearer sk_nope", `Bearer ${"z".repeat(8000)}`, `Bearer ${KEY} extra`, `bearer ${KEY}`]) {
     tally("auth", await request(port, "GET", "/v1/workspaces", { headers: authz ? { authorization: authz } : {} }));
