@@ -9,7 +9,7 @@
 //      kill -9, restart: acknowledged writes lost, refused writes present (half-applied);
 //   4. memory: the server's RSS before and after 100k requests with distinct paths.
 // Prints one line per count; exits 1 if a 5xx (other than the disk-full refusals) or a lost write was seen.
-//   TRIALS=5 REQUESTS=100000 node bench/chaser-local-adversarial.js
+//   TRIALS=5 REQUESTS=100000 node bench/chaser-local-adversarial.js      (DISK=rlimit: RLIMIT_FSIZE even as root)
 "use strict";
 const { spawn, spawnSync } = require("node:child_process");
 const crypto = require("node:crypto");
@@ -289,6 +289,7 @@ async function killTrials() {
 
 // ---- phase 3: disk full ----------------------------------------------------------------------------------------
 function canMountTmpfs() {
+  if (process.env.DISK === "rlimit") return false;
   if (process.platform !== "linux" || process.getuid?.() !== 0) return false;
   const d = fs.mkdtempSync(path.join(os.tmpdir(), "chaser-adv-probe-"));
   const ok = spawnSync("mount", ["-t", "tmpfs", "-o", "size=96k", "tmpfs", d]).status === 0;
