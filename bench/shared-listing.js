@@ -16,7 +16,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const ids = [];
   for (let i = 0; i < N; i++) ids.push((await client.createWorkspace({ name: `bench-${i}`, session_type: "browser" })).id);
   const listCalls = async () => {
-    const r = await fetch(`${srv.url}/_local/counters`).then((x) => x.json());
+    const r = await fetch(`${srv.url}/_local/counters`, { headers: { "x-chaser-local": "1" } }).then((x) => x.json());
     return r["GET /v1/workspaces"] ?? 0;
   };
   const results = { shared: { ms: [], lists: [] }, unshared: { ms: [], lists: [] } };

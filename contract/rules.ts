@@ -60,6 +60,8 @@ export const NAME_MAX = 64;
 /** A slug: letters, digits, `-`, `_`, `.`, starting with a letter or digit (our decision; see the API notes). */
 export const SLUG = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 export const KEY_NAME_MAX = 128;
+/** How many leading characters of a key's secret `key_prefix` shows (our decision; never more than half a key). */
+export const KEY_PREFIX_LENGTH = 10;
 export const IMAGE_MAX = 512;
 export const EMAIL_MAX = 254;
 export const PUBLIC_KEY_MAX = 16_384;
@@ -75,6 +77,11 @@ export function foldName(s: string): string {
 /** Whether two names (or two UUIDs) are the same for the API. */
 export function sameName(a: string | null | undefined, b: string | null | undefined): boolean {
   return typeof a === "string" && typeof b === "string" && foldName(a) === foldName(b);
+}
+
+/** The `key_prefix` of a secret: its first KEY_PREFIX_LENGTH characters, and never more than half of it. */
+export function keyPrefix(secret: string): string {
+  return secret.slice(0, Math.min(KEY_PREFIX_LENGTH, Math.floor(secret.length / 2)));
 }
 
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
@@ -225,6 +232,8 @@ export const ERROR_CODES = {
   insufficient_scope: 403,
   account_forbidden: 403,
   role_forbidden: 403,
+  /** chaser-local's /_local/ test controls refuse a request that is not plainly from this machine */
+  control_forbidden: 403,
   plan_limit: 403,
   not_found: 404,
   account_not_found: 404,
@@ -236,6 +245,7 @@ export const ERROR_CODES = {
   service_account_not_found: 404,
   ssh_key_not_found: 404,
   method_not_allowed: 405,
+  request_timeout: 408,
   workspace_name_taken: 409,
   workspace_name_ambiguous: 409,
   workspace_busy: 409,
@@ -246,12 +256,15 @@ export const ERROR_CODES = {
   member_exists: 409,
   last_owner: 409,
   ssh_key_exists: 409,
+  service_account_name_taken: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   header_too_large: 431,
   rate_limited: 429,
   internal_error: 500,
   service_unavailable: 503,
+  /** a change could not be made durable (e.g. the disk is full); nothing was changed */
+  storage_unavailable: 503,
 } as const;
 export type ErrorCode = keyof typeof ERROR_CODES;
 

@@ -17,7 +17,7 @@ export PATH="$ENGINE_BIN:$PATH"
 pulumi version
 
 step "chaser-local: starting the offline Chaser API"
-KEY="sk_demo_$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+KEY="sk_demo_$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')" # 32 characters: root keys need at least 20
 node bin/chaser-local.js --port 0 --data "$DEMO/chaser-data" --root-key "$KEY" > "$LOGS/chaser-local.log" 2>&1 &
 SERVER_PID=$!
 cleanup() { kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; }

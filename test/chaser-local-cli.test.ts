@@ -10,34 +10,28 @@ import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
-import * as ts from "typescript";
+import { buildCli } from "./support/cli-build";
 
 jest.setTimeout(60_000);
 
 type Any = Record<string, any>;
 const ROOT = path.resolve(__dirname, "..");
 const KEY = "sk_cli_test_root_key_0001";
-let buildDir = "";
+let cleanBuild = () => undefined as void;
 let cli = "";
 const children = new Set<ChildProcess>();
 const dirs: string[] = [];
 
 beforeAll(() => {
-  buildDir = fs.mkdtempSync(path.join(os.tmpdir(), "chaser-local-build-"));
-  const src = path.join(ROOT, "chaser-local", "src");
-  for (const f of fs.readdirSync(src).filter((x) => x.endsWith(".ts"))) {
-    const out = ts.transpileModule(fs.readFileSync(path.join(src, f), "utf8"), {
-      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2020, esModuleInterop: true },
-      fileName: f,
-    });
-    fs.writeFileSync(path.join(buildDir, f.replace(/\.ts$/, ".js")), out.outputText);
-  }
-  cli = path.join(buildDir, "cli.js");
+  const built = buildCli();
+  cli = built.cli;
+  cleanBuild = built.cleanup;
 });
 
 afterAll(() => {
   for (const c of children) c.kill("SIGKILL");
-  for (const d of [buildDir, ...dirs]) fs.rmSync(d, { recursive: true, force: true });
+  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+  cleanBuild();
 });
 
 function tempDir(): string {
@@ -101,7 +95,7 @@ async function api(url: string, method: string, p: string, body?: unknown, key =
   return { status: res.status, body: text ? JSON.parse(text) : undefined };
 }
 const control = async (url: string, method: string, p: string, body?: unknown) => {
-  const res = await fetch(`${url}/_local${p}`, { method, headers: { "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(`${url}/_local${p}`, { method, headers: { "content-type": "application/json", "x-chaser-local": "1" }, body: body === undefined ? undefined : JSON.stringify(body) });
   return (await res.json()) as Any;
 };
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
@@ -230,7 +224,8 @@ describe("durability with --data", () => {
     fs.writeFileSync(journal, `${good}[{"c":"workspaces"\n${good}`);
     const r = run(["--port", "0", "--data", dir, "--root-key", KEY]);
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/journal\.jsonl: line \d+ is damaged/);
+    expect(r.stderr).toMatch(/journal\.jsonl: line \d+ \(byte offset \d+\): not valid JSON/);
+    expect(r.stderr).toMatch(/--repair/);
   });
 
   test("a clean stop (SIGTERM, SIGINT) exits 0, keeps everything, and releases the directory", async () => {
@@ -303,7 +298,7 @@ describe("command line", () => {
   test("--help lists every flag and exits 0", () => {
     const r = run(["--help"]);
     expect(r.status).toBe(0);
-    for (const f of ["--port", "--host", "--data", "--root-key", "--latency", "--fault", "--help", "CHASER_LOCAL_ROOT_KEY", "root key: sk_", "chaser-local listening on"]) {
+    for (const f of ["--port", "--host", "--data", "--root-key", "--latency", "--fault", "--repair", "--version", "--help", "CHASER_LOCAL_ROOT_KEY", "root key: sk_", "chaser-local listening on", "X-Chaser-Local: 1"]) {
       expect(r.stdout).toContain(f);
     }
     expect(run(["-h"]).stdout).toBe(r.stdout);
@@ -312,7 +307,8 @@ describe("command line", () => {
   test.each([
     [["--bogus"]], [["--port", "x"]], [["--port", "70000"]], [["--port"]], [["--latency", "-1"]], [["--latency=-1"]], [["--latency", "soon"]],
     [["--fault", "boom:1"]], [["--fault", "500:2"]], [["--fault", "500"]], [["--fault", "500:1:x"]], [["--fault", "500:1:2:3"]],
-    [["--fault", '{"kind":"500","rate":3}']], [["--fault", '{"kind":"500",']], [["--root-key", "short"]], [["positional"]],
+    [["--fault", '{"kind":"500","rate":3}']], [["--fault", '{"kind":"500",']], [["--root-key", "short"]], [["--root-key", "sk_nineteen_chars_x"]],
+    [["--root-key", "sk_with a space_in_the_key"]], [["--repair"]], [["positional"]],
   ])("a bad flag %j prints an error on stderr and exits 2", (args) => {
     const r = run(args as string[]);
     expect(r.status).toBe(2);

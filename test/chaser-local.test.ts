@@ -59,7 +59,7 @@ async function call(method: string, path: string, body?: unknown, opts: CallOpts
 async function control<T = any>(method: string, path: string, body?: unknown): Promise<T> {
   const res = await fetch(`${srv.url}/_local${path}`, {
     method,
-    headers: body === undefined ? {} : { "content-type": "application/json" },
+    headers: { "x-chaser-local": "1", ...(body === undefined ? {} : { "content-type": "application/json" }) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
@@ -67,7 +67,7 @@ async function control<T = any>(method: string, path: string, body?: unknown): P
   return (text ? JSON.parse(text) : undefined) as T;
 }
 const controlRaw = (method: string, path: string, body?: unknown) =>
-  fetch(`${srv.url}/_local${path}`, { method, headers: { "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+  fetch(`${srv.url}/_local${path}`, { method, headers: { "content-type": "application/json", "x-chaser-local": "1" }, body: body === undefined ? undefined : JSON.stringify(body) });
 
 /** [status, error code] of an answer, for one-line assertions. */
 const sc = (r: Res) => [r.status, r.body?.error?.code];
@@ -183,7 +183,7 @@ describe("scopes", () => {
   test("unknown scopes are 400 invalid_request naming the scopes field", async () => {
     const r = await call("POST", "/v1/keys", { scopes: ["workspaces.read", "root"] });
     expect(sc(r)).toEqual([400, "invalid_request"]);
-    expect(r.body.error.message).toMatch(/scopes.*root/);
+    expect(r.body.error.message).toMatch(/^scopes\.1: must be one of/);
     expect(sc(await call("POST", "/v1/keys", { scopes: "workspaces.read" }))).toEqual([400, "invalid_request"]);
   });
 });
@@ -285,7 +285,7 @@ describe("service-account keys", () => {
     const foreign = await control("POST", `/accounts/${other.id}/service-accounts`, { name: "theirs" });
     const member = (await control("POST", "/keys", { account: acme.id, role: "member" })).key;
     const owner = (await control("POST", "/keys", { account: acme.id, role: "owner" })).key;
-    expect(sc(await call("POST", `/v1/accounts/current/service-accounts/${sa.id}/keys`, {}, { key: member }))).toEqual([403, "account_forbidden"]);
+    expect(sc(await call("POST", `/v1/accounts/current/service-accounts/${sa.id}/keys`, {}, { key: member }))).toEqual([403, "role_forbidden"]);
     expect(sc(await call("POST", `/v1/accounts/current/service-accounts/${sa.id}/keys`, {}))).toEqual([403, "account_forbidden"]);
     expect(sc(await call("POST", `/v1/accounts/current/service-accounts/${foreign.id}/keys`, {}, { key: owner }))).toEqual([404, "service_account_not_found"]);
     expect(sc(await call("POST", "/v1/accounts/current/service-accounts/sa_missing/keys", {}, { key: owner }))).toEqual([404, "service_account_not_found"]);
@@ -340,7 +340,7 @@ describe("workspaces", () => {
     for (const badName of ["-dash", ".dot", "_under", "has space", "slash/y", "émoji", "", "a:b"]) {
       const r = await ws(badName);
       expect({ badName, sc: sc(r) }).toEqual({ badName, sc: [400, "invalid_request"] });
-      expect(r.body.error.message).toMatch(/^name /);
+      expect(r.body.error.message).toMatch(/^name: /);
     }
     expect(sc(await ws(42 as unknown as string))).toEqual([400, "invalid_request"]);
     expect(sc(await call("POST", "/v1/workspaces/import", { github_repo: "o/r", name: "bad name" }))).toEqual([400, "invalid_request"]);
@@ -418,7 +418,7 @@ describe("workspaces", () => {
     expect(sc(await call("PUT", "/v1/workspaces/uno/template", { template: true }))).toEqual([404, "workspace_not_found"]);
     const missing = await call("PUT", `/v1/workspaces/${a.id}/name`, {});
     expect(sc(missing)).toEqual([400, "invalid_request"]);
-    expect(missing.body.error.message).toMatch(/^name /);
+    expect(missing.body.error.message).toMatch(/^name: /);
   });
 
   test("template: PUT …/template answers 200 with the WorkspaceInfo; the flag must be a boolean", async () => {
@@ -429,7 +429,7 @@ describe("workspaces", () => {
     for (const body of [{}, { template: "yes" }, { template: null }]) {
       const bad = await call("PUT", "/v1/workspaces/tpl/template", body);
       expect(sc(bad)).toEqual([400, "invalid_request"]);
-      expect(bad.body.error.message).toMatch(/^template /);
+      expect(bad.body.error.message).toMatch(/^template: /);
     }
     expect(sc(await ws("t2", { template: "yes" }))).toEqual([400, "invalid_request"]);
   });
@@ -437,7 +437,7 @@ describe("workspaces", () => {
   test("session_type is required for a fresh workspace and must be browser or sandbox", async () => {
     const none = await call("POST", "/v1/workspaces", { name: "x" });
     expect(sc(none)).toEqual([400, "invalid_request"]);
-    expect(none.body.error.message).toMatch(/^session_type /);
+    expect(none.body.error.message).toMatch(/^session_type: /);
     expect(sc(await call("POST", "/v1/workspaces", { name: "x", session_type: "vm" }))).toEqual([400, "invalid_request"]);
     expect(sc(await call("POST", "/v1/workspaces", { name: "x", session_type: 1 }))).toEqual([400, "invalid_request"]);
     expect(await list()).toEqual([]);
@@ -446,7 +446,7 @@ describe("workspaces", () => {
   test("image only for sandbox workspaces (400)", async () => {
     const img = await call("POST", "/v1/workspaces", { name: "x", session_type: "browser", image: "img:1" });
     expect(sc(img)).toEqual([400, "invalid_request"]);
-    expect(img.body.error.message).toMatch(/^image .*sandbox/);
+    expect(img.body.error.message).toMatch(/^image: .*sandbox/);
     expect(sc(await call("POST", "/v1/workspaces", { name: "x", session_type: "sandbox", image: 5 }))).toEqual([400, "invalid_request"]);
     expect((await call("POST", "/v1/workspaces", { name: "x", session_type: "sandbox", image: "img:1" })).body.image).toBe("img:1");
   });
@@ -463,7 +463,7 @@ describe("workspaces", () => {
     expect(sc(await call("POST", "/v1/workspaces", { clone_from: "src", name: "c2", session_type: "browser" }))).toEqual([409, "workspace_type_locked"]);
     const img = await call("POST", "/v1/workspaces", { clone_from: "src", name: "c3", image: "other:1" });
     expect(sc(img)).toEqual([400, "invalid_request"]);
-    expect(img.body.error.message).toMatch(/^image /);
+    expect(img.body.error.message).toMatch(/^image: /);
     expect(sc(await call("POST", "/v1/workspaces", { clone_from: "missing" }))).toEqual([404, "workspace_not_found"]);
   });
 
@@ -493,7 +493,7 @@ describe("workspaces", () => {
     for (const body of [{}, { github_repo: "not-a-repo" }, { github_repo: "a/b/c" }, { github_repo: 7 }]) {
       const bad = await call("POST", "/v1/workspaces/import", body);
       expect(sc(bad)).toEqual([400, "invalid_request"]);
-      expect(bad.body.error.message).toMatch(/^github_repo /);
+      expect(bad.body.error.message).toMatch(/^github_repo: /);
     }
   });
 
@@ -532,7 +532,7 @@ describe("workspaces", () => {
     for (const body of [{}, { workspace_ids: "a" }, { workspace_ids: [1] }, { workspace_ids: [], force: "yes" }]) {
       const bad = await call("POST", "/v1/workspaces/bulk-delete", body);
       expect(sc(bad)).toEqual([400, "invalid_request"]);
-      expect(bad.body.error.message).toMatch(/^(workspace_ids|force) /);
+      expect(bad.body.error.message).toMatch(/^(workspace_ids|force)(\.\d+)?: /);
     }
   });
 });
@@ -586,10 +586,10 @@ describe("sessions", () => {
     await ws("vm");
     const img = await call("POST", "/v1/sessions", { workspace: "vm", image: "img:1" });
     expect(sc(img)).toEqual([400, "invalid_request"]);
-    expect(img.body.error.message).toMatch(/^image /);
+    expect(img.body.error.message).toMatch(/^image: /);
     const none = await call("POST", "/v1/sessions", {});
     expect(sc(none)).toEqual([400, "invalid_request"]);
-    expect(none.body.error.message).toMatch(/^workspace /);
+    expect(none.body.error.message).toMatch(/^workspace: /);
     expect(sc(await call("POST", "/v1/sessions", { workspace: "missing" }))).toEqual([404, "workspace_not_found"]);
     expect(sc(await call("POST", "/v1/sessions", { ephemeral: "yes" }))).toEqual([400, "invalid_request"]);
     expect(sc(await call("POST", "/v1/sessions", { workspace: "vm", session_type: "vm" }))).toEqual([400, "invalid_request"]);
@@ -629,11 +629,11 @@ describe("snapshots", () => {
     for (const body of [{}, { name: "" }, { name: "has space" }, { name: "x".repeat(65) }]) {
       const r = await call("POST", "/v1/workspaces/v/snapshots", body);
       expect(sc(r)).toEqual([400, "invalid_request"]);
-      expect(r.body.error.message).toMatch(/^name /);
+      expect(r.body.error.message).toMatch(/^name: /);
     }
     const f = await call("POST", "/v1/workspaces/v/snapshots", { name: "ok", force: "yes" });
     expect(sc(f)).toEqual([400, "invalid_request"]);
-    expect(f.body.error.message).toMatch(/^force /);
+    expect(f.body.error.message).toMatch(/^force: /);
   });
 
   test("create and restore are refused (409 workspace_busy) while a session is attached", async () => {
@@ -683,9 +683,9 @@ describe("keys", () => {
     expect(r.status).toBe(200);
     expect(Object.keys(r.body)).toEqual(["keys"]);
     for (const entry of r.body.keys) {
-      expect(Object.keys(entry).sort()).toEqual(["created_at", "full_access", "id", "key_prefix", "last_used_at", "name", "revoked_at", "scopes"]);
+      expect(Object.keys(entry).sort()).toEqual(["created_at", "full_access", "id", "key_prefix", "last_used_at", "name", "revoked_at", "scopes", "service_account_id"]);
     }
-    expect(r.body.keys.find((x: Any) => x.id === k.id)).toEqual({ id: k.id, name: "ci", key_prefix: k.key_prefix, scopes: ["sessions.read"], full_access: false, created_at: k.created_at, last_used_at: null, revoked_at: null });
+    expect(r.body.keys.find((x: Any) => x.id === k.id)).toEqual({ id: k.id, name: "ci", key_prefix: k.key_prefix, scopes: ["sessions.read"], full_access: false, created_at: k.created_at, last_used_at: null, revoked_at: null, service_account_id: null });
     const text = JSON.stringify(r.body);
     expect(text).not.toContain(k.key);
     expect(text).not.toContain(srv.rootKey);
@@ -728,9 +728,9 @@ describe("errors and request ids", () => {
     expect(await list()).toEqual([]);
   });
 
-  test("a body over 1 MiB is 413 invalid_request, and nothing is applied", async () => {
+  test("a body over 1 MiB is 413 payload_too_large, and nothing is applied", async () => {
     const r = await call("POST", "/v1/workspaces", undefined, { raw: JSON.stringify({ name: "big", session_type: "browser", pad: "x".repeat(1100 * 1024) }) });
-    expect(sc(r)).toEqual([413, "invalid_request"]);
+    expect(sc(r)).toEqual([413, "payload_too_large"]);
     expect(await list()).toEqual([]);
   });
 });
@@ -872,7 +872,7 @@ describe("test controls", () => {
     expect((await control("GET", "/requests")).requests.map((r: Any) => r.path)).toEqual(["/v1/keys"]);
   });
 
-  test("counters count every API request by method and actual path, faulted ones included", async () => {
+  test("counters count every API request by method and route template, faulted ones included", async () => {
     const w = (await ws("c")).body;
     await call("GET", "/v1/workspaces");
     await control("PUT", "/faults", { rules: [{ kind: "503", count: 1 }] });
@@ -880,7 +880,7 @@ describe("test controls", () => {
     await call("PUT", `/v1/workspaces/${w.id}/template`, { template: true });
     await call("PUT", "/v1/workspaces/c/template", { template: true });
     expect(await control("GET", "/counters")).toEqual({
-      "POST /v1/workspaces": 1, "GET /v1/workspaces": 2, [`PUT /v1/workspaces/${w.id}/template`]: 1, "PUT /v1/workspaces/c/template": 1,
+      "POST /v1/workspaces": 1, "GET /v1/workspaces": 2, "PUT /v1/workspaces/:ws/template": 2,
     });
   });
 
@@ -917,7 +917,7 @@ describe("test controls", () => {
     const sa = await control("POST", `/accounts/${encodeURIComponent("Acme Engineering")}/service-accounts`, { name: "bot" });
     expect(sa).toEqual({ id: expect.any(String), name: "bot", account_id: body.id });
     const k = await control("POST", "/keys", { account: "Acme Engineering" });
-    expect(k).toEqual({ id: expect.any(String), key: expect.stringMatching(/^sk_/), account_id: body.id });
+    expect(k).toEqual({ id: expect.any(String), key: expect.stringMatching(/^sk_/), account_id: body.id, user_id: "user_root", email: "root@chaser.local" });
     expect((await call("POST", `/v1/accounts/current/service-accounts/${sa.id}/keys`, {}, { key: k.key })).status).toBe(201);
   });
 

@@ -4,9 +4,12 @@
  * on stderr and exits 2; a failure to start (port in use, data directory locked or damaged) exits 1. SIGTERM and
  * SIGINT stop it cleanly (exit 0).
  */
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { FAULT_KINDS, FaultRule, parseFaultFlag } from "./faults";
 import { startChaserLocal } from "./server";
+import { ROOT_KEY_MIN, rootKeyProblem } from "./state";
 
 export const HELP = `chaser-local: an offline server of the Chaser Core API (workspaces, snapshots, keys, sessions)
 
@@ -16,9 +19,12 @@ Usage: chaser-local [flags]
   --host ADDR         address to listen on                                            default 127.0.0.1
   --data DIR          keep state in DIR: every acknowledged change is journaled and fsync'd,
                       so it survives restarts and kills; default: in memory
-  --root-key KEY      the personal account's first full-access key (at least 8 characters);
-                      default: env CHASER_LOCAL_ROOT_KEY, else a generated key, printed once on its
-                      own line "root key: sk_…" before the listening line
+  --repair            with --data: when the data directory is damaged, keep every intact record,
+                      copy the damaged file aside (FILE.damaged-TIME) and start (without it a damaged
+                      directory refuses the start, naming the file, the line or byte offset)
+  --root-key KEY      the personal account's full-access root key (at least ${ROOT_KEY_MIN} visible ASCII
+                      characters); default: env CHASER_LOCAL_ROOT_KEY, else a generated key, printed
+                      once on its own line "root key: sk_…" before the listening line
   --latency MS        latency added to every API request                              default 0
   --fault KIND:RATE[:COUNT]
                       inject a fault into API requests (repeatable). KIND: ${FAULT_KINDS.join(", ")}
@@ -27,12 +33,13 @@ Usage: chaser-local [flags]
                       delay: answered 1 s late). RATE: probability 0..1. COUNT: fire at most COUNT times.
                       Or a JSON rule with filters, e.g.
                       --fault '{"kind":"429","method":"POST","path":"^/v1/workspaces$","count":2,"retryAfter":5}'
+  --version           print the version and exit
   -h, --help          this text
 
 Ready: prints "chaser-local listening on http://HOST:PORT" (one line) on stdout.
-Test controls (no auth, not part of the real API): POST /_local/reset, GET|DELETE /_local/requests,
-GET /_local/counters, GET|PUT /_local/faults, POST /_local/accounts, POST /_local/accounts/ID/service-accounts,
-POST /_local/keys. See docs/chaser-local.md.
+Test controls (not part of the real API; loopback Host and the header "X-Chaser-Local: 1" required):
+POST /_local/reset, GET|DELETE /_local/requests, GET /_local/counters, GET|PUT /_local/faults,
+POST /_local/accounts, POST /_local/accounts/ID/service-accounts, POST /_local/keys. See docs/chaser-local.md.
 `;
 
 class UsageError extends Error {}
@@ -44,7 +51,9 @@ export interface CliOptions {
   rootKey?: string;
   latencyMs: number;
   faults: FaultRule[];
+  repair: boolean;
   help: boolean;
+  version: boolean;
 }
 
 /** Parses the flags; throws UsageError with a message for a bad one. */
@@ -60,6 +69,8 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
         "root-key": { type: "string" },
         latency: { type: "string" },
         fault: { type: "string", multiple: true },
+        repair: { type: "boolean" },
+        version: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -82,9 +93,9 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   const dataDir = str("data");
   if (dataDir !== undefined && dataDir.trim() === "") throw new UsageError("--data must be a directory");
   const rootKey = str("root-key") ?? (env.CHASER_LOCAL_ROOT_KEY || undefined);
-  if (rootKey !== undefined && (rootKey.length < 8 || /\s/.test(rootKey))) {
-    throw new UsageError(`${str("root-key") !== undefined ? "--root-key" : "CHASER_LOCAL_ROOT_KEY"} must be at least 8 characters, without spaces`);
-  }
+  const keyProblem = rootKey === undefined ? undefined : rootKeyProblem(rootKey);
+  if (keyProblem) throw new UsageError(`${str("root-key") !== undefined ? "--root-key" : "CHASER_LOCAL_ROOT_KEY"} ${keyProblem}`);
+  if (values.repair === true && dataDir === undefined) throw new UsageError("--repair needs --data DIR: only a data directory can be damaged");
   const faults: FaultRule[] = [];
   for (const spec of (values.fault as string[] | undefined) ?? []) {
     try {
@@ -93,7 +104,20 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
       throw new UsageError((e as Error).message);
     }
   }
-  return { port, host, dataDir, rootKey, latencyMs, faults, help: values.help === true };
+  return { port, host, dataDir, rootKey, latencyMs, faults, repair: values.repair === true, help: values.help === true, version: values.version === true };
+}
+
+/** The version of the package this file belongs to (the nearest package.json named pulumi-chaser above it). */
+export function packageVersion(from = __dirname): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    try {
+      const pkg = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8"));
+      if (pkg.name === "pulumi-chaser" && typeof pkg.version === "string") return pkg.version;
+    } catch {
+      // none here: look further up
+    }
+    if (path.dirname(dir) === dir) return "unknown";
+  }
 }
 
 export async function main(argv = process.argv.slice(2)): Promise<void> {
@@ -109,13 +133,19 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     process.stdout.write(HELP);
     return;
   }
+  if (o.version) {
+    process.stdout.write(`chaser-local ${packageVersion()}\n`);
+    return;
+  }
   let srv;
   try {
-    srv = await startChaserLocal({ port: o.port, host: o.host, dataDir: o.dataDir, rootKey: o.rootKey, latencyMs: o.latencyMs, faults: o.faults });
+    srv = await startChaserLocal({ port: o.port, host: o.host, dataDir: o.dataDir, rootKey: o.rootKey, latencyMs: o.latencyMs, faults: o.faults, repair: o.repair });
   } catch (e) {
     process.stderr.write(`chaser-local: could not start: ${(e as Error).message}\n`);
     process.exit(1);
   }
+  for (const note of srv.notes) process.stderr.write(`chaser-local: ${note}\n`);
+  for (const file of srv.movedAside) process.stderr.write(`chaser-local: repair: the damaged file is kept as ${file}\n`);
   if (srv.generatedRootKey) process.stdout.write(`root key: ${srv.rootKey}\n`);
   process.stdout.write(`chaser-local listening on ${srv.url}\n`);
   let stopping = false;

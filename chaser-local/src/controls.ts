@@ -1,18 +1,31 @@
 /**
- * Test controls under `/_local/` (no auth; the real API has no such prefix), as docs/DESIGN.md specifies:
- * reset, the request log and counters, faults and latency, organization accounts, service accounts, and keys
- * for any account with a role.
+ * Test controls under `/_local/` (the real API has no such prefix), as docs/chaser-local.md specifies: reset,
+ * the request log and counters, faults and latency, organization accounts, service accounts, and keys for any
+ * account with a role or for an existing member.
+ *
+ * They take no key, so they protect themselves the way local development servers do (`guard`): only a loopback
+ * `Host` with the server's port (no DNS rebinding), a required non-simple header `X-Chaser-Local: 1` (a web page
+ * cannot send it without a CORS preflight, which is never granted), no `Origin` but a loopback one, and JSON
+ * bodies only. Anything else is 403 `control_forbidden`.
+ *
+ * The request log and the counters are bounded: at most LOG_LIMIT entries with paths and queries clipped, and one
+ * counter per method and route template (unknown paths share one), so any number of distinct paths takes the
+ * same memory.
  */
-import { randomUUID } from "node:crypto";
+import type { IncomingHttpHeaders } from "node:http";
+import { z } from "zod";
+import * as rule from "../../contract/rules";
+import { firstIssue } from "../../contract";
 import type { Reply } from "./api";
-import { parseBody } from "./api";
 import { Faults, validateConfig } from "./faults";
-import { ApiError, bad, parseScopes, ROOT_ACCOUNT, ROOT_USER, State } from "./state";
-import type { Account, Role } from "./store";
+import { parseJsonObject } from "./request";
+import { ApiError, invalid, memberOf, ROOT_ACCOUNT, ROOT_USER, State } from "./state";
+import type { Account } from "./store";
 
 export interface LogEntry {
   seq: number;
   method: string;
+  /** the path as sent, without the query string, clipped to PATH_LIMIT characters */
   path: string;
   query: string;
   status: number;
@@ -21,141 +34,204 @@ export interface LogEntry {
   at: string;
 }
 
-/** The last LOG_LIMIT API requests, cheap to append to (trimmed in chunks). */
-export const LOG_LIMIT = 20_000;
+/** The last LOG_LIMIT API requests are kept. */
+export const LOG_LIMIT = 10_000;
+/** Paths and queries in the log are clipped to this many characters (and end with `…` when clipped). */
+export const PATH_LIMIT = 256;
+/** The counter of requests to paths no route has. */
+export const UNKNOWN_PATH = "(unknown path)";
+
+const clipTo = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
 export class RequestLog {
-  private entries: LogEntry[] = [];
+  /** a ring of at most LOG_LIMIT entries; `next` is where the next one goes */
+  private ring: LogEntry[] = [];
+  private next = 0;
   private seq = 0;
-  counters: Record<string, number> = Object.create(null);
+  private counters = new Map<string, number>();
 
-  add(method: string, path: string, query: string): LogEntry {
-    const e: LogEntry = { seq: ++this.seq, method, path, query, status: 0, account: null, fault: null, at: new Date().toISOString() };
-    this.entries.push(e);
-    if (this.entries.length >= 2 * LOG_LIMIT) this.entries = this.entries.slice(-LOG_LIMIT);
-    const k = `${method} ${path}`;
-    this.counters[k] = (this.counters[k] ?? 0) + 1;
+  /** Logs a request; `template` is its route's path template (undefined: no route has this path). */
+  add(method: string, template: string | undefined, path: string, query: string): LogEntry {
+    const e: LogEntry = { seq: ++this.seq, method, path: clipTo(path, PATH_LIMIT), query: clipTo(query, PATH_LIMIT), status: 0, account: null, fault: null, at: new Date().toISOString() };
+    if (this.ring.length < LOG_LIMIT) this.ring.push(e);
+    else this.ring[this.next] = e;
+    this.next = (this.next + 1) % LOG_LIMIT;
+    const k = `${method} ${template ?? UNKNOWN_PATH}`;
+    this.counters.set(k, (this.counters.get(k) ?? 0) + 1);
     return e;
   }
 
   list(): LogEntry[] {
-    return this.entries.length > LOG_LIMIT ? this.entries.slice(-LOG_LIMIT) : this.entries;
+    return this.ring.length < LOG_LIMIT ? [...this.ring] : [...this.ring.slice(this.next), ...this.ring.slice(0, this.next)];
+  }
+
+  counts(): Record<string, number> {
+    return Object.fromEntries(this.counters);
+  }
+
+  /** How many entries and counters are held (the memory bound's test reads it). */
+  size(): { entries: number; counters: number } {
+    return { entries: this.ring.length, counters: this.counters.size };
   }
 
   /** Clears the entries (the sequence numbers go on). */
   clear(): void {
-    this.entries = [];
+    this.ring = [];
+    this.next = 0;
   }
 
   reset(): void {
-    this.entries = [];
-    this.counters = Object.create(null);
+    this.clear();
+    this.counters.clear();
   }
 }
 
-const ROLES: Role[] = ["owner", "admin", "member"];
+// ---- the guard ------------------------------------------------------------------------------------------------
+
+export const CONTROL_HEADER = "x-chaser-local";
+const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
+
+/** Why a control request is refused (403 control_forbidden), or undefined when it may go on. */
+export function guard(headers: IncomingHttpHeaders, port: number, withBody: boolean): ApiError | undefined {
+  const refuse = (why: string) => new ApiError("control_forbidden", `the /_local/ test controls ${why}`);
+  const host = (headers.host ?? "").toLowerCase();
+  const m = /^(\[[^\]]*\]|[^:]*)(?::(\d+))?$/.exec(host);
+  if (!m || !LOOPBACK.has(m[1]) || Number(m[2] ?? 80) !== port) {
+    return refuse(`answer only requests to this machine: the Host must be 127.0.0.1:${port}, localhost:${port} or [::1]:${port} (got '${host.slice(0, 80)}')`);
+  }
+  if (headers[CONTROL_HEADER] !== "1") return refuse("need the header 'X-Chaser-Local: 1' (a web page cannot send it)");
+  const origin = headers.origin;
+  if (origin !== undefined) {
+    let ok = false;
+    try {
+      const u = new URL(origin);
+      ok = (u.protocol === "http:" || u.protocol === "https:") && LOOPBACK.has(u.hostname);
+    } catch {
+      ok = false;
+    }
+    if (!ok) return refuse(`refuse requests from web pages of other sites (Origin '${origin.slice(0, 80)}')`);
+  }
+  if (headers["sec-fetch-site"] === "cross-site") return refuse("refuse cross-site requests");
+  if (withBody) {
+    const type = (headers["content-type"] ?? "").split(";")[0].trim().toLowerCase();
+    if (type !== "application/json") return refuse("take JSON bodies only: send 'Content-Type: application/json'");
+  }
+  return undefined;
+}
+
+// ---- the controls ---------------------------------------------------------------------------------------------
+
+const accountControl = z.object({ name: rule.organizationName, plan: z.enum(["free", "pro"], "must be 'free' or 'pro'").nullish() });
+const serviceAccountControl = z.object({ name: rule.organizationName });
+const keyControl = z.object({
+  account: rule.accountSelector.nullish(),
+  email: rule.email.nullish(),
+  role: rule.role.nullish(),
+  scopes: z.array(rule.scope, "must be a list of scopes").max(rule.SCOPES.length * 4).nullish(),
+  name: rule.keyName.nullish(),
+});
+
+function parse<S extends z.ZodType>(schema: S, raw: Buffer): z.output<S> {
+  const r = schema.safeParse(parseJsonObject(raw));
+  if (!r.success) throw invalid("", firstIssue(r.error as z.ZodError));
+  return r.data;
+}
 
 export class Controls {
   constructor(private readonly state: State, private readonly faults: Faults, private readonly log: RequestLog) {}
 
-  handle(method: string, path: string, rawBody: string): Reply {
+  /** `segments`: the decoded path segments after `_local`. */
+  handle(method: string, segments: string[], rawBody: Buffer): Reply {
     const st = this.state;
-    const store = st.store;
-    const body = () => parseBody(rawBody);
+    const path = `/_local/${segments.join("/")}`;
+    const only = (m: string) => {
+      if (method !== m) throw notAllowed(method, path);
+    };
+    const [first, second, third, ...rest] = segments;
 
-    if (path === "/_local/reset") {
-      if (method !== "POST") throw notAllowed(method, path);
+    if (segments.length === 1 && first === "reset") {
+      only("POST");
       st.reset();
       this.faults.set({});
       this.log.reset();
       return { status: 200, body: { reset: true } };
     }
-    if (path === "/_local/requests") {
+    if (segments.length === 1 && first === "requests") {
       if (method === "GET") return { status: 200, body: { requests: this.log.list() } };
-      if (method === "DELETE") {
-        this.log.clear();
-        return { status: 200, body: { cleared: true } };
-      }
-      throw notAllowed(method, path);
+      only("DELETE");
+      this.log.clear();
+      return { status: 200, body: { cleared: true } };
     }
-    if (path === "/_local/counters") {
-      if (method !== "GET") throw notAllowed(method, path);
-      return { status: 200, body: this.log.counters };
+    if (segments.length === 1 && first === "counters") {
+      only("GET");
+      return { status: 200, body: this.log.counts() };
     }
-    if (path === "/_local/faults") {
+    if (segments.length === 1 && first === "faults") {
       if (method === "GET") return { status: 200, body: this.faults.get() };
-      if (method === "PUT") {
-        let config;
-        try {
-          config = validateConfig(body());
-        } catch (e) {
-          if (e instanceof ApiError) throw e;
-          throw bad((e as Error).message);
-        }
-        this.faults.set(config);
-        return { status: 200, body: this.faults.get() };
+      only("PUT");
+      let config;
+      try {
+        config = validateConfig(parseJsonObject(rawBody));
+      } catch (e) {
+        if (e instanceof ApiError) throw e;
+        throw invalid("", (e as Error).message);
       }
-      throw notAllowed(method, path);
+      this.faults.set(config);
+      return { status: 200, body: this.faults.get() };
     }
-    if (path === "/_local/accounts") {
-      if (method !== "POST") throw notAllowed(method, path);
-      const b = body();
-      if (typeof b.name !== "string" || b.name.trim() === "") throw bad("name is required (a non-empty string)");
-      if (b.name === "personal") throw bad("name cannot be 'personal': X-Chaser-Account uses it for the personal account");
-      const plan = b.plan ?? "pro";
-      if (plan !== "free" && plan !== "pro") throw bad("plan must be 'free' or 'pro'");
-      if (st.findAccount(b.name)) throw new ApiError(409, "account_name_taken", `an account named '${b.name}' exists`);
-      const a: Account = { id: `acct_${randomUUID()}`, name: b.name, plan, personal: false, members: { [ROOT_USER]: "owner" } };
-      store.put("accounts", a.id, a);
+    if (segments.length === 1 && first === "accounts") {
+      only("POST");
+      const b = parse(accountControl, rawBody);
+      const a = st.createOrganization(b.name, ROOT_USER, b.plan ?? "pro");
       return { status: 201, body: { id: a.id, name: a.name, plan: a.plan } };
     }
-    const m = /^\/_local\/accounts\/([^/]+)\/service-accounts$/.exec(path);
-    if (m) {
-      if (method !== "POST") throw notAllowed(method, path);
-      const acct = this.account(safeDecode(m[1]));
-      if (acct.personal) throw bad(`account '${acct.name}' is a personal account: service accounts exist only in organizations`);
-      const b = body();
-      if (typeof b.name !== "string" || b.name.trim() === "") throw bad("name is required (a non-empty string)");
-      const sa = { id: `sa_${randomUUID()}`, name: b.name, accountId: acct.id };
-      store.put("serviceAccounts", sa.id, sa);
+    if (segments.length === 3 && first === "accounts" && third === "service-accounts" && rest.length === 0) {
+      only("POST");
+      const acct = this.account(second);
+      if (acct.personal) throw invalid("account", `'${acct.name}' is a personal account: service accounts exist only in organizations`);
+      const b = parse(serviceAccountControl, rawBody);
+      const sa = st.createServiceAccount(acct, b.name, null);
       return { status: 201, body: { id: sa.id, name: sa.name, account_id: acct.id } };
     }
-    if (path === "/_local/keys") {
-      if (method !== "POST") throw notAllowed(method, path);
-      const b = body();
-      const acct = this.account(b.account === undefined || b.account === null ? ROOT_ACCOUNT : String(b.account));
-      const role = (b.role ?? "owner") as Role;
-      if (!ROLES.includes(role)) throw bad("role must be 'owner', 'admin' or 'member'");
-      if (acct.personal && role !== "owner") throw bad(`account '${acct.name}' is a personal account: its only member is its owner`);
-      if (b.name !== undefined && b.name !== null && typeof b.name !== "string") throw bad("name must be a string");
-      const scopes = parseScopes(b.scopes);
-      // The owner role of an account root owns is root; any other role (or an account root does not own) is
-      // given to a new user, who also gets a personal account.
+    if (segments.length === 1 && first === "keys") {
+      only("POST");
+      const b = parse(keyControl, rawBody);
+      let acct: Account;
       let userId: string;
-      if (acct.personal) userId = Object.keys(acct.members).find((u) => acct.members[u] === "owner")!;
-      else if (role === "owner" && acct.members[ROOT_USER] === "owner") userId = ROOT_USER;
-      else userId = st.createUser(acct, role);
-      const made = st.createKey({ accountId: acct.id, userId, serviceAccountId: null, name: (b.name as string | undefined) ?? null, scopes });
-      return { status: 201, body: { id: made.key.id, key: made.secret, account_id: acct.id } };
+      if (b.email != null) {
+        // A key for an existing member, found by email.
+        if (b.role != null) throw invalid("role", "cannot be given with email: the key is the member's, with the member's role");
+        const user = st.userByEmailAddress(b.email);
+        acct = b.account == null ? (user ? st.d.accounts.get(user.personalAccountId)! : this.account(ROOT_ACCOUNT)) : this.account(b.account);
+        if (!user || !memberOf(acct, user.id)) throw new ApiError("member_not_found", `'${b.email}' is not a member of account '${acct.name}'`);
+        userId = user.id;
+      } else {
+        acct = this.account(b.account ?? ROOT_ACCOUNT);
+        const role = b.role ?? "owner";
+        if (acct.personal && role !== "owner") throw invalid("role", `account '${acct.name}' is a personal account: its only member is its owner`);
+        // The owner role of an account root owns is root; any other role (or an account root does not own) is
+        // given to a new user, who also gets a personal account.
+        if (acct.personal) userId = Object.keys(acct.members).find((u) => acct.members[u].role === "owner")!;
+        else if (role === "owner" && memberOf(acct, ROOT_USER)?.role === "owner") userId = ROOT_USER;
+        else {
+          userId = st.createUser().id;
+          acct = st.setMember(acct, userId, role);
+        }
+      }
+      const made = st.createKey({ accountId: acct.id, userId, serviceAccountId: null, name: b.name ?? null, scopes: [...new Set(b.scopes ?? [])] });
+      const email = st.d.users.get(userId)?.email ?? null;
+      return { status: 201, body: { id: made.key.id, key: made.secret, account_id: acct.id, user_id: userId, email } };
     }
-    throw new ApiError(404, "not_found", `no test control ${method} ${path}`);
+    throw new ApiError("not_found", `no test control ${method} ${path.slice(0, 200)}`);
   }
 
   private account(sel: string): Account {
     const a = this.state.findAccount(sel);
-    if (!a) throw new ApiError(404, "account_not_found", `no account '${sel}'`);
+    if (!a) throw new ApiError("account_not_found", `no account '${sel.slice(0, 200)}'`);
     return a;
   }
 }
 
 function notAllowed(method: string, path: string): ApiError {
-  return new ApiError(405, "method_not_allowed", `${method} is not allowed on ${path}`);
-}
-
-function safeDecode(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    throw bad(`'${s}' is not valid percent-encoding`);
-  }
+  return new ApiError("method_not_allowed", `${method} is not allowed on ${path.slice(0, 200)}`);
 }

@@ -3,6 +3,8 @@
  * in order for every API request (never for `/_local/`); the first rule whose filters match and whose dice roll
  * (`rate`) succeeds fires, and a rule with `count` fires that many times at most.
  */
+import { ApiError } from "./state";
+
 export const FAULT_KINDS = ["500", "503", "429", "reset", "drop", "delay"] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
@@ -152,4 +154,34 @@ export function parseFaultFlag(spec: string): FaultRule {
     rule.count = c;
   }
   return rule;
+}
+
+/** What a fired rule does to its request: answer an error, reset the connection, drop the answer, or delay it. */
+export type FaultAction = { answer: ApiError } | { reset: true } | { drop: true } | { delayMs: number };
+
+export function faultAction(rule: FaultRule): FaultAction {
+  switch (rule.kind) {
+    case "500":
+      return { answer: new ApiError("internal_error", "injected fault: internal error") };
+    case "503":
+      return { answer: new ApiError("service_unavailable", "injected fault: service unavailable") };
+    case "429": {
+      const retryAfter = rule.retryAfter ?? 1;
+      return {
+        answer: new ApiError("rate_limited", "too many requests (injected fault)", {
+          "retry-after": String(retryAfter),
+          "x-ratelimit-limit": "60",
+          "x-ratelimit-remaining": "0",
+          "x-ratelimit-reset": String(Math.ceil(Date.now() / 1000) + retryAfter),
+          "x-ratelimit-scope": rule.scope ?? "principal",
+        }),
+      };
+    }
+    case "reset":
+      return { reset: true };
+    case "drop":
+      return { drop: true };
+    case "delay":
+      return { delayMs: rule.ms ?? 1000 };
+  }
 }

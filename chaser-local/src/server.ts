@@ -3,23 +3,32 @@
  * real API lacks (no get-one workspace endpoint). Test controls live under /_local/, a prefix the real API does
  * not have. See docs/chaser-local.md for every decision taken where the documentation is silent.
  *
- *   const srv = await startChaserLocal({ port: 0, dataDir?, rootKey?, latencyMs?, faults? });
+ *   const srv = await startChaserLocal({ port: 0, dataDir?, rootKey?, latencyMs?, faults?, repair? });
  *   srv.url; srv.rootKey; await srv.close();
  *
- * Every request is a transaction over the store: its changes are committed (and, with a data directory,
- * fsync'd to the journal) before the answer is written, or rolled back when it fails.
+ * This file is the HTTP plumbing. Every request gets an `X-Request-Id` and, when it fails, a 4xx or 5xx with the
+ * body `{"error": {"code", "message"}}`, also for what Node refuses before a request exists (bad HTTP, headers
+ * over 16 KiB: 431). An API request is checked in this order, and the body is read only after the checks that
+ * need none: target (400) → log → latency and faults → Content-Length over the limit (413) → key, account, route,
+ * access (api.prepare) → body, counted while it streams (413) → validation and handler, as a transaction: its
+ * changes are committed (with a data directory, fsync'd to the journal) before the answer is written, or rolled
+ * back when it fails (a failed journal write is 503 `storage_unavailable`, with nothing changed).
  */
 import { randomBytes } from "node:crypto";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
-import { Api, Reply } from "./api";
-import { Controls, RequestLog } from "./controls";
-import { FaultRule, Faults, validateRule } from "./faults";
-import { ApiError, newKeySecret, State } from "./state";
-import { Store } from "./store";
+import { Api } from "./api";
+import { Controls, guard, RequestLog } from "./controls";
+import { faultAction, FaultRule, Faults, validateRule } from "./faults";
+import { BODY_LIMIT, declaredTooLarge, hasBody, HEADER_LIMIT, parseTarget, readBody, tooLarge } from "./request";
+import type { Reply } from "./routes/route";
+import { ApiError, newKeySecret, rootKeyProblem, State } from "./state";
+import { FileIo, StorageError, Store } from "./store";
 
 export type { FaultConfig, FaultKind, FaultRule } from "./faults";
 export type { LogEntry } from "./controls";
+export type { FileIo } from "./store";
+export { DamagedDataError } from "./store";
 
 export interface ChaserLocalOptions {
   /** default 8787; 0 picks a free port */
@@ -28,12 +37,16 @@ export interface ChaserLocalOptions {
   host?: string;
   /** keep state in this directory (journaled, fsync'd); default: in memory */
   dataDir?: string;
-  /** the personal account's first full-access key; default: generated (`sk_` + random) */
+  /** the personal account's full-access key, at least 20 characters; default: generated (`sk_` + random) */
   rootKey?: string;
   /** latency added to every API request */
   latencyMs?: number;
   /** faults active from the start */
   faults?: FaultRule[];
+  /** a damaged data directory: keep every intact record and copy the damaged files aside (default: refuse to start) */
+  repair?: boolean;
+  /** for tests: replaces some of the store's file operations (to make writes fail) */
+  fileIo?: Partial<FileIo>;
 }
 
 export interface ChaserLocal {
@@ -43,25 +56,28 @@ export interface ChaserLocal {
   rootKey: string;
   /** true when the root key was generated (not given): the CLI prints it */
   generatedRootKey: boolean;
+  /** what loading the data directory found worth telling (a cut-off unfinished write, repairs) */
+  notes: string[];
+  /** damaged files a repair copied aside */
+  movedAside: string[];
   close(): Promise<void>;
 }
-
-const BODY_LIMIT = 1024 * 1024;
 
 export async function startChaserLocal(opts: ChaserLocalOptions = {}): Promise<ChaserLocal> {
   const generatedRootKey = !opts.rootKey;
   const rootKey = opts.rootKey ?? newKeySecret();
-  if (/\s/.test(rootKey) || rootKey.length < 8) throw new Error("the root key must be at least 8 characters, without spaces");
+  const problem = rootKeyProblem(rootKey);
+  if (problem) throw new Error(`the root key ${problem}`);
   const faultRules = (opts.faults ?? []).map((r, i) => validateRule(r, `faults[${i}]`));
 
-  const store = new Store(opts.dataDir);
+  const store = new Store(opts.dataDir, { io: opts.fileIo, repair: opts.repair });
   const state = new State(store, rootKey);
-  store.open();
+  const report = await store.open();
   try {
     state.bootstrap();
     store.commit();
   } catch (e) {
-    store.close();
+    await store.close().catch(() => undefined);
     throw e;
   }
 
@@ -71,17 +87,33 @@ export async function startChaserLocal(opts: ChaserLocalOptions = {}): Promise<C
   const controls = new Controls(state, faults, log);
   const idPrefix = `req_${randomBytes(4).toString("hex")}`;
   let requests = 0;
+  const nextId = () => `${idPrefix}${(++requests).toString(36)}`;
   let base = "";
+  let port = 0;
 
-  function send(res: http.ServerResponse, reply: Reply, requestId: string): void {
+  function errorReply(e: unknown): Reply {
+    const err =
+      e instanceof ApiError
+        ? e
+        : e instanceof StorageError
+          ? new ApiError("storage_unavailable", e.message)
+          : new ApiError("internal_error", `chaser-local failed: ${(e as Error)?.message ?? e}`);
+    return { status: err.status, body: { error: { code: err.code, message: err.message } }, headers: err.headers };
+  }
+
+  /** Answers; when the request's body was not read to its end, the connection is closed after the answer. */
+  function send(req: http.IncomingMessage, res: http.ServerResponse, reply: Reply, requestId: string): void {
+    if (res.headersSent || res.destroyed) return;
     const text = reply.raw ?? (reply.body === undefined ? "" : JSON.stringify(reply.body));
     const headers: http.OutgoingHttpHeaders = { "x-request-id": requestId, "content-length": Buffer.byteLength(text), ...reply.headers };
     if (text) headers["content-type"] = "application/json";
+    if (!req.complete && hasBody(req)) {
+      headers.connection = "close";
+      closeWithoutReading(req);
+    }
     res.writeHead(reply.status, headers);
     res.end(text);
   }
-
-  const errorReply = (e: ApiError): Reply => ({ status: e.status, body: { error: { code: e.code, message: e.message } }, headers: e.headers });
 
   /** Runs `fn` as a transaction: committed when it answers, rolled back when it throws. */
   function transact(fn: () => Reply): Reply {
@@ -91,92 +123,108 @@ export async function startChaserLocal(opts: ChaserLocalOptions = {}): Promise<C
       return reply;
     } catch (e) {
       store.rollback();
-      if (e instanceof ApiError) return errorReply(e);
-      return errorReply(new ApiError(500, "internal_error", `chaser-local failed: ${(e as Error)?.message ?? e}`));
+      return errorReply(e);
     }
   }
 
-  async function handle(req: http.IncomingMessage, res: http.ServerResponse, rawBody: string, tooLarge: boolean): Promise<void> {
-    const requestId = `${idPrefix}${(++requests).toString(36)}`;
-    const target = req.url ?? "/";
-    const q = target.indexOf("?");
-    const path = q < 0 ? target : target.slice(0, q);
-    const query = q < 0 ? "" : target.slice(q + 1);
-    const method = (req.method ?? "GET").toUpperCase();
-    const tooLargeReply = (): Reply => errorReply(new ApiError(413, "invalid_request", `the body exceeds ${BODY_LIMIT} bytes`));
-
-    if (path.startsWith("/_local/")) {
-      send(res, tooLarge ? tooLargeReply() : transact(() => controls.handle(method, path, rawBody)), requestId);
-      return;
+  /** Reads the body (bounded) once the request may have one; `undefined` when the connection died meanwhile. */
+  async function body(req: http.IncomingMessage, res: http.ServerResponse, expectsContinue: boolean): Promise<Buffer | undefined> {
+    if (expectsContinue && hasBody(req)) res.writeContinue();
+    try {
+      return await readBody(req, BODY_LIMIT);
+    } catch (e) {
+      if (e instanceof ApiError) throw e;
+      return undefined;
     }
+  }
 
-    const entry = log.add(method, path, query);
+  async function handleControl(req: http.IncomingMessage, res: http.ServerResponse, id: string, method: string, segments: string[], expectsContinue: boolean): Promise<void> {
+    let reply: Reply;
+    try {
+      const refused = guard(req.headers, port, hasBody(req));
+      if (refused) throw refused;
+      if (declaredTooLarge(req)) throw tooLarge();
+      const raw = await body(req, res, expectsContinue);
+      if (raw === undefined) return void req.socket.destroy();
+      reply = transact(() => controls.handle(method, segments.slice(1), raw));
+    } catch (e) {
+      reply = errorReply(e);
+    }
+    send(req, res, reply, id);
+  }
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse, id: string, expectsContinue: boolean): Promise<void> {
+    const method = (req.method ?? "GET").toUpperCase();
+    let target;
+    try {
+      target = parseTarget(req.url ?? "");
+    } catch (e) {
+      return send(req, res, errorReply(e), id);
+    }
+    if (target.segments[0] === "_local") return handleControl(req, res, id, method, target.segments, expectsContinue);
+
+    const match = api.match(method, target.segments);
+    const entry = log.add(method, match.template, target.path, target.query);
     if (faults.latencyMs > 0) await sleep(faults.latencyMs);
-    const fault = faults.pick(method, path);
+    const fault = faults.pick(method, target.path);
+    let drop = false;
     if (fault) {
       entry.fault = fault.kind;
-      switch (fault.kind) {
-        case "reset":
-          req.socket.destroy(); // before anything is handled
-          return;
-        case "500":
-          entry.status = 500;
-          return send(res, errorReply(new ApiError(500, "internal_error", "injected fault: internal error")), requestId);
-        case "503":
-          entry.status = 503;
-          return send(res, errorReply(new ApiError(503, "service_unavailable", "injected fault: service unavailable")), requestId);
-        case "429": {
-          entry.status = 429;
-          const retryAfter = fault.retryAfter ?? 1;
-          return send(res, errorReply(new ApiError(429, "rate_limited", "too many requests (injected fault)", {
-            "retry-after": String(retryAfter),
-            "x-ratelimit-limit": "60",
-            "x-ratelimit-remaining": "0",
-            "x-ratelimit-reset": String(Math.ceil(Date.now() / 1000) + retryAfter),
-            "x-ratelimit-scope": fault.scope ?? "principal",
-          })), requestId);
-        }
-        case "delay":
-          await sleep(fault.ms ?? 1000);
-          break;
-        case "drop":
-          break; // handled below, after the request is applied
+      const action = faultAction(fault);
+      if ("reset" in action) return void req.socket.destroy(); // before anything is handled
+      if ("answer" in action) {
+        const reply = errorReply(action.answer);
+        entry.status = reply.status;
+        return send(req, res, reply, id);
       }
+      if ("delayMs" in action) await sleep(action.delayMs);
+      drop = "drop" in action;
     }
 
-    const reply = tooLarge
-      ? tooLargeReply()
-      : transact(() => api.handle({ method, path, query, headers: req.headers, rawBody, base: req.headers.host ? `http://${req.headers.host}` : base }, (id) => (entry.account = id)));
-    entry.status = reply.status;
-    if (fault?.kind === "drop") {
-      // Applied and made durable, but the answer never arrives.
-      req.socket.destroy();
-      return;
+    let reply: Reply;
+    try {
+      if (declaredTooLarge(req)) throw tooLarge();
+      const prepared = api.prepare(method, target.path, match, req.headers, (a) => (entry.account = a));
+      const raw = await body(req, res, expectsContinue);
+      if (raw === undefined) return void req.socket.destroy();
+      reply = transact(() => api.run(prepared, method, raw, target.query, req.headers.host ? `http://${req.headers.host}` : base));
+    } catch (e) {
+      reply = errorReply(e);
     }
-    send(res, reply, requestId);
+    entry.status = reply.status;
+    if (drop) return void req.socket.destroy(); // applied and made durable, but the answer never arrives
+    send(req, res, reply, id);
   }
 
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = false;
-    req.on("data", (c: Buffer) => {
-      size += c.length;
-      if (size > BODY_LIMIT) tooLarge = true;
-      else chunks.push(c);
+  function onRequest(req: http.IncomingMessage, res: http.ServerResponse, expectsContinue = false): void {
+    const id = nextId();
+    handle(req, res, id, expectsContinue).catch((e) => {
+      if (!res.headersSent && !res.destroyed) send(req, res, errorReply(e), id);
+      else res.destroy();
     });
-    req.on("end", () => {
-      const raw = chunks.length === 0 ? "" : chunks.length === 1 ? chunks[0].toString("utf8") : Buffer.concat(chunks).toString("utf8");
-      handle(req, res, raw, tooLarge).catch((e) => {
-        if (!res.headersSent) send(res, errorReply(new ApiError(500, "internal_error", String((e as Error)?.message ?? e))), `${idPrefix}error`);
-        else res.destroy();
-      });
-    });
-    req.on("error", () => res.destroy());
-  });
-  server.on("clientError", (_err, socket) => {
-    if (socket.writable) socket.end(`HTTP/1.1 400 Bad Request\r\nX-Request-Id: ${idPrefix}bad\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-    else socket.destroy();
+  }
+
+  const server = http.createServer({ maxHeaderSize: HEADER_LIMIT, headersTimeout: 20_000, requestTimeout: 60_000 }, (req, res) => onRequest(req, res));
+  // Expect: 100-continue: the checks above run before the client is told to send the body.
+  server.on("checkContinue", (req, res) => onRequest(req, res, true));
+  // What Node refuses before a request exists: answered as JSON with a request id, then the connection closes.
+  server.on("clientError", (err: NodeJS.ErrnoException, socket) => {
+    const busy = (socket as unknown as { _httpMessage?: http.ServerResponse })._httpMessage?.headersSent;
+    if (!socket.writable || busy || err.code === "ECONNRESET" || err.code === "EPIPE") {
+      socket.destroy();
+      return;
+    }
+    const e =
+      err.code === "HPE_HEADER_OVERFLOW"
+        ? new ApiError("header_too_large", `the request headers exceed ${HEADER_LIMIT} bytes`)
+        : err.code === "ERR_HTTP_REQUEST_TIMEOUT"
+          ? new ApiError("request_timeout", "the request did not arrive in time")
+          : new ApiError("invalid_request", `the request is not valid HTTP (${err.code ?? err.message})`);
+    const text = JSON.stringify({ error: { code: e.code, message: e.message } });
+    socket.end(
+      `HTTP/1.1 ${e.status} ${http.STATUS_CODES[e.status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\n` +
+        `X-Request-Id: ${nextId()}\r\nConnection: close\r\n\r\n${text}`,
+    );
   });
 
   try {
@@ -188,10 +236,11 @@ export async function startChaserLocal(opts: ChaserLocalOptions = {}): Promise<C
       });
     });
   } catch (e) {
-    store.close();
+    await store.close().catch(() => undefined);
     throw e;
   }
   const addr = server.address() as AddressInfo;
+  port = addr.port;
   const host = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
   base = `http://${host}:${addr.port}`;
 
@@ -200,18 +249,35 @@ export async function startChaserLocal(opts: ChaserLocalOptions = {}): Promise<C
     url: base,
     rootKey,
     generatedRootKey,
+    notes: report.notes,
+    movedAside: report.movedAside,
     close: () =>
       (closing ??= new Promise<void>((resolve, reject) => {
-        server.close(() => {
-          try {
-            store.close();
-            resolve();
-          } catch (e) {
-            reject(e);
-          }
-        });
+        server.close(() => store.close().then(resolve, reject));
         server.closeAllConnections();
       })),
+  };
+}
+
+/** How long a connection answered before its body was read stays open (not read) for the client to read the answer. */
+export const LINGER_MS = 2000;
+
+/**
+ * For an answer given before the request's body was read to its end (413, 401, any early refusal): the body is
+ * not read further. Node would read it to discard it, then close the socket at once (and a close with unread data
+ * resets the connection, so the client may lose the answer). Instead the request stops reading (at most its
+ * 16 KiB buffer more is taken; TCP then holds the sender back), the answer and a FIN go out, and the socket is
+ * destroyed LINGER_MS later.
+ */
+function closeWithoutReading(req: http.IncomingMessage): void {
+  req.pause();
+  req.read(0); // marks the body as being consumed, so Node does not dump (read) the rest
+  const socket = req.socket;
+  socket.destroySoon = function (this: typeof socket) {
+    this.end();
+    const t = setTimeout(() => this.destroy(), LINGER_MS);
+    t.unref();
+    this.once("close", () => clearTimeout(t));
   };
 }
 

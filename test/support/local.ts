@@ -54,10 +54,11 @@ export class Local {
     return this.closeFn();
   }
 
+  /** A test control: they need the header `X-Chaser-Local: 1` (and a loopback Host, which fetch sends). */
   async control<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
     const res = await fetch(`${this.url}/_local${path}`, {
       method,
-      headers: body === undefined ? {} : { "content-type": "application/json" },
+      headers: { "x-chaser-local": "1", ...(body === undefined ? {} : { "content-type": "application/json" }) },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
@@ -90,8 +91,9 @@ export class Local {
   createServiceAccount(account: string, name: string) {
     return this.control<{ id: string; name: string }>("POST", `/accounts/${encodeURIComponent(account)}/service-accounts`, { name });
   }
-  createKey(opts: { account?: string; scopes?: string[]; role?: string; name?: string } = {}) {
-    return this.control<{ id: string; key: string; account_id: string }>("POST", "/keys", opts);
+  /** A key bound to `account` (default: the personal one) for a new user with `role`, or for the member `email`. */
+  createKey(opts: { account?: string; scopes?: string[]; role?: string; email?: string; name?: string } = {}) {
+    return this.control<{ id: string; key: string; account_id: string; user_id: string; email: string }>("POST", "/keys", opts);
   }
 
   /** A direct API call with the root key (to arrange or inspect state outside the code under test). */

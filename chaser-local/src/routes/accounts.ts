@@ -1,0 +1,198 @@
+/**
+ * Accounts, organizations, members, service accounts (and their keys), SSH keys: the accounts section of
+ * shared/docs/chaser-api.md. Where the docs are silent (our decisions, docs/chaser-local.md): reads need any
+ * valid key; account-management writes need a full-access key (no scope covers them) of an owner or admin (a
+ * service-account key manages none of it); SSH keys are bound to the active account, managed in an organization
+ * by its owners and admins.
+ */
+import { randomUUID } from "node:crypto";
+import { parseOpenSshKey, Role, wire } from "../../../contract";
+import {
+  accountInfo, ApiError, createdKeyInfo, memberInfo, memberOf, now, serviceAccountInfo, sshKeyInfo,
+} from "../state";
+import type { SshKey } from "../store";
+import { keyScopes } from "./keys";
+import { Ctx, Route, route } from "./route";
+
+/**
+ * The caller's role, when it may manage `what` in the active account: a user key of an owner or admin (403
+ * `role_forbidden` otherwise), in an organization unless `personalToo` (403 `account_forbidden`).
+ */
+function manager({ st, key, acct }: Ctx<unknown>, what: string, personalToo = false): Role {
+  if (acct.personal && !personalToo) {
+    throw new ApiError("account_forbidden", `${what} exist only in organization accounts, and '${acct.name}' is a personal account; select an organization with X-Chaser-Account`);
+  }
+  if (key.serviceAccountId !== null) throw new ApiError("role_forbidden", `a service-account key cannot manage ${what}; use a key of an owner or admin`);
+  const role = st.roleOf(acct, key.userId);
+  if (role !== "owner" && role !== "admin") {
+    throw new ApiError("role_forbidden", `only owners and admins of '${acct.name}' manage ${what}; this key's user is ${role ? `a ${role}` : "not a member"}`);
+  }
+  return role;
+}
+
+function member(c: Ctx<unknown>, userId: string) {
+  const m = memberOf(c.acct, userId);
+  if (!m) throw new ApiError("member_not_found", `no member '${userId}' in account '${c.acct.name}'`);
+  return m;
+}
+
+function lastOwner(c: Ctx<unknown>, userId: string, what: string): ApiError {
+  const email = c.st.d.users.get(userId)?.email ?? userId;
+  return new ApiError(
+    "last_owner",
+    `${what} '${email}' is refused: they are the last owner of '${c.acct.name}', and an organization always keeps an owner; make another member owner first`,
+  );
+}
+
+export const accountRoutes: Route[] = [
+  // ---- accounts -------------------------------------------------------------------------------------------
+  route({
+    method: "GET", path: "/v1/accounts", access: "any",
+    handle: ({ st, key, acct }) => {
+      if (key.userId === null) return { status: 200, body: [accountInfo(acct, null)] }; // a service account belongs to one
+      return { status: 200, body: st.accountsOf(key.userId).map((a) => accountInfo(a, st.roleOf(a, key.userId) ?? null)) };
+    },
+  }),
+
+  route({
+    method: "GET", path: "/v1/accounts/current", access: "any",
+    handle: ({ st, key, acct }) => ({ status: 200, body: accountInfo(acct, st.roleOf(acct, key.userId) ?? null) }),
+  }),
+
+  route({
+    method: "POST", path: "/v1/accounts/organizations", access: "full", body: wire.createOrganizationRequest,
+    handle: ({ st, key, body }) => {
+      if (key.userId === null) throw new ApiError("role_forbidden", "a service-account key cannot create organizations; use a user's key");
+      const a = st.createOrganization(body.name, key.userId);
+      return { status: 201, body: accountInfo(a, "owner") };
+    },
+  }),
+
+  // ---- members --------------------------------------------------------------------------------------------
+  route({
+    method: "GET", path: "/v1/accounts/current/members", access: "any",
+    handle: ({ st, acct }) => ({
+      status: 200,
+      body: Object.entries(acct.members).map(([userId, m]) => memberInfo(userId, st.d.users.get(userId), m)),
+    }),
+  }),
+
+  route({
+    method: "POST", path: "/v1/accounts/current/members", access: "full", body: wire.addMemberRequest,
+    handle: (c) => {
+      const { st, body } = c;
+      const callerRole = manager(c, "members");
+      if (body.role === "owner" && callerRole !== "owner") throw new ApiError("role_forbidden", "only owners grant the owner role");
+      const existing = st.userByEmailAddress(body.email);
+      const already = existing && memberOf(c.acct, existing.id);
+      if (existing && already) {
+        throw new ApiError("member_exists", `'${existing.email}' is a member of '${c.acct.name}' already (as ${already.role}); change the role with PATCH`);
+      }
+      const user = existing ?? st.createUser(body.email);
+      const acct = st.setMember(c.acct, user.id, body.role);
+      return { status: 201, body: memberInfo(user.id, user, acct.members[user.id]) };
+    },
+  }),
+
+  route({
+    method: "PATCH", path: "/v1/accounts/current/members/:user_id", access: "full", body: wire.changeRoleRequest,
+    handle: (c) => {
+      const { st, body, params } = c;
+      const callerRole = manager(c, "members");
+      const m = member(c, params.user_id);
+      if ((m.role === "owner" || body.role === "owner") && callerRole !== "owner") {
+        throw new ApiError("role_forbidden", m.role === "owner" ? "only owners change an owner's role" : "only owners grant the owner role");
+      }
+      if (m.role === "owner" && body.role !== "owner" && st.owners(c.acct).length === 1) throw lastOwner(c, params.user_id, `demoting`);
+      const acct = m.role === body.role ? c.acct : st.setMember(c.acct, params.user_id, body.role);
+      return { status: 200, body: memberInfo(params.user_id, st.d.users.get(params.user_id), acct.members[params.user_id]) };
+    },
+  }),
+
+  route({
+    method: "DELETE", path: "/v1/accounts/current/members/:user_id", access: "full",
+    handle: (c) => {
+      const { st, params } = c;
+      const callerRole = manager(c, "members");
+      const m = member(c, params.user_id);
+      if (m.role === "owner" && callerRole !== "owner") throw new ApiError("role_forbidden", "only owners remove an owner");
+      if (m.role === "owner" && st.owners(c.acct).length === 1) throw lastOwner(c, params.user_id, "removing");
+      st.removeMember(c.acct, params.user_id);
+      return { status: 204 };
+    },
+  }),
+
+  // ---- service accounts -----------------------------------------------------------------------------------
+  route({
+    method: "GET", path: "/v1/accounts/current/service-accounts", access: "any",
+    handle: ({ st, acct }) => ({ status: 200, body: st.serviceAccountsOf(acct.id).map(serviceAccountInfo) }),
+  }),
+
+  route({
+    method: "POST", path: "/v1/accounts/current/service-accounts", access: "full", body: wire.createServiceAccountRequest,
+    handle: (c) => {
+      manager(c, "service accounts");
+      const sa = c.st.createServiceAccount(c.acct, c.body.name, c.key.userId);
+      return { status: 201, body: serviceAccountInfo(sa) };
+    },
+  }),
+
+  route({
+    method: "DELETE", path: "/v1/accounts/current/service-accounts/:sa", access: "full",
+    handle: (c) => {
+      manager(c, "service accounts");
+      c.st.deleteServiceAccount(c.st.serviceAccount(c.acct, c.params.sa));
+      return { status: 204 };
+    },
+  }),
+
+  route({
+    method: "POST", path: "/v1/accounts/current/service-accounts/:sa/keys", access: "keys.write", body: wire.createKeyRequest,
+    handle: (c) => {
+      manager(c, "service accounts");
+      const sa = c.st.serviceAccount(c.acct, c.params.sa);
+      const scopes = keyScopes(c.body.scopes, c.key);
+      const made = c.st.createKey({ accountId: c.acct.id, userId: null, serviceAccountId: sa.id, name: c.body.name ?? null, scopes });
+      return { status: 201, body: createdKeyInfo(made.key, made.secret, sa) };
+    },
+  }),
+
+  // ---- SSH keys -------------------------------------------------------------------------------------------
+  route({
+    method: "GET", path: "/v1/ssh-keys", access: "any",
+    handle: ({ st, acct }) => ({ status: 200, body: st.sshKeysOf(acct.id).map(sshKeyInfo) }),
+  }),
+
+  route({
+    method: "POST", path: "/v1/ssh-keys", access: "full", body: wire.addSshKeyRequest,
+    handle: (c) => {
+      manager(c, "SSH keys", true);
+      const parsed = parseOpenSshKey(c.body.public_key);
+      if ("error" in parsed) throw new ApiError("invalid_request", `public_key: ${parsed.error}`); // the schema checked it already
+      const dup = c.st.sshKeysOf(c.acct.id).find((k) => k.canonical === parsed.canonical);
+      if (dup) throw new ApiError("ssh_key_exists", `this public key (${parsed.fingerprint}) is registered in account '${c.acct.name}' already, as '${dup.id}'`);
+      const k: SshKey = {
+        id: `sshkey_${randomUUID()}`,
+        accountId: c.acct.id,
+        public_key: parsed.comment ? `${parsed.canonical} ${parsed.comment}` : parsed.canonical,
+        canonical: parsed.canonical,
+        fingerprint: parsed.fingerprint,
+        comment: parsed.comment,
+        created_by_user_id: c.key.userId,
+        created_at: now(),
+      };
+      return { status: 201, body: sshKeyInfo(c.st.store.put("sshKeys", k.id, k)) };
+    },
+  }),
+
+  route({
+    method: "DELETE", path: "/v1/ssh-keys/:key_id", access: "full",
+    handle: (c) => {
+      manager(c, "SSH keys", true);
+      const k = c.st.d.sshKeys.get(c.params.key_id);
+      if (!k || k.accountId !== c.acct.id) throw new ApiError("ssh_key_not_found", `no SSH key '${c.params.key_id}' in account '${c.acct.name}'`);
+      c.st.store.del("sshKeys", k.id);
+      return { status: 204 };
+    },
+  }),
+];

@@ -1,0 +1,49 @@
+/** API keys: create, list, revoke. Service-account keys are created under the accounts routes. */
+import { wire } from "../../../contract";
+import { ApiError, createdKeyInfo, keyInfo } from "../state";
+import type { Key } from "../store";
+import { Route, route } from "./route";
+
+/** A scoped key cannot create a key with a scope it lacks, nor a full-access one. Duplicate scopes collapse. */
+export function keyScopes(requested: readonly string[] | null | undefined, creator: Key): string[] {
+  const scopes = [...new Set(requested ?? [])];
+  if (creator.scopes.length > 0) {
+    const missing = scopes.length === 0 ? ["full access"] : scopes.filter((s) => !creator.scopes.includes(s));
+    if (missing.length) {
+      throw new ApiError("insufficient_scope", `a scoped key can only create keys with scopes it holds itself; this key lacks ${missing.join(", ")}`);
+    }
+  }
+  return scopes;
+}
+
+export const keyRoutes: Route[] = [
+  route({
+    method: "GET", path: "/v1/keys", access: "keys.read",
+    handle: ({ st, acct }) => {
+      const keys: wire.ApiKeyInfo[] = [];
+      for (const k of st.d.keys.values()) if (k.accountId === acct.id) keys.push(keyInfo(k));
+      return { status: 200, body: { keys } };
+    },
+  }),
+
+  route({
+    method: "POST", path: "/v1/keys", access: "keys.write", body: wire.createKeyRequest,
+    handle: ({ st, key, acct, body }) => {
+      const scopes = keyScopes(body.scopes, key);
+      // A key made with a service-account key belongs to that service account.
+      const made = st.createKey({ accountId: acct.id, userId: key.userId, serviceAccountId: key.serviceAccountId, name: body.name ?? null, scopes });
+      return { status: 201, body: createdKeyInfo(made.key, made.secret) };
+    },
+  }),
+
+  route({
+    method: "DELETE", path: "/v1/keys/:id", access: "keys.write",
+    handle: ({ st, key, acct, params }) => {
+      const k = st.d.keys.get(params.id);
+      if (!k || k.accountId !== acct.id) throw new ApiError("key_not_found", `no API key '${params.id}' in account '${acct.name}'`);
+      st.checkRevoke(key, k, acct);
+      st.revokeKey(k);
+      return { status: 204 };
+    },
+  }),
+];

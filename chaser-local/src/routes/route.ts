@@ -1,0 +1,69 @@
+/**
+ * What a route is: method, path template (`/v1/workspaces/:ws`), the access it needs, the request body's schema
+ * (from contract/wire.ts) and the handler. The router (api.ts) authenticates, resolves the account, checks the
+ * access and validates the body before a handler runs; handlers change state only through the store.
+ */
+import type { z } from "zod";
+import type { Scope } from "../../../contract";
+import type { State } from "../state";
+import { ApiError } from "../state";
+import type { Account, Key } from "../store";
+
+export interface Reply {
+  status: number;
+  /** serialized as JSON */
+  body?: unknown;
+  /** an already serialized JSON body */
+  raw?: string;
+  headers?: Record<string, string>;
+}
+
+export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+/**
+ * A scope the key must hold (a key with no scopes holds all); `any`: any valid key; `full`: a full-access key
+ * (account management, which no scope covers: our decision).
+ */
+export type Access = Scope | "any" | "full";
+
+export interface Ctx<B> {
+  st: State;
+  key: Key;
+  acct: Account;
+  body: B;
+  /** path parameters, percent-decoded once */
+  params: Record<string, string>;
+  query: URLSearchParams;
+  /** the server's own URL, for the session endpoints */
+  base: string;
+}
+
+export interface Route {
+  method: Method;
+  path: string;
+  access: Access;
+  body?: z.ZodType;
+  /** checks that come before the body is validated (the free-plan rule) */
+  before?: (c: Ctx<undefined>) => void;
+  handle: (c: Ctx<any>) => Reply;
+}
+
+/** A route whose handler sees the body typed by its schema. */
+export function route<S extends z.ZodType | undefined = undefined>(r: {
+  method: Method;
+  path: string;
+  access: Access;
+  body?: S;
+  before?: (c: Ctx<undefined>) => void;
+  handle: (c: Ctx<S extends z.ZodType ? z.output<S> : undefined>) => Reply;
+}): Route {
+  return r as Route;
+}
+
+/** `?field=true|false` (absent: false); anything else is 400. */
+export function queryBool(query: URLSearchParams, field: string): boolean {
+  const v = query.get(field);
+  if (v === null || v === "false") return false;
+  if (v === "true") return true;
+  throw new ApiError("invalid_request", `${field}: must be true or false (got '${v.slice(0, 40)}')`);
+}
