@@ -78,7 +78,7 @@ export class Project {
     );
     fs.writeFileSync(path.join(p.dir, "package.json"), JSON.stringify({ name, private: true, main: ts ? "index.ts" : "index.js" }, null, 2));
     if (ts) {
-      fs.writeFileSync(path.join(p.dir, "tsconfig.json"), JSON.stringify({ compilerOptions: { strict: true, target: "ES2020", module: "commonjs", esModuleInterop: true, skipLibCheck: true }, files: ["index.ts"] }));
+      fs.writeFileSync(path.join(p.dir, "tsconfig.json"), JSON.stringify({ compilerOptions: { strict: true, target: "ES2020", module: "commonjs", moduleResolution: "node", esModuleInterop: true, skipLibCheck: true }, files: ["index.ts"] }));
     }
     installInto(p.dir, { symlink: opts.symlink });
     return p;
