@@ -231,6 +231,11 @@ export const NAMED_ENUMS = new Map<z.ZodType, string>([
   [rules.scope, "Scope"],
   [rules.role, "Role"],
 ]);
+/** Enums named in the SDK's types only (not in schema.json's resources). */
+const TS_NAMED: Array<[string, string]> = [["personal,organization", "AccountKind"]];
+
+/** The token of a type of schema.json. */
+export const typeToken = (name: string) => `chaser:index:${name}`;
 
 interface Def {
   type: string;
@@ -249,6 +254,8 @@ export function tsType(s: z.ZodType): string {
   const named = NAMED_ENUMS.get(s);
   if (named) return named;
   const d = defOf(s);
+  const alias = d.type === "enum" ? TS_NAMED.find(([values]) => values === Object.values(d.entries!).join(",")) : undefined;
+  if (alias) return alias[1];
   switch (d.type) {
     case "optional":
     case "nullable":
@@ -275,11 +282,17 @@ export function tsType(s: z.ZodType): string {
 }
 const wrapUnion = (t: string) => (t.includes("|") ? `(${t})` : t);
 
-/** A field's type in Pulumi schema terms ({type, items?, additionalProperties?, $ref?}). */
+/** The values of an enum. */
+export function enumValues(s: z.ZodType): string[] {
+  return Object.values(defOf(s).entries ?? {});
+}
+
+/** A field's type in Pulumi schema terms ({type, items?, additionalProperties?} or {$ref} for a named enum). */
 export function schemaType(s: z.ZodType): Record<string, unknown> {
   const named = NAMED_ENUMS.get(s);
+  if (named) return { $ref: `#/types/${typeToken(named)}` };
   const d = defOf(s);
-  if (named || d.type === "enum") return { type: "string" };
+  if (d.type === "enum") return { type: "string" };
   switch (d.type) {
     case "optional":
     case "nullable":

@@ -1,25 +1,89 @@
 /**
- * Builds the Pulumi package schema (schema.json) from the resource models. The committed schema.json must equal
- * this output (test/schema.test.ts), and the README reference and the SDK's types are generated from it.
+ * Builds the package's schema (schema.json) from the resource models: every resource with its inputs, outputs,
+ * secrets and replace-on-change, the enums, the lookups' results, the lookups, and the provider's configuration.
+ * The committed schema.json must equal this output (test/schema.test.ts), and the README reference and the SDK's
+ * classes are generated from the same models.
+ *
+ * Resources are keyed by the type token the engine, `pulumi stack`, policy packs and the state show:
+ * `pulumi-nodejs:dynamic/chaser:<Name>` (they are dynamic resources). Types and lookups, which the engine never
+ * sees, use `chaser:index:<Name>`.
  */
+import type { z } from "zod";
+import { ACCOUNT_KINDS } from "../contract";
+import { DEFAULT_API_URL } from "./client/config";
+import { FieldDoc, NAMED_ENUMS, ResourceModel, enumValues, inputFields, outputFields, schemaType, typeToken } from "./model";
+import { AccountModel, accountKind } from "./models/account";
 import { ApiKeyModel } from "./models/apikey";
 import { OrganizationMemberModel } from "./models/member";
 import { ServiceAccountModel } from "./models/serviceaccount";
-import { SshKeyModel } from "./models/sshkey";
 import { SnapshotModel } from "./models/snapshot";
+import { SshKeyModel } from "./models/sshkey";
 import { TemplateModel } from "./models/template";
 import { WorkspaceModel } from "./models/workspace";
-import { FieldDoc, ResourceModel, inputFields, outputFields, schemaType } from "./model";
-import type { z } from "zod";
 
 export const MODELS: ResourceModel[] = [WorkspaceModel, TemplateModel, SnapshotModel, ApiKeyModel, ServiceAccountModel, OrganizationMemberModel, SshKeyModel];
+
+/** The token the engine shows for a resource of the package. */
+export const resourceToken = (name: string) => `pulumi-nodejs:dynamic/chaser:${name}`;
+
+/** What each lookup's result describes: the outputs of these models (secrets left out). */
+export const INFO_MODELS: Array<{ name: string; models: ResourceModel[] }> = [
+  { name: "WorkspaceInfo", models: [WorkspaceModel, TemplateModel] },
+  { name: "SnapshotInfo", models: [SnapshotModel] },
+  { name: "ApiKeyInfo", models: [ApiKeyModel] },
+  { name: "ServiceAccountInfo", models: [ServiceAccountModel] },
+  { name: "OrganizationMemberInfo", models: [OrganizationMemberModel] },
+  { name: "SshKeyInfo", models: [SshKeyModel] },
+  { name: "AccountInfo", models: [AccountModel] },
+];
+
+const LOOKUP_OPTIONS = "Options (last argument): `apiKey`, `apiUrl`, `account`; default the stack's config, then the CHASER_* environment variables.";
+const PLAIN = "A plain function of the package (`import { … } from \"pulumi-chaser\"`), not an engine invoke; its `…Output` variant takes inputs and returns an Output.";
+
+/** The lookups: name, what it does, its arguments, and its result (an info type, or a list of them). */
+export const LOOKUPS: Array<{ name: string; description: string; inputs: Record<string, { type: string; description: string }>; result: string; list?: boolean }> = [
+  { name: "getWorkspace", description: "One workspace by `id` or by `name` (case-insensitive); fails when there is none.", inputs: { id: { type: "string", description: "The workspace's id." }, name: { type: "string", description: "The workspace's name (when no id)." } }, result: "WorkspaceInfo" },
+  { name: "listWorkspaces", description: "The workspaces of the account; `template` keeps only templates (true) or only other workspaces (false).", inputs: { template: { type: "boolean", description: "Keep only templates (true) or only other workspaces (false)." } }, result: "WorkspaceInfo", list: true },
+  { name: "listSnapshots", description: "The snapshots of a workspace.", inputs: { workspace: { type: "string", description: "The workspace (id or name)." } }, result: "SnapshotInfo", list: true },
+  { name: "listApiKeys", description: "The live API keys of the account, never their secrets.", inputs: {}, result: "ApiKeyInfo", list: true },
+  { name: "getAccount", description: "The account lookups and resources act in.", inputs: {}, result: "AccountInfo" },
+  { name: "listAccounts", description: "Every account the key's user belongs to.", inputs: {}, result: "AccountInfo", list: true },
+  { name: "listMembers", description: "The members of the (organization) account and their roles.", inputs: {}, result: "OrganizationMemberInfo", list: true },
+  { name: "listServiceAccounts", description: "The service accounts of the (organization) account.", inputs: {}, result: "ServiceAccountInfo", list: true },
+  { name: "listSshKeys", description: "The SSH keys registered on the account.", inputs: {}, result: "SshKeyInfo", list: true },
+];
 
 function prop(schema: z.ZodType, doc: FieldDoc, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { ...schemaType(schema), description: doc.description, ...(doc.secret ? { secret: true } : {}), ...extra };
 }
 
-export function buildSchema(): Record<string, unknown> {
-  const resources: Record<string, unknown> = {};
+const enumDescriptions: Record<string, string> = {
+  SessionType: "The session type a workspace is locked to.",
+  Scope: "A scope of an API key; a key without scopes has full access.",
+  Role: "A member's role in an organization. Only owners grant or change `owner`; the last owner stays.",
+  AccountKind: "The kind of an account.",
+};
+
+function types(): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [schema, name] of [...NAMED_ENUMS.entries(), [accountKind, "AccountKind"] as const]) {
+    out[typeToken(name)] = { type: "string", description: enumDescriptions[name], enum: enumValues(schema).map((value) => ({ value })) };
+  }
+  for (const info of INFO_MODELS) {
+    const fields = info.models.flatMap(outputFields).filter((f, i, all) => !f.meta.secret && all.findIndex((g) => g.key === f.key) === i);
+    out[typeToken(info.name)] = {
+      type: "object",
+      description: `What a lookup says of ${info.name === "AccountInfo" ? "an account" : `a ${info.models[0].name}`} (camelCase, the outputs of the resource).`,
+      properties: Object.fromEntries(fields.map((f) => [f.key, prop(f.schema, f.meta)])),
+      required: fields.filter((f) => f.always).map((f) => f.key),
+    };
+  }
+  if (ACCOUNT_KINDS.length !== enumValues(accountKind).length) throw new Error("AccountKind out of step with the contract");
+  return out;
+}
+
+function resources(): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
   for (const m of MODELS) {
     const inputProperties: Record<string, unknown> = {};
     const requiredInputs: string[] = [];
@@ -32,34 +96,74 @@ export function buildSchema(): Record<string, unknown> {
     }
     const properties: Record<string, unknown> = { ...inputProperties };
     for (const f of outputFields(m)) properties[f.key] = prop(f.schema, f.meta, replaces.has(f.key) ? { willReplaceOnChanges: true } : {});
-    resources[`chaser:index:${m.name}`] = {
-      description: m.description,
+    out[resourceToken(m.name)] = {
+      description: `${m.description} Class \`${m.name}\` of the package; the engine shows it as \`${resourceToken(m.name)}\`.`,
       inputProperties,
       requiredInputs,
       properties,
       required: outputFields(m).filter((f) => f.always).map((f) => f.key),
     };
   }
+  return out;
+}
+
+function functions(): Record<string, unknown> {
+  return Object.fromEntries(
+    LOOKUPS.map((l) => [
+      typeToken(l.name),
+      {
+        description: `${l.description} ${PLAIN} ${LOOKUP_OPTIONS}`,
+        inputs: { properties: l.inputs },
+        outputs: l.list ? { type: "array", items: { $ref: `#/types/${typeToken(l.result)}` } } : { $ref: `#/types/${typeToken(l.result)}` },
+      },
+    ]),
+  );
+}
+
+export function buildSchema(): Record<string, unknown> {
   return {
     name: "chaser",
     displayName: "Chaser",
-    version: "0.1.0",
-    description: "Chaser workspaces, snapshots, templates and API keys as Pulumi dynamic resources (TypeScript).",
+    version: "0.2.0",
+    description:
+      "Chaser workspaces, snapshots, templates, API keys and the organization around them (service accounts, members, SSH keys) as Pulumi dynamic resources (TypeScript). The contract of the package: its resources are keyed by the type token the engine shows.",
     keywords: ["pulumi", "chaser", "category/cloud", "kind/native"],
-    homepage: "https://docs.chaser.sh",
+    homepage: "https://github.com/pulumi-chaser/pulumi-chaser#readme",
     license: "Apache-2.0",
-    repository: "pulumi-chaser",
+    repository: "https://github.com/pulumi-chaser/pulumi-chaser",
     publisher: "pulumi-chaser",
     language: { nodejs: { packageName: "pulumi-chaser", dependencies: { "@pulumi/pulumi": "^3.216.0" } } },
     meta: { moduleFormat: "(.*)" },
     config: {
       variables: {
-        apiKey: { type: "string", secret: true, description: "API key (`sk_…`) or OAuth token. Set it with `pulumi config set --secret chaser:apiKey …`; fallback: CHASER_API_KEY." },
-        apiUrl: { type: "string", description: "Base URL of the Chaser API (default https://api.chaser.sh; plain http only for loopback, e.g. chaser-local); fallback: CHASER_API_URL." },
-        account: { type: "string", description: "Active account: account id, exact account name, or `personal`; fallback: CHASER_ACCOUNT; default the personal account." },
+        apiKey: {
+          type: "string",
+          secret: true,
+          description: "API key (`sk_…`) or OAuth token for the default account. Set it with `pulumi config set --secret chaser:apiKey …`.",
+          defaultInfo: { environment: ["CHASER_API_KEY"] },
+        },
+        apiUrl: {
+          type: "string",
+          description: "Base URL of the Chaser API (plain http only for loopback, e.g. chaser-local). Checked at preview.",
+          default: DEFAULT_API_URL,
+          defaultInfo: { environment: ["CHASER_API_URL"] },
+        },
+        account: {
+          type: "string",
+          description: "The default account: account id, exact account name, or `personal`; default the key's own account (the personal account).",
+          defaultInfo: { environment: ["CHASER_ACCOUNT"] },
+        },
+        accountKeys: {
+          type: "object",
+          additionalProperties: { type: "string" },
+          secret: true,
+          description:
+            "A key per account, for resources whose `account` names another account (API keys are bound to one account): `pulumi config set --secret --path 'chaser:accountKeys.<account>' sk_…`. Checked at preview.",
+        },
       },
     },
-    resources,
-    functions: {},
+    types: types(),
+    resources: resources(),
+    functions: functions(),
   };
 }

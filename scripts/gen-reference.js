@@ -5,20 +5,38 @@ const fs = require("node:fs");
 const path = require("node:path");
 const root = path.join(__dirname, "..");
 
+/** A property's type as people read it: string, boolean, Scope[], map<string>, SessionType, … */
+function typeOf(p) {
+  if (p.$ref) return p.$ref.split(":").pop();
+  if (p.type === "array") return `${typeOf(p.items)}[]`;
+  if (p.type === "object") return `map<${typeOf(p.additionalProperties)}>`;
+  return p.type;
+}
+
 function render(schema) {
   const out = ["## Resource reference", "", "_Generated from `schema.json` by `make schema`; do not edit by hand._", ""];
-  out.push("### Provider configuration", "", "| key | secret | description |", "| --- | --- | --- |");
-  for (const [k, v] of Object.entries(schema.config.variables)) out.push(`| \`chaser:${k}\` | ${v.secret ? "yes" : ""} | ${v.description} |`);
+  out.push("### Provider configuration", "", "| key | type | secret | default | description |", "| --- | --- | --- | --- | --- |");
+  for (const [k, v] of Object.entries(schema.config.variables)) {
+    const dflt = [...(v.defaultInfo?.environment ?? []).map((e) => `env \`${e}\``), v.default !== undefined ? `\`${v.default}\`` : ""].filter(Boolean).join(", else ");
+    out.push(`| \`chaser:${k}\` | ${typeOf(v)} | ${v.secret ? "yes" : ""} | ${dflt} | ${v.description} |`);
+  }
   for (const [token, r] of Object.entries(schema.resources)) {
     const name = token.split(":").pop();
     out.push("", `### ${name} (\`${token}\`)`, "", r.description, "", "| input | type | required | on change | description |", "| --- | --- | --- | --- | --- |");
     for (const [k, p] of Object.entries(r.inputProperties)) {
-      const type = p.type === "array" ? `${p.items.type}[]` : p.type === "object" ? `map<${p.additionalProperties.type}>` : p.type;
-      out.push(`| \`${k}\` | ${type} | ${r.requiredInputs.includes(k) ? "yes" : ""} | ${p.willReplaceOnChanges ? "replace" : "in place / state"} | ${p.description} |`);
+      out.push(`| \`${k}\` | ${typeOf(p)} | ${r.requiredInputs.includes(k) ? "yes" : ""} | ${p.willReplaceOnChanges ? "replace" : "in place / state"} | ${p.description} |`);
     }
     const outs = Object.entries(r.properties).filter(([k]) => !(k in r.inputProperties) || k === "name");
     out.push("", "Outputs (besides the inputs): " + outs.map(([k, p]) => `\`${k}\`${p.secret ? " (secret)" : ""}`).join(", ") + ".");
   }
+  out.push("", "### Lookups", "", "| function | arguments | returns | description |", "| --- | --- | --- | --- |");
+  for (const [token, f] of Object.entries(schema.functions)) {
+    const args = Object.keys(f.inputs.properties).map((a) => `\`${a}\``).join(", ") || "(options only)";
+    const returns = f.outputs.type === "array" ? `${typeOf(f.outputs.items)}[]` : typeOf(f.outputs);
+    out.push(`| \`${token.split(":").pop()}\` | ${args} | ${returns} | ${f.description.split(" A plain function")[0]} |`);
+  }
+  out.push("", "Every lookup is a plain function of the package (not an engine invoke) with an `…Output` variant for inputs; options: `apiKey`, `apiUrl`, `account`.");
+  out.push("", "Enums: " + Object.entries(schema.types).filter(([, t]) => t.enum).map(([k, t]) => `\`${k.split(":").pop()}\` (${t.enum.map((e) => `\`${e.value}\``).join(", ")})`).join("; ") + ".");
   return out.join("\n");
 }
 

@@ -8,9 +8,10 @@
  * CHASER_ACCOUNT.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { AccountKind, Role, describeAccount } from "../contract";
+import { describeAccount } from "../contract";
 import { ChaserClient, ClientOptions } from "../provider/client";
 import { ResourceModel, outputsFrom } from "../provider/model";
+import { AccountModel } from "../provider/models/account";
 import { ApiKeyModel } from "../provider/models/apikey";
 import { OrganizationMemberModel } from "../provider/models/member";
 import { ServiceAccountModel } from "../provider/models/serviceaccount";
@@ -18,25 +19,11 @@ import { SnapshotModel } from "../provider/models/snapshot";
 import { SshKeyModel } from "../provider/models/sshkey";
 import { TemplateModel } from "../provider/models/template";
 import { parseAccountKeys } from "../provider/settings";
-import type { ApiKeyInfo, OrganizationMemberInfo, ServiceAccountInfo, SnapshotInfo, SshKeyInfo, WorkspaceInfo } from "./resources";
+import type { AccountInfo, ApiKeyInfo, OrganizationMemberInfo, ServiceAccountInfo, SnapshotInfo, SshKeyInfo, WorkspaceInfo } from "./resources";
 
 export interface LookupOptions extends Pick<ClientOptions, "apiKey" | "apiUrl"> {
   /** The account to look in (id, exact name or `personal`); default `chaser:account`. */
   account?: string;
-}
-
-/** An account the caller belongs to. */
-export interface AccountInfo {
-  /** The account's id. */
-  accountId: string;
-  /** Its name (a personal account is named after its user). */
-  name: string;
-  /** `personal` or `organization`. */
-  kind?: AccountKind;
-  /** The caller's role in it. */
-  role?: Role;
-  /** Creation time (RFC 3339). */
-  createdAt?: string;
 }
 
 function stackConfig(key: string): string | undefined {
@@ -85,9 +72,7 @@ export async function listApiKeys(opts?: LookupOptions): Promise<ApiKeyInfo[]> {
   return keys.filter((k) => !k.revoked_at).map(info<ApiKeyInfo>(ApiKeyModel));
 }
 
-function accountInfo(a: { id: string; name: string; kind?: string | null; role?: string | null; created_at?: string | null }): AccountInfo {
-  return JSON.parse(JSON.stringify({ accountId: a.id, name: a.name, kind: a.kind ?? undefined, role: a.role ?? undefined, createdAt: a.created_at ?? undefined }));
-}
+const accountInfo = info<AccountInfo>(AccountModel);
 
 /** The account lookups and resources act in (`opts.account`, else `chaser:account`, else the key's own). */
 export async function getAccount(opts?: LookupOptions): Promise<AccountInfo> {

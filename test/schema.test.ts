@@ -8,7 +8,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { sdkSource } from "../provider/codegen";
 import { inputFields } from "../provider/model";
-import { MODELS, buildSchema } from "../provider/schema";
+import { LOOKUPS, MODELS, buildSchema, resourceToken } from "../provider/schema";
+import * as lookups from "../sdk/lookups";
 import * as apikey from "../provider/resources/apikey";
 import * as snapshot from "../provider/resources/snapshot";
 import * as template from "../provider/resources/template";
@@ -52,13 +53,34 @@ describe("schema.json", () => {
     expect(fs.readFileSync(path.join(__dirname, "..", "sdk", "resources.ts"), "utf8")).toBe(sdkSource());
   });
 
-  test("declares the provider configuration, the key as a secret", () => {
-    expect(committed.config.variables.apiKey.secret).toBe(true);
-    expect(Object.keys(committed.config.variables).sort()).toEqual(["account", "apiKey", "apiUrl"]);
+  test("declares the provider configuration: the keys as secrets, the environment fallbacks as defaultInfo", () => {
+    const v = committed.config.variables;
+    expect(v.apiKey.secret).toBe(true);
+    expect(v.accountKeys.secret).toBe(true);
+    expect(Object.keys(v).sort()).toEqual(["account", "accountKeys", "apiKey", "apiUrl"]);
+    expect([v.apiKey, v.apiUrl, v.account].map((x: any) => x.defaultInfo.environment)).toEqual([["CHASER_API_KEY"], ["CHASER_API_URL"], ["CHASER_ACCOUNT"]]);
+  });
+
+  test("keys every resource by the type token the engine shows", () => {
+    expect(Object.keys(committed.resources).sort()).toEqual(MODELS.map((m) => `pulumi-nodejs:dynamic/chaser:${m.name}`).sort());
+  });
+
+  test("lists every lookup the package exports (and each has an Output variant)", () => {
+    const exported = Object.keys(lookups).filter((k) => typeof (lookups as Record<string, unknown>)[k] === "function" && !k.endsWith("Output"));
+    expect(LOOKUPS.map((l) => l.name).sort()).toEqual(exported.sort());
+    for (const name of exported) expect(typeof (lookups as Record<string, unknown>)[`${name}Output`]).toBe("function");
+    expect(Object.keys(committed.functions).sort()).toEqual(exported.map((n) => `chaser:index:${n}`).sort());
+  });
+
+  test("enums are types of their own, referenced by the properties that take them", () => {
+    expect(committed.types["chaser:index:SessionType"].enum.map((e: any) => e.value)).toEqual(["browser", "sandbox"]);
+    expect(committed.types["chaser:index:Scope"].enum).toHaveLength(14);
+    expect(committed.resources[resourceToken("Workspace")].inputProperties.sessionType.$ref).toBe("#/types/chaser:index:SessionType");
+    expect(committed.resources[resourceToken("ApiKey")].inputProperties.scopes.items.$ref).toBe("#/types/chaser:index:Scope");
   });
 
   for (const [name, c] of Object.entries(cases)) {
-    const res = committed.resources[`chaser:index:${name}`];
+    const res = committed.resources[resourceToken(name)];
 
     const model = MODELS.find((m) => m.name === name)!;
     const userInputs = inputFields(model).filter((f) => !f.meta.internal);
