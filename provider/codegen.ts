@@ -122,9 +122,12 @@ function resourceClass(m: ResourceModel): string {
   s += `    return isResourceOf(obj, ${JSON.stringify(token)});\n  }\n\n`;
   s += declarations(instanceProperties(m).filter((p) => !inherited.has(p.key)));
   s += `\n  constructor(name: string, args${required ? "" : "?"}: ${m.name}Args, opts?: pulumi.CustomResourceOptions) {\n`;
-  s += `    super(providers.${lowerFirst(m.name)}, name, resourceProps(${JSON.stringify(m.name)}, name, args, ${JSON.stringify(keys)}, opts), `;
+  // @pulumi/pulumi captures a stack trace for each of the four promises of every property it transfers: without
+  // frames these cost nothing (the resource's source position is taken apart, with its own limit).
+  s += "    const limit = quietStacks();\n    try {\n";
+  s += `      super(providers.${lowerFirst(m.name)}, name, resourceProps(${JSON.stringify(m.name)}, name, args, ${JSON.stringify(keys)}, opts), `;
   s += secrets.length ? `withSecretOutputs(opts, ${JSON.stringify(secrets)})` : "opts";
-  s += `, "chaser", ${JSON.stringify(m.name)});\n`;
+  s += `, "chaser", ${JSON.stringify(m.name)});\n    } finally {\n      Error.stackTraceLimit = limit;\n    }\n`;
   // Known whenever the id is: in a preview of an update too, when the engine knows no other output.
   for (const k of ids) s += `    setFromId(this, ${JSON.stringify(k)});\n`;
   s += "  }\n}\n";
@@ -138,7 +141,7 @@ export function sdkSource(): string {
   s += 'import * as pulumi from "@pulumi/pulumi";\n';
   s += 'import type { AccountKind, Role, Scope, SessionType } from "../contract";\n';
   s += 'import * as providers from "./providers";\n';
-  s += 'import { isResourceOf, resourceProps, setFromId, withSecretOutputs } from "./support";\n\n';
+  s += 'import { isResourceOf, quietStacks, resourceProps, setFromId, withSecretOutputs } from "./support";\n\n';
   s += "export type { AccountKind, Role, Scope, SessionType };\n";
   for (const m of MODELS) s += `\n${argsInterface(m)}\n${isBase(m) ? `${baseClass(m)}\n` : ""}${resourceClass(m)}`;
   for (const info of INFO_MODELS) s += `\n${infoInterface(info)}`;

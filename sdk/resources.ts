@@ -2,7 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { AccountKind, Role, Scope, SessionType } from "../contract";
 import * as providers from "./providers";
-import { isResourceOf, resourceProps, setFromId, withSecretOutputs } from "./support";
+import { isResourceOf, quietStacks, resourceProps, setFromId, withSecretOutputs } from "./support";
 
 export type { AccountKind, Role, Scope, SessionType };
 
@@ -108,7 +108,12 @@ export class Workspace extends WorkspaceResource {
 
 
   constructor(name: string, args?: WorkspaceArgs, opts?: pulumi.CustomResourceOptions) {
-    super(providers.workspace, name, resourceProps("Workspace", name, args, ["name","sessionType","image","githubRepo","status","createdAt","persistence","activeSessionId","lastSessionId","sourceWorkspaceId","nodeEndpoint","assistantHome","cloneFrom","account","deletionProtection","forceDelete","adoptExisting"], opts), opts, "chaser", "Workspace");
+    const limit = quietStacks();
+    try {
+      super(providers.workspace, name, resourceProps("Workspace", name, args, ["name","sessionType","image","githubRepo","status","createdAt","persistence","activeSessionId","lastSessionId","sourceWorkspaceId","nodeEndpoint","assistantHome","cloneFrom","account","deletionProtection","forceDelete","adoptExisting"], opts), opts, "chaser", "Workspace");
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
     setFromId(this, "workspaceId");
   }
 }
@@ -147,7 +152,12 @@ export class Template extends WorkspaceResource {
   declare public readonly workspace: pulumi.Output<string | undefined>;
 
   constructor(name: string, args?: TemplateArgs, opts?: pulumi.CustomResourceOptions) {
-    super(providers.template, name, resourceProps("Template", name, args, ["name","sessionType","image","githubRepo","status","createdAt","persistence","activeSessionId","lastSessionId","sourceWorkspaceId","nodeEndpoint","assistantHome","template","workspace","cloneFrom","account","deletionProtection","forceDelete","adoptExisting"], opts), opts, "chaser", "Template");
+    const limit = quietStacks();
+    try {
+      super(providers.template, name, resourceProps("Template", name, args, ["name","sessionType","image","githubRepo","status","createdAt","persistence","activeSessionId","lastSessionId","sourceWorkspaceId","nodeEndpoint","assistantHome","template","workspace","cloneFrom","account","deletionProtection","forceDelete","adoptExisting"], opts), opts, "chaser", "Template");
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
     setFromId(this, "workspaceId");
   }
 }
@@ -217,7 +227,12 @@ export class Snapshot extends pulumi.dynamic.Resource {
   declare public readonly adoptExisting: pulumi.Output<boolean | undefined>;
 
   constructor(name: string, args: SnapshotArgs, opts?: pulumi.CustomResourceOptions) {
-    super(providers.snapshot, name, resourceProps("Snapshot", name, args, ["name","workspaceId","createdAt","sizeBytes","restoredAt","workspace","force","restoreTrigger","account","adoptExisting"], opts), opts, "chaser", "Snapshot");
+    const limit = quietStacks();
+    try {
+      super(providers.snapshot, name, resourceProps("Snapshot", name, args, ["name","workspaceId","createdAt","sizeBytes","restoredAt","workspace","force","restoreTrigger","account","adoptExisting"], opts), opts, "chaser", "Snapshot");
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
   }
 }
 
@@ -290,7 +305,12 @@ export class ApiKey extends pulumi.dynamic.Resource {
   declare public readonly account: pulumi.Output<string | undefined>;
 
   constructor(name: string, args?: ApiKeyArgs, opts?: pulumi.CustomResourceOptions) {
-    super(providers.apiKey, name, resourceProps("ApiKey", name, args, ["key","keyPrefix","name","scopes","fullAccess","serviceAccountId","createdAt","lastUsedAt","rotationTriggers","account"], opts), withSecretOutputs(opts, ["key"]), "chaser", "ApiKey");
+    const limit = quietStacks();
+    try {
+      super(providers.apiKey, name, resourceProps("ApiKey", name, args, ["key","keyPrefix","name","scopes","fullAccess","serviceAccountId","createdAt","lastUsedAt","rotationTriggers","account"], opts), withSecretOutputs(opts, ["key"]), "chaser", "ApiKey");
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
     setFromId(this, "keyId");
   }
 }
@@ -351,7 +371,12 @@ export class ServiceAccount extends pulumi.dynamic.Resource {
   declare public readonly adoptExisting: pulumi.Output<boolean | undefined>;
 
   constructor(name: string, args?: ServiceAccountArgs, opts?: pulumi.CustomResourceOptions) {
-    super(providers.serviceAccount, name, resourceProps("ServiceAccount", name, args, ["name","disabled","createdByUserId","createdAt","updatedAt","account","adoptExisting"], opts), opts, "chaser", "ServiceAccount");
+    const limit = quietStacks();
+    try {
+      super(providers.serviceAccount, name, resourceProps("ServiceAccount", name, args, ["name","disabled","createdByUserId","createdAt","updatedAt","account","adoptExisting"], opts), opts, "chaser", "ServiceAccount");
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
     setFromId(this, "serviceAccountId");
   }
 }
@@ -407,7 +432,12 @@ export class OrganizationMember extends pulumi.dynamic.Resource {
   declare public readonly adoptExisting: pulumi.Output<boolean | undefined>;
 
   constructor(name: string, args: OrganizationMemberArgs, opts?: pulumi.CustomResourceOptions) {
-    super(providers.organizationMember, name, resourceProps("OrganizationMember", name, args, ["email","role","createdAt","account","adoptExisting"], opts), opts, "chaser", "OrganizationMember");
+    const limit = quietStacks();
+    try {
+      super(providers.organizationMember, name, resourceProps("OrganizationMember", name, args, ["email","role","createdAt","account","adoptExisting"], opts), opts, "chaser", "OrganizationMember");
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
     setFromId(this, "userId");
   }
 }
@@ -465,7 +495,12 @@ export class SshKey extends pulumi.dynamic.Resource {
   declare public readonly adoptExisting: pulumi.Output<boolean | undefined>;
 
   constructor(name: string, args: SshKeyArgs, opts?: pulumi.CustomResourceOptions) {
-    super(providers.sshKey, name, resourceProps("SshKey", name, args, ["fingerprint","comment","createdAt","publicKey","account","adoptExisting"], opts), opts, "chaser", "SshKey");
+    const limit = quietStacks();
+    try {
+      super(providers.sshKey, name, resourceProps("SshKey", name, args, ["fingerprint","comment","createdAt","publicKey","account","adoptExisting"], opts), opts, "chaser", "SshKey");
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
     setFromId(this, "keyId");
   }
 }

@@ -56,7 +56,7 @@ export class Local {
 
   /** A test control: they need the header `X-Chaser-Local: 1` (and a loopback Host, which fetch sends). */
   async control<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
-    const res = await fetch(`${this.url}/_local${path}`, {
+    const res = await fetchOnce(`${this.url}/_local${path}`, {
       method,
       headers: { "x-chaser-local": "1", ...(body === undefined ? {} : { "content-type": "application/json" }) },
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -101,7 +101,7 @@ export class Local {
     const headers: Record<string, string> = { authorization: `Bearer ${opts.key ?? this.rootKey}` };
     if (opts.account) headers["x-chaser-account"] = opts.account;
     if (body !== undefined) headers["content-type"] = "application/json";
-    const res = await fetch(`${this.url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const res = await fetchOnce(`${this.url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
     const text = await res.text();
     return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
   }
@@ -110,6 +110,20 @@ export class Local {
   }
   async keys(): Promise<Array<Record<string, any>>> {
     return (await this.api<{ keys: Array<Record<string, any>> }>("GET", "/v1/keys")).body.keys;
+  }
+}
+
+/**
+ * fetch, sent again when a kept-alive connection turns out closed by the server before the request went out
+ * (undici: "other side closed"): the request never reached the server.
+ */
+async function fetchOnce(url: string, init: RequestInit): Promise<Response> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fetch(url, init);
+    } catch (e) {
+      if (attempt >= 3 || (e as { cause?: { code?: string } })?.cause?.code !== "UND_ERR_SOCKET") throw e;
+    }
   }
 }
 

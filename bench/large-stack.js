@@ -1,0 +1,218 @@
+#!/usr/bin/env node
+// Benchmark (not a test): large stacks through the real engine, the package against the floor the engine itself
+// sets. Both programs declare N resources; the floor's is a trivial dynamic resource whose create and delete wait
+// 50 ms (no read), the package's a Workspace against chaser-local answering after 50 ms. Per N and operation (up,
+// preview with no changes, refresh, destroy) the two run back to back, in alternating order, for several rounds;
+// it prints min/median/max per variant, the ratio of medians, the requests the API received and the state bytes
+// per resource, and writes the figures (JSON) and a chart of time against N (SVG).
+//
+// Run after `make build` (and `make engine`):  node bench/large-stack.js [--sizes 50,200,500] [--rounds 3]
+//   [--latency 50] [--out bench/results] [--ops up,preview,refresh,destroy]
+"use strict";
+const { execFileSync, spawn } = require("node:child_process");
+const fs = require("node:fs");
+const os = require("node:os");
+const path = require("node:path");
+const { parseArgs } = require("node:util");
+
+const REPO = path.resolve(__dirname, "..");
+const { values: args } = parseArgs({
+  options: {
+    sizes: { type: "string", default: "50,200,500" },
+    rounds: { type: "string", default: "3" },
+    latency: { type: "string", default: "50" },
+    out: { type: "string", default: path.join(REPO, "bench", "results") },
+    ops: { type: "string", default: "up,preview,refresh,destroy" },
+  },
+});
+const SIZES = args.sizes.split(",").map(Number);
+const ROUNDS = Number(args.rounds);
+const LATENCY = Number(args.latency);
+const OPS = args.ops.split(",");
+const KEY = "sk_bench_large_stack_root_key_0001";
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+const FLOOR = `const pulumi = require("@pulumi/pulumi");
+const n = Number(new pulumi.Config().require("n"));
+const wait = () => new Promise((r) => setTimeout(r, ${LATENCY}));
+const provider = {
+  async create(inputs) { await wait(); return { id: inputs.name, outs: inputs }; },
+  async delete() { await wait(); },
+};
+class Trivial extends pulumi.dynamic.Resource {
+  constructor(name, args) { super(provider, name, args, undefined, "floor", "Trivial"); }
+}
+for (let i = 0; i < n; i++) new Trivial("r" + i, { name: "r" + i });
+`;
+const PACKAGE = `const pulumi = require("@pulumi/pulumi");
+const chaser = require("pulumi-chaser");
+const n = Number(new pulumi.Config().require("n"));
+for (let i = 0; i < n; i++) new chaser.Workspace("r" + i, { sessionType: "sandbox" });
+`;
+
+function engineBin() {
+  return execFileSync("bash", [path.join(REPO, "engine", "build.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim().split("\n").pop();
+}
+
+function startServer() {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(REPO, "bin", "chaser-local.js"), "--port", "0", "--root-key", KEY, "--latency", String(LATENCY)], { stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    child.stdout.on("data", (d) => {
+      out += d;
+      const m = /^chaser-local listening on (\S+)$/m.exec(out);
+      if (m) resolve({ child, url: m[1] });
+    });
+    child.on("exit", (c) => reject(new Error(`chaser-local exited ${c}`)));
+  });
+}
+
+async function control(url, method, p) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const r = await fetch(`${url}/_local${p}`, { method, headers: { "x-chaser-local": "1" } });
+      return await r.json();
+    } catch (e) {
+      // A kept-alive connection the server closed meanwhile: the request never reached it.
+      if (attempt >= 3 || e?.cause?.code !== "UND_ERR_SOCKET") throw e;
+    }
+  }
+}
+
+/** A project directory with this package as npm pack publishes it and links to the repository's dependencies. */
+function project(root, name, program) {
+  const dir = path.join(root, name);
+  const nm = path.join(dir, "node_modules");
+  fs.mkdirSync(nm, { recursive: true });
+  for (const e of fs.readdirSync(path.join(REPO, "node_modules"))) {
+    if (e !== "pulumi-chaser" && !e.startsWith(".")) fs.symlinkSync(path.join(REPO, "node_modules", e), path.join(nm, e));
+  }
+  fs.cpSync(path.join(root, "pkg"), path.join(nm, "pulumi-chaser"), { recursive: true });
+  fs.writeFileSync(path.join(dir, "Pulumi.yaml"), `name: ${name}\nruntime:\n  name: nodejs\n  options:\n    typescript: false\nmain: index.js\n`);
+  fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name, private: true, main: "index.js" }));
+  fs.writeFileSync(path.join(dir, "index.js"), program);
+  fs.mkdirSync(path.join(dir, ".state"));
+  return dir;
+}
+
+function pulumi(dir, bin, pargs) {
+  const env = {
+    ...process.env,
+    PATH: `${bin}${path.delimiter}${process.env.PATH}`,
+    PULUMI_BACKEND_URL: `file://${path.join(dir, ".state")}`,
+    PULUMI_CONFIG_PASSPHRASE: "bench",
+    PULUMI_HOME: path.join(dir, ".home"),
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+  };
+  for (const k of ["CHASER_API_KEY", "CHASER_API_URL", "CHASER_ACCOUNT", "CHASER_DEBUG"]) delete env[k];
+  const t0 = process.hrtime.bigint();
+  const out = execFileSync("pulumi", pargs, { cwd: dir, env, encoding: "utf8", maxBuffer: 1 << 30, stdio: ["ignore", "pipe", "pipe"] });
+  return { seconds: Number(process.hrtime.bigint() - t0) / 1e9, out };
+}
+
+const COMMANDS = {
+  up: ["up", "--yes", "--skip-preview", "--non-interactive"],
+  preview: ["preview", "--non-interactive"],
+  refresh: ["refresh", "--yes", "--skip-preview", "--non-interactive"],
+  destroy: ["destroy", "--yes", "--skip-preview", "--non-interactive"],
+};
+
+function svg(results) {
+  const W = 900, H = 640, panels = OPS.length, cols = 2, rows = Math.ceil(panels / cols);
+  const pw = W / cols, ph = (H - 40) / rows;
+  const colors = { floor: "#7a7a7a", package: "#c2185b" };
+  let s = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="12">`;
+  s += `<rect width="${W}" height="${H}" fill="white"/><text x="${W / 2}" y="22" text-anchor="middle" font-size="15">Large stacks: seconds (median of ${ROUNDS}) against resources, package vs the engine's floor</text>`;
+  OPS.forEach((op, i) => {
+    const x0 = (i % cols) * pw + 60, y0 = 40 + Math.floor(i / cols) * ph + 20, w = pw - 90, h = ph - 70;
+    const pts = (variant) => SIZES.map((n) => [n, median(results[variant][n][op].seconds)]);
+    const maxY = Math.max(...["floor", "package"].flatMap((v) => pts(v).map((p) => p[1]))) * 1.1 || 1;
+    const maxX = Math.max(...SIZES);
+    const X = (n) => x0 + (n / maxX) * w, Y = (t) => y0 + h - (t / maxY) * h;
+    s += `<text x="${x0 + w / 2}" y="${y0 - 6}" text-anchor="middle" font-weight="bold">${op}</text>`;
+    s += `<line x1="${x0}" y1="${y0 + h}" x2="${x0 + w}" y2="${y0 + h}" stroke="black"/><line x1="${x0}" y1="${y0}" x2="${x0}" y2="${y0 + h}" stroke="black"/>`;
+    for (const n of SIZES) s += `<text x="${X(n)}" y="${y0 + h + 16}" text-anchor="middle">${n}</text>`;
+    for (let k = 0; k <= 4; k++) s += `<text x="${x0 - 6}" y="${Y((maxY * k) / 4) + 4}" text-anchor="end">${((maxY * k) / 4).toFixed(1)}</text>`;
+    for (const v of ["floor", "package"]) {
+      s += `<polyline fill="none" stroke="${colors[v]}" stroke-width="2" points="${pts(v).map(([n, t]) => `${X(n)},${Y(t)}`).join(" ")}"/>`;
+      for (const [n, t] of pts(v)) s += `<circle cx="${X(n)}" cy="${Y(t)}" r="3" fill="${colors[v]}"/>`;
+    }
+  });
+  s += `<rect x="${W - 230}" y="${H - 30}" width="12" height="12" fill="${colors.floor}"/><text x="${W - 212}" y="${H - 20}">floor (trivial dynamic resource)</text>`;
+  s += `<rect x="${W - 420}" y="${H - 30}" width="12" height="12" fill="${colors.package}"/><text x="${W - 402}" y="${H - 20}">pulumi-chaser</text>`;
+  return s + "</svg>\n";
+}
+
+async function main() {
+  const bin = engineBin();
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "chaser-bench-large-"));
+  const tgz = execFileSync("npm", ["pack", "--silent", "--ignore-scripts", "--pack-destination", root], { cwd: REPO, encoding: "utf8" }).trim().split("\n").pop();
+  fs.mkdirSync(path.join(root, "pkg"));
+  execFileSync("tar", ["xzf", path.join(root, tgz), "-C", path.join(root, "pkg"), "--strip-components=1"]);
+  const server = await startServer();
+  const dirs = { floor: project(root, "floor", FLOOR), package: project(root, "chaser", PACKAGE) };
+  const results = { floor: {}, package: {} };
+  for (const v of ["floor", "package"]) for (const n of SIZES) results[v][n] = Object.fromEntries(OPS.map((op) => [op, { seconds: [], requests: [], stateBytesPerResource: [] }]));
+  console.log(`${os.cpus().length} cores; pulumi ${pulumi(dirs.floor, bin, ["version"]).out.trim()}; API latency ${LATENCY} ms; sizes ${SIZES.join(", ")}; ${ROUNDS} rounds`);
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const n of SIZES) {
+        const order = round % 2 === 0 ? ["floor", "package"] : ["package", "floor"];
+        for (const v of order) {
+          const dir = dirs[v];
+          const stack = `n${n}r${round}`;
+          pulumi(dir, bin, ["stack", "init", stack]);
+          pulumi(dir, bin, ["config", "set", "n", String(n)]);
+          if (v === "package") {
+            pulumi(dir, bin, ["config", "set", "chaser:apiUrl", server.url]);
+            pulumi(dir, bin, ["config", "set", "--secret", "chaser:apiKey", KEY]);
+          }
+          for (const op of OPS) {
+            await control(server.url, "DELETE", "/requests");
+            const { seconds } = pulumi(dir, bin, COMMANDS[op]);
+            const requests = (await control(server.url, "GET", "/requests")).requests.length;
+            const r = results[v][n][op];
+            r.seconds.push(seconds);
+            r.requests.push(requests);
+            if (op === "up") {
+              const exported = pulumi(dir, bin, ["stack", "export"]).out;
+              r.stateBytesPerResource.push(Buffer.byteLength(exported) / n);
+            }
+            process.stdout.write(`round ${round + 1} N=${n} ${v.padEnd(7)} ${op.padEnd(7)} ${seconds.toFixed(2)} s, ${requests} requests\n`);
+          }
+          pulumi(dir, bin, ["stack", "rm", "--yes", "--force", stack]);
+        }
+      }
+    }
+  } finally {
+    server.child.kill("SIGTERM");
+  }
+
+  console.log("\nN    op       floor: median (min-max)     package: median (min-max)   ratio   requests  state bytes/resource");
+  for (const n of SIZES) {
+    for (const op of OPS) {
+      const f = results.floor[n][op], p = results.package[n][op];
+      const fmt = (xs) => `${median(xs).toFixed(2)} s (${Math.min(...xs).toFixed(2)}-${Math.max(...xs).toFixed(2)})`.padEnd(27);
+      const ratio = median(p.seconds) / median(f.seconds);
+      const state = op === "up" ? `${Math.round(median(f.stateBytesPerResource))} vs ${Math.round(median(p.stateBytesPerResource))}` : "";
+      console.log(`${String(n).padEnd(4)} ${op.padEnd(8)} ${fmt(f.seconds)} ${fmt(p.seconds)} ${ratio.toFixed(2)}x   ${String(median(p.requests)).padEnd(8)}  ${state}`);
+    }
+  }
+  const upRatio = (n) => median(results.package[n].up.seconds) / median(results.floor[n].up.seconds);
+  if (SIZES.length > 1) {
+    const [a, b] = [SIZES[SIZES.length - 2], SIZES[SIZES.length - 1]];
+    const perResource = (v, n) => median(results[v][n].up.seconds) / n;
+    console.log(`\nscaling of up from N=${a} to N=${b}: package ${(median(results.package[b].up.seconds) / median(results.package[a].up.seconds)).toFixed(2)}x time for ${(b / a).toFixed(2)}x resources (floor ${(median(results.floor[b].up.seconds) / median(results.floor[a].up.seconds)).toFixed(2)}x); seconds per resource ${perResource("package", a).toFixed(3)} -> ${perResource("package", b).toFixed(3)}; up ratio ${upRatio(a).toFixed(2)}x -> ${upRatio(b).toFixed(2)}x`);
+  }
+  fs.mkdirSync(args.out, { recursive: true });
+  fs.writeFileSync(path.join(args.out, "large-stack.json"), JSON.stringify({ latencyMs: LATENCY, rounds: ROUNDS, sizes: SIZES, results }, null, 2) + "\n");
+  fs.writeFileSync(path.join(args.out, "large-stack.svg"), svg(results));
+  console.log(`\nwrote ${path.relative(REPO, path.join(args.out, "large-stack.json"))} and large-stack.svg`);
+  fs.rmSync(root, { recursive: true, force: true });
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

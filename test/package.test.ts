@@ -1,0 +1,68 @@
+/**
+ * The package as users get it: packed from a clean clone of the repository (its `prepack` builds dist) and
+ * installed into a fresh project with npm, the files it promises are there and its commands run; every
+ * TypeScript snippet of the README compiles, strict, against the installed package.
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { REPO, installInto } from "./support/pack";
+
+jest.setTimeout(600_000);
+
+const npm = (args: string[], cwd: string) => execFileSync("npm", [...args, "--no-audit", "--no-fund", "--prefer-offline"], { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+
+test("packed from a clean clone and installed with npm: the files it promises, and its commands", () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "chaser-clean-"));
+  try {
+    // What is committed, nothing else (no dist, no node_modules).
+    const clone = path.join(root, "clone");
+    execFileSync("git", ["clone", "--quiet", "--no-hardlinks", REPO, clone]);
+    expect(fs.existsSync(path.join(clone, "dist"))).toBe(false);
+    npm(["ci"], clone);
+    const tgz = npm(["pack", "--silent", "--pack-destination", root], clone).trim().split("\n").pop()!;
+    const listing = execFileSync("tar", ["tzf", path.join(root, tgz)], { encoding: "utf8" }).split("\n");
+    for (const f of ["dist/sdk/index.js", "dist/sdk/index.d.ts", "dist/provider/resources/workspace.js", "dist/provider/settings.js", "dist/cli/recover.js", "dist/chaser-local/src/cli.js", "schema.json", "README.md", "LICENSE", "CHANGELOG.md", "docs/chaser-local.md", "bin/chaser-local.js"]) {
+      expect({ f, packed: listing.includes(`package/${f}`) }).toEqual({ f, packed: true });
+    }
+    expect(listing.filter((f) => /\/(test|node_modules)\//.test(f))).toEqual([]);
+
+    const app = path.join(root, "app");
+    fs.mkdirSync(app);
+    fs.writeFileSync(path.join(app, "package.json"), JSON.stringify({ name: "app", private: true }));
+    npm(["install", path.join(root, tgz), "@pulumi/pulumi@3.248.0"], app);
+    const version = JSON.parse(fs.readFileSync(path.join(REPO, "package.json"), "utf8")).version;
+    const npx = (args: string[]) => spawnSync("npx", ["--no", "--", ...args], { cwd: app, encoding: "utf8" });
+    expect(npx(["chaser-local", "--version"]).stdout.trim()).toBe(version);
+    expect(npx(["chaser-recover", "--help"]).stdout).toMatch(/Usage: chaser-recover/);
+    expect(npx(["chaser-preview-summary", "--help"]).status).toBe(0);
+    const loaded = spawnSync(process.execPath, ["-e", "const c = require('pulumi-chaser'); console.log(typeof c.Workspace.get, typeof c.getWorkspaceOutput)"], { cwd: app, encoding: "utf8" });
+    expect(loaded.stdout.trim()).toBe("function function");
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test("every TypeScript snippet of the README compiles, strict, against the installed package", () => {
+  const readme = fs.readFileSync(path.join(REPO, "README.md"), "utf8");
+  const snippets = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
+  expect(snippets.length).toBeGreaterThanOrEqual(10);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "chaser-readme-"));
+  try {
+    installInto(dir);
+    const files = snippets.map((code, i) => {
+      const f = `snippet${String(i + 1).padStart(2, "0")}.ts`;
+      fs.writeFileSync(path.join(dir, f), code);
+      return f;
+    });
+    // Pulumi's default layout: CommonJS, strict.
+    const tsconfig = { compilerOptions: { strict: true, noEmit: true, target: "ES2020", module: "commonjs", moduleResolution: "node", esModuleInterop: true, skipLibCheck: true, types: ["node"] }, files };
+    fs.writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify(tsconfig));
+    const r = spawnSync(process.execPath, [path.join(dir, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json"], { cwd: dir, encoding: "utf8" });
+    expect(r.stdout + r.stderr).toBe("");
+    expect(r.status).toBe(0);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
