@@ -9,7 +9,7 @@ help:
 	@echo "make demo   - install, build the engine if needed, start chaser-local, run examples/quickstart (preview, up, outputs, destroy)"
 	@echo "make test   - the whole suite: type-check, unit/conformance/hook tests, then the real-engine lifecycle tests"
 	@echo "make engine - build the pinned Pulumi CLI and language host (cached outside the repo); prints the bin dir"
-	@echo "make bench  - benchmarks (chaser-local listing throughput, client list sharing)"
+	@echo "make bench  - benchmarks (chaser-local listing and hardening, shared listings, large stacks against the engine's floor; about 45 minutes)"
 	@echo "make lint-workflows - actionlint (pinned, built once) on examples/github-actions (also part of make test)"
 
 $(NPM_STAMP): package.json package-lock.json
@@ -52,6 +52,9 @@ demo: build
 bench: build
 	node bench/list-workspaces.js
 	node bench/shared-listing.js
+	node bench/chaser-local-adversarial.js
+	node bench/large-stack.js
+	node bench/large-stack.js --engine-options --sizes 500 --rounds 2
 
 clean:
 	rm -rf dist node_modules .demo

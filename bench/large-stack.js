@@ -8,6 +8,9 @@
 //
 // Run after `make build` (and `make engine`):  node bench/large-stack.js [--sizes 50,200,500] [--rounds 3]
 //   [--latency 50] [--out bench/results] [--ops up,preview,refresh,destroy]
+// With --engine-options it measures instead what users of big stacks can do on the engine's side, on the package's
+// program at the largest size: `up` with --parallel 32, and with PULUMI_SKIP_CHECKPOINTS=true, against a plain
+// `up`; `preview` and `refresh` of one resource (--target) against the whole stack.
 "use strict";
 const { execFileSync, spawn } = require("node:child_process");
 const fs = require("node:fs");
@@ -23,6 +26,7 @@ const { values: args } = parseArgs({
     latency: { type: "string", default: "50" },
     out: { type: "string", default: path.join(REPO, "bench", "results") },
     ops: { type: "string", default: "up,preview,refresh,destroy" },
+    "engine-options": { type: "boolean", default: false },
   },
 });
 const SIZES = args.sizes.split(",").map(Number);
@@ -95,7 +99,7 @@ function project(root, name, program) {
   return dir;
 }
 
-function pulumi(dir, bin, pargs) {
+function pulumi(dir, bin, pargs, extraEnv = {}) {
   const env = {
     ...process.env,
     PATH: `${bin}${path.delimiter}${process.env.PATH}`,
@@ -106,6 +110,7 @@ function pulumi(dir, bin, pargs) {
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
   };
   for (const k of ["CHASER_API_KEY", "CHASER_API_URL", "CHASER_ACCOUNT", "CHASER_DEBUG"]) delete env[k];
+  Object.assign(env, extraEnv);
   const t0 = process.hrtime.bigint();
   const out = execFileSync("pulumi", pargs, { cwd: dir, env, encoding: "utf8", maxBuffer: 1 << 30, stdio: ["ignore", "pipe", "pipe"] });
   return { seconds: Number(process.hrtime.bigint() - t0) / 1e9, out };
@@ -144,6 +149,50 @@ function svg(results) {
   return s + "</svg>\n";
 }
 
+/** Engine-side options at the largest size, on the package's program, side by side per round. */
+async function engineOptions(bin, dir, server) {
+  const n = Math.max(...SIZES);
+  const cases = [
+    ["up", COMMANDS.up, {}, "plain"],
+    ["up", [...COMMANDS.up, "--parallel", "32"], {}, "--parallel 32"],
+    ["up", COMMANDS.up, { PULUMI_SKIP_CHECKPOINTS: "true" }, "PULUMI_SKIP_CHECKPOINTS=true"],
+  ];
+  const times = {};
+  const add = (k, t) => (times[k] ??= []).push(t);
+  for (let round = 0; round < ROUNDS; round++) {
+    const stack = `opt${round}`;
+    pulumi(dir, bin, ["stack", "init", stack]);
+    pulumi(dir, bin, ["config", "set", "n", String(n)]);
+    pulumi(dir, bin, ["config", "set", "chaser:apiUrl", server.url]);
+    pulumi(dir, bin, ["config", "set", "--secret", "chaser:apiKey", KEY]);
+    const order = round % 2 === 0 ? cases : [...cases].reverse();
+    for (const [, cmd, env, label] of order) {
+      const { seconds } = pulumi(dir, bin, cmd, env);
+      add(`up, ${label}`, seconds);
+      process.stdout.write(`round ${round + 1} up ${label}: ${seconds.toFixed(2)} s\n`);
+      pulumi(dir, bin, COMMANDS.destroy);
+    }
+    pulumi(dir, bin, COMMANDS.up);
+    const urn = `urn:pulumi:${stack}::chaser::pulumi-nodejs:dynamic/chaser:Workspace::r0`;
+    for (const [label, cmd] of [
+      ["preview, whole stack", COMMANDS.preview],
+      ["preview, --target one resource", [...COMMANDS.preview, "--target", urn]],
+      ["refresh, whole stack", COMMANDS.refresh],
+      ["refresh, --target one resource", [...COMMANDS.refresh, "--target", urn]],
+    ]) {
+      const { seconds } = pulumi(dir, bin, cmd);
+      add(label, seconds);
+      process.stdout.write(`round ${round + 1} ${label}: ${seconds.toFixed(2)} s\n`);
+    }
+    pulumi(dir, bin, COMMANDS.destroy);
+    pulumi(dir, bin, ["stack", "rm", "--yes", "--force", stack]);
+  }
+  console.log(`\nengine-side options, ${n} workspaces, median of ${ROUNDS} (min-max):`);
+  for (const [k, xs] of Object.entries(times)) console.log(`  ${k.padEnd(36)} ${median(xs).toFixed(2)} s (${Math.min(...xs).toFixed(2)}-${Math.max(...xs).toFixed(2)})`);
+  fs.mkdirSync(args.out, { recursive: true });
+  fs.writeFileSync(path.join(args.out, "engine-options.json"), JSON.stringify({ n, latencyMs: LATENCY, rounds: ROUNDS, times }, null, 2) + "\n");
+}
+
 async function main() {
   const bin = engineBin();
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "chaser-bench-large-"));
@@ -152,6 +201,15 @@ async function main() {
   execFileSync("tar", ["xzf", path.join(root, tgz), "-C", path.join(root, "pkg"), "--strip-components=1"]);
   const server = await startServer();
   const dirs = { floor: project(root, "floor", FLOOR), package: project(root, "chaser", PACKAGE) };
+  if (args["engine-options"]) {
+    try {
+      await engineOptions(bin, dirs.package, server);
+    } finally {
+      server.child.kill("SIGTERM");
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+    return;
+  }
   const results = { floor: {}, package: {} };
   for (const v of ["floor", "package"]) for (const n of SIZES) results[v][n] = Object.fromEntries(OPS.map((op) => [op, { seconds: [], requests: [], stateBytesPerResource: [] }]));
   console.log(`${os.cpus().length} cores; pulumi ${pulumi(dirs.floor, bin, ["version"]).out.trim()}; API latency ${LATENCY} ms; sizes ${SIZES.join(", ")}; ${ROUNDS} rounds`);

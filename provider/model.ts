@@ -58,6 +58,26 @@ export const output = <T extends z.ZodType>(schema: T, meta: OutputMeta) => regi
 /** An output every object has. */
 export const alwaysOutput = <T extends z.ZodType>(schema: T, meta: OutputMeta) => registered(outputMeta, schema.clone() as T, meta);
 
+/** A true-or-false input's value rule. */
+export const bool = z.boolean("must be true or false");
+
+/** The `adoptExisting` input: take over an object found by its identity instead of creating one. */
+export function adoptExisting(description: string): z.ZodOptional<z.ZodBoolean> {
+  return input(bool, { behavior: "state", description: `${description}; stands in for \`pulumi import\`.` });
+}
+
+/** The rule of an `adoptExisting` whose object is found by name: the name must be the program's. */
+export function adoptionNeedsName(
+  what: string,
+  v: { adoptExisting?: boolean; name?: string; __autoNamed?: boolean },
+  known: (...keys: never[]) => boolean,
+): Failure[] {
+  const nameKnown = (known as (...keys: string[]) => boolean)("name");
+  return v.adoptExisting === true && nameKnown && (v.__autoNamed === true || v.name === undefined)
+    ? [{ property: "adoptExisting", reason: `adoptExisting needs an explicit name: the ${what} to take over is found by name` }]
+    : [];
+}
+
 export interface Failure {
   property: string;
   reason: string;

@@ -10,6 +10,7 @@
  */
 import type { z } from "zod";
 import { ACCOUNT_KINDS } from "../contract";
+import { packageVersion } from "../contract/version";
 import { DEFAULT_API_URL } from "./client/config";
 import { FieldDoc, NAMED_ENUMS, ResourceModel, enumValues, inputFields, outputFields, schemaType, typeToken } from "./model";
 import { AccountModel, accountKind } from "./models/account";
@@ -124,7 +125,7 @@ export function buildSchema(): Record<string, unknown> {
   return {
     name: "chaser",
     displayName: "Chaser",
-    version: "0.2.0",
+    version: packageVersion(),
     description:
       "Chaser workspaces, snapshots, templates, API keys and the organization around them (service accounts, members, SSH keys) as Pulumi dynamic resources (TypeScript). The contract of the package: its resources are keyed by the type token the engine shows.",
     keywords: ["pulumi", "chaser", "category/cloud", "kind/native"],

@@ -34,7 +34,7 @@ test("packed from a clean clone and installed with npm: the files it promises, a
     npm(["install", path.join(root, tgz), "@pulumi/pulumi@3.248.0"], app);
     const version = JSON.parse(fs.readFileSync(path.join(REPO, "package.json"), "utf8")).version;
     const npx = (args: string[]) => spawnSync("npx", ["--no", "--", ...args], { cwd: app, encoding: "utf8" });
-    expect(npx(["chaser-local", "--version"]).stdout.trim()).toBe(version);
+    expect(npx(["chaser-local", "--version"]).stdout.trim()).toBe(`chaser-local ${version}`);
     expect(npx(["chaser-recover", "--help"]).stdout).toMatch(/Usage: chaser-recover/);
     expect(npx(["chaser-preview-summary", "--help"]).status).toBe(0);
     const loaded = spawnSync(process.execPath, ["-e", "const c = require('pulumi-chaser'); console.log(typeof c.Workspace.get, typeof c.getWorkspaceOutput)"], { cwd: app, encoding: "utf8" });

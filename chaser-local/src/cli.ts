@@ -7,6 +7,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
+import { packageVersion } from "../../contract/version";
 import { FAULT_KINDS, FaultRule, parseFaultFlag } from "./faults";
 import { startChaserLocal } from "./server";
 import { ROOT_KEY_MIN, rootKeyProblem } from "./state";
@@ -105,19 +106,6 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     }
   }
   return { port, host, dataDir, rootKey, latencyMs, faults, repair: values.repair === true, help: values.help === true, version: values.version === true };
-}
-
-/** The version of the package this file belongs to (the nearest package.json named pulumi-chaser above it). */
-export function packageVersion(from = __dirname): string {
-  for (let dir = from; ; dir = path.dirname(dir)) {
-    try {
-      const pkg = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8"));
-      if (pkg.name === "pulumi-chaser" && typeof pkg.version === "string") return pkg.version;
-    } catch {
-      // none here: look further up
-    }
-    if (path.dirname(dir) === dir) return "unknown";
-  }
 }
 
 export async function main(argv = process.argv.slice(2)): Promise<void> {

@@ -11,11 +11,11 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { Agent, Dispatcher, RetryAgent, RetryHandler, request } from "undici";
+import { packageVersion } from "../../contract/version";
 import { ResolvedConfig } from "./config";
 import { apiError } from "./errors";
 import { redact } from "./redact";
 
-const VERSION = "0.1.0";
 const IDEMPOTENT = new Set(["GET", "PUT", "DELETE", "HEAD"]);
 /** Errors raised before the request left this machine: safe to retry whatever the method. */
 const NOT_SENT = new Set(["ECONNREFUSED", "UND_ERR_CONNECT_TIMEOUT", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
@@ -177,7 +177,7 @@ export async function send(cfg: ResolvedConfig, spec: RequestSpec): Promise<Answ
   const headers: Record<string, string> = {
     authorization: `Bearer ${cfg.apiKey}`,
     accept: "application/json",
-    "user-agent": `pulumi-chaser/${VERSION}`,
+    "user-agent": `pulumi-chaser/${packageVersion()}`,
   };
   if (cfg.account) headers["x-chaser-account"] = cfg.account;
   let body: string | undefined;

@@ -1,7 +1,7 @@
 /** The ApiKey model: a key with scopes, for the user or a service account; its secret exists once. */
 import { z } from "zod";
 import { SCOPES, rules } from "../../contract";
-import { alwaysOutput, defineModel, input, output } from "../model";
+import { alwaysOutput, bool, defineModel, input, output } from "../model";
 
 export const ApiKeyModel = defineModel({
   name: "ApiKey",
@@ -13,7 +13,7 @@ export const ApiKeyModel = defineModel({
       computed: true,
       description: `Scopes, among: ${SCOPES.join(", ")}. Leave empty only together with fullAccess: true.`,
     }),
-    fullAccess: input(z.boolean("must be true or false"), { behavior: "replace", computed: true, description: "Must be true to create a key without scopes (which has full access)." }),
+    fullAccess: input(bool, { behavior: "replace", computed: true, description: "Must be true to create a key without scopes (which has full access)." }),
     serviceAccountId: input(rules.id, { behavior: "replace", description: "Create the key for this service account of the (organization) account." }),
     rotationTriggers: input(z.record(z.string(), z.string("must be strings"), "must be a map of strings"), {
       behavior: "replace",

@@ -1,7 +1,7 @@
 /** The OrganizationMember model: a person's membership of an organization, with a role. */
 import { z } from "zod";
 import { rules } from "../../contract";
-import { alwaysOutput, defineModel, input, output, requiredInput } from "../model";
+import { adoptExisting, alwaysOutput, defineModel, input, output, requiredInput } from "../model";
 
 export const OrganizationMemberModel = defineModel({
   name: "OrganizationMember",
@@ -10,10 +10,7 @@ export const OrganizationMemberModel = defineModel({
     email: requiredInput(rules.email, { behavior: "replace", description: "The person's email address." }),
     role: requiredInput(rules.role, { behavior: "update", refreshed: true, description: "`owner`, `admin` or `member`. Changed in place (only owners grant or change `owner`)." }),
     account: input(rules.accountSelector, { behavior: "replace", description: "The organization (id or exact name); default the provider's `chaser:account`." }),
-    adoptExisting: input(z.boolean("must be true or false"), {
-      behavior: "state",
-      description: "Manage the membership of this email if it exists already (its role is set to `role`) instead of failing; stands in for `pulumi import`.",
-    }),
+    adoptExisting: adoptExisting("Manage the membership of this email if it exists already (its role is set to `role`) instead of failing"),
   }),
   outputs: z.object({
     userId: alwaysOutput(z.string(), { isId: true, description: "The member's user id (also the resource id)." }),

@@ -1,7 +1,7 @@
 /** The ServiceAccount model: a non-human identity of an organization, for keys used by CI. */
 import { z } from "zod";
 import { rules } from "../../contract";
-import { alwaysOutput, defineModel, input, output } from "../model";
+import { adoptExisting, adoptionNeedsName, alwaysOutput, defineModel, input, output } from "../model";
 
 export const ServiceAccountModel = defineModel({
   name: "ServiceAccount",
@@ -13,10 +13,7 @@ export const ServiceAccountModel = defineModel({
       description: "Name, unique in the organization (case-insensitively), at most 64 characters. Default: the logical name plus a suffix derived from the stack and the resource.",
     }),
     account: input(rules.accountSelector, { behavior: "replace", description: "The organization (id or exact name); default the provider's `chaser:account`." }),
-    adoptExisting: input(z.boolean("must be true or false"), {
-      behavior: "state",
-      description: "Take over the existing service account of this `name` instead of creating one; stands in for `pulumi import`.",
-    }),
+    adoptExisting: adoptExisting("Take over the existing service account of this `name` instead of creating one"),
   }),
   outputs: z.object({
     serviceAccountId: alwaysOutput(z.string(), { wire: "id", isId: true, description: "The service account's id (also the resource id): give it to `ApiKey.serviceAccountId`." }),
@@ -26,8 +23,5 @@ export const ServiceAccountModel = defineModel({
     createdAt: output(z.string(), { description: "Creation time (RFC 3339)." }),
     updatedAt: output(z.string(), { description: "Last change (RFC 3339)." }),
   }),
-  rules: (v, known) =>
-    v.adoptExisting === true && known("name") && (v.__autoNamed === true || v.name === undefined)
-      ? [{ property: "adoptExisting", reason: "adoptExisting needs an explicit name: the service account to take over is found by name" }]
-      : [],
+  rules: (v, known) => adoptionNeedsName("service account", v, known as never),
 });

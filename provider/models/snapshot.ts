@@ -1,7 +1,7 @@
 /** The Snapshot model: a whole-disk restore point of a workspace, addressed by name under it. */
 import { z } from "zod";
 import { rules } from "../../contract";
-import { alwaysOutput, defineModel, input, output, requiredInput } from "../model";
+import { adoptExisting, adoptionNeedsName, alwaysOutput, bool, defineModel, input, output, requiredInput } from "../model";
 
 export const SnapshotModel = defineModel({
   name: "Snapshot",
@@ -9,16 +9,13 @@ export const SnapshotModel = defineModel({
   inputs: z.object({
     workspace: requiredInput(rules.workspaceSelector, { behavior: "replace", description: "The workspace (id preferred, stable across renames; or name)." }),
     name: input(rules.slugName, { behavior: "replace", computed: true, description: "Snapshot name, unique in its workspace. Default: the logical name plus a suffix derived from the stack and the resource." }),
-    force: input(z.boolean("must be true or false"), { behavior: "state", description: "Create or restore even while a session is attached, terminating it first (otherwise that fails)." }),
+    force: input(bool, { behavior: "state", description: "Create or restore even while a session is attached, terminating it first (otherwise that fails)." }),
     restoreTrigger: input(z.union([z.string(), z.number(), z.boolean()], "must be a string, number or boolean"), {
       behavior: "update",
       description: "Any value; changing it restores the workspace to this snapshot (in place).",
     }),
     account: input(rules.accountSelector, { behavior: "replace", description: "Account of the workspace; default the provider's `chaser:account`." }),
-    adoptExisting: input(z.boolean("must be true or false"), {
-      behavior: "state",
-      description: "Take over the existing snapshot of this `name` in the workspace instead of creating one; stands in for `pulumi import`.",
-    }),
+    adoptExisting: adoptExisting("Take over the existing snapshot of this `name` in the workspace instead of creating one"),
   }),
   outputs: z.object({
     name: alwaysOutput(z.string(), { description: "The snapshot's name." }),
@@ -27,8 +24,5 @@ export const SnapshotModel = defineModel({
     sizeBytes: output(z.number().int(), { description: "Size reported by the API, or null." }),
     restoredAt: output(z.string(), { description: "When this provider last restored the workspace to the snapshot, or null." }),
   }),
-  rules: (v, known) =>
-    v.adoptExisting === true && known("name") && (v.__autoNamed === true || v.name === undefined)
-      ? [{ property: "adoptExisting", reason: "adoptExisting needs an explicit name: the snapshot to take over is found by name" }]
-      : [],
+  rules: (v, known) => adoptionNeedsName("snapshot", v, known as never),
 });

@@ -1,7 +1,7 @@
 /** The SshKey model: an OpenSSH public key registered on an account, for `ssh <workspace>@ssh.chaser.sh`. */
 import { z } from "zod";
 import { rules } from "../../contract";
-import { alwaysOutput, defineModel, input, output, requiredInput } from "../model";
+import { adoptExisting, alwaysOutput, defineModel, input, output, requiredInput } from "../model";
 
 export const SshKeyModel = defineModel({
   name: "SshKey",
@@ -12,10 +12,7 @@ export const SshKeyModel = defineModel({
       description: "The OpenSSH public key line (`ssh-ed25519 AAAA… comment`, as in a `.pub` file). Checked at preview.",
     }),
     account: input(rules.accountSelector, { behavior: "replace", description: "The account to register it on; default the provider's `chaser:account`." }),
-    adoptExisting: input(z.boolean("must be true or false"), {
-      behavior: "state",
-      description: "Take over this key if it is registered on the account already, instead of failing; stands in for `pulumi import`.",
-    }),
+    adoptExisting: adoptExisting("Take over this key if it is registered on the account already, instead of failing"),
   }),
   outputs: z.object({
     keyId: alwaysOutput(z.string(), { wire: "id", isId: true, description: "The SSH key's id (also the resource id)." }),

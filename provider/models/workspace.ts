@@ -4,9 +4,9 @@
  */
 import { z } from "zod";
 import { rules } from "../../contract";
-import { Failure, alwaysOutput, defineModel, input, output } from "../model";
+import { Failure, adoptExisting, adoptionNeedsName, alwaysOutput, bool, defineModel, input, output } from "../model";
 
-const flag = (description: string) => input(z.boolean("must be true or false"), { behavior: "state", description });
+const flag = (description: string) => input(bool, { behavior: "state", description });
 
 /** The inputs of a workspace definition (Workspace, and a Template that creates its own). */
 export const workspaceInputs = {
@@ -23,7 +23,7 @@ export const workspaceInputs = {
   account: input(rules.accountSelector, { behavior: "replace", description: "Account (id, exact name or `personal`) to create it in; default the provider's `chaser:account`." }),
   deletionProtection: flag("When true, destroying or replacing the workspace fails until this is set to false and applied."),
   forceDelete: flag("When true, deletion terminates attached sessions instead of failing."),
-  adoptExisting: flag("Take over the existing workspace of this `name` (fixed properties must match) instead of creating one; stands in for `pulumi import`."),
+  adoptExisting: adoptExisting("Take over the existing workspace of this `name` (fixed properties must match) instead of creating one"),
 };
 
 /**
@@ -68,10 +68,7 @@ export function workspaceRules(v: WorkspaceDefinition, known: (...keys: (keyof t
     else if (githubRepo !== undefined) f.push({ property: "image", reason: "image cannot be set with githubRepo" });
     else if (sessionType === "browser") f.push({ property: "image", reason: "image is only accepted for sandbox workspaces (sessionType 'browser' takes no image)" });
   }
-  if (v.adoptExisting === true && known("name") && (v.__autoNamed === true || v.name === undefined)) {
-    f.push({ property: "adoptExisting", reason: "adoptExisting needs an explicit name: the workspace to take over is found by name" });
-  }
-  return f;
+  return [...f, ...adoptionNeedsName("workspace", v, known as never)];
 }
 
 export const WorkspaceModel = defineModel({

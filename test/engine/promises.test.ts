@@ -169,3 +169,26 @@ exports.keyId = key.keyId;`;
     { name: "rename: the preview and the up agree on one in-place update", program: program("second-name"), preview: ["update ws"], up: ["update ws"] },
   ]);
 });
+
+test("Workspace.get reads an existing workspace into a program; destroy leaves it alone", async () => {
+  const w = (await local.api<any>("POST", "/v1/workspaces", { name: "existing-box", session_type: "sandbox" })).body;
+  await local.clearRequests();
+  await runScenario(
+    local,
+    "get",
+    [
+      {
+        name: "read by id",
+        program: `${HEADER}const seen = chaser.Workspace.get("seen", ${JSON.stringify(w.id)});
+exports.name = seen.name; exports.type = seen.sessionType; exports.id = seen.workspaceId;
+exports.isWorkspace = chaser.Workspace.isInstance(seen); exports.isTemplate = chaser.Template.isInstance(seen);`,
+        up: ["read seen"],
+        after: async (p) => {
+          expect(await p.outputs()).toEqual({ name: "existing-box", type: "sandbox", id: w.id, isWorkspace: true, isTemplate: false });
+          expect((await local.requests()).filter((r) => r.method !== "GET")).toEqual([]);
+        },
+      },
+    ],
+    { empty: async () => expect((await local.workspaces()).map((x) => x.name)).toEqual(["existing-box"]) },
+  );
+});

@@ -1,0 +1,18 @@
+/** The version of this package: the nearest package.json named pulumi-chaser above this file (dist or source). */
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+let cached: string | undefined;
+
+export function packageVersion(from = __dirname): string {
+  if (cached !== undefined && from === __dirname) return cached;
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    try {
+      const pkg = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8"));
+      if (pkg.name === "pulumi-chaser" && typeof pkg.version === "string") return (cached = pkg.version as string);
+    } catch {
+      // none here: look further up
+    }
+    if (path.dirname(dir) === dir) return "unknown";
+  }
+}
