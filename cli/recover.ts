@@ -11,6 +11,9 @@
  * - each interrupted delete is checked: an object that is gone leaves the stack, one that still exists stays;
  * - then `pulumi refresh` reads every resource's current state (skip with --no-refresh).
  *
+ * - before all that, on a file backend, a metadata file the kill left torn (which makes every command on the
+ *   stack fail with `failed to load checkpoint: EOF`) is removed: the state beside it is written atomically.
+ *
  * Usage: chaser-recover [--stack NAME] [--cwd DIR] [--no-refresh]
  */
 import { execFile } from "node:child_process";
@@ -98,9 +101,60 @@ async function importState(exported: Record<string, unknown>, stackArgs: string[
   }
 }
 
+/**
+ * A file backend's directory (`file://…`, from `pulumi whoami`), or undefined for other backends.
+ */
+async function fileBackendDir(cwd: string): Promise<string | undefined> {
+  const r = await run(["whoami", "--json"], cwd);
+  if (r.code !== 0) return undefined;
+  let url: string;
+  try {
+    url = String((JSON.parse(r.stdout) as { url?: unknown }).url ?? "");
+  } catch {
+    return undefined;
+  }
+  if (!url.startsWith("file://")) return undefined;
+  const p = decodeURIComponent(url.slice("file://".length).split("?")[0]);
+  return p === "~" || p.startsWith("~/") ? path.join(os.homedir(), p.slice(1)) : path.resolve(cwd, p);
+}
+
+/**
+ * The file backend writes each state file atomically (a temporary file renamed into place), but the `.attrs`
+ * file beside it (content type and checksum) with a plain create-then-write: a kill between the two leaves it
+ * empty, and from then on every command on the stack fails with `failed to load checkpoint: EOF`. Such a torn
+ * `.attrs` file holds nothing and the backend reads the state without one, so it is removed. Returns how many.
+ */
+export function repairTornAttrs(backendDir: string, say: (s: string) => void): number {
+  const root = path.join(backendDir, ".pulumi");
+  if (!fs.existsSync(root)) return 0;
+  let removed = 0;
+  for (const rel of fs.readdirSync(root, { recursive: true }) as string[]) {
+    if (!rel.endsWith(".attrs")) continue;
+    const file = path.join(root, rel);
+    let torn: boolean;
+    try {
+      const text = fs.readFileSync(file, "utf8");
+      try {
+        torn = typeof JSON.parse(text) !== "object";
+      } catch {
+        torn = true;
+      }
+    } catch {
+      continue; // a directory, or gone meanwhile
+    }
+    if (!torn) continue;
+    fs.rmSync(file, { force: true });
+    removed++;
+    say(`the backend's ${path.relative(backendDir, file)} was left empty or partial by the kill: removed (the state file beside it is whole: the last one saved)`);
+  }
+  return removed;
+}
+
 export async function recover(opts: { cwd: string; stack?: string; refresh: boolean; say: (s: string) => void }): Promise<{ changed: number }> {
   const { cwd, say } = opts;
   const stackArgs = opts.stack ? ["--stack", opts.stack] : [];
+  const backendDir = await fileBackendDir(cwd);
+  if (backendDir) repairTornAttrs(backendDir, say);
   const exported = JSON.parse(await ok(["stack", "export", ...stackArgs], cwd)) as { deployment: Record<string, unknown> };
   const dep = exported.deployment as { resources?: StateResource[]; pending_operations?: PendingOperation[]; manifest?: { time?: string } };
   const config = JSON.parse(await ok(["config", "--json", "--show-secrets", ...stackArgs], cwd)) as Record<string, { value?: string }>;
