@@ -11,7 +11,7 @@
 // Prints one line per count; exits 1 if a 5xx (other than the disk-full refusals) or a lost write was seen.
 //   TRIALS=5 REQUESTS=100000 node bench/chaser-local-adversarial.js      (DISK=rlimit: RLIMIT_FSIZE even as root)
 "use strict";
-const { spawn, spawnSync } = require("node:child_process");
+const { spawnSync } = require("node:child_process");
 const crypto = require("node:crypto");
 const fs = require("node:fs");
 const http = require("node:http");
@@ -20,7 +20,7 @@ const os = require("node:os");
 const path = require("node:path");
 
 const ROOT = path.resolve(__dirname, "..");
-const BIN = path.join(ROOT, "bin", "chaser-local.js");
+const { BIN, startChaserLocal } = require("./chaser-local-process");
 const KEY = "sk_adversarial_root_key_0001";
 const TRIALS = Number(process.env.TRIALS ?? 5);
 const REQUESTS = Number(process.env.REQUESTS ?? 100_000);
@@ -35,21 +35,7 @@ const rand = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32);
 const pick = (xs) => xs[Math.floor(rand() * xs.length)];
 
 // ---- process and HTTP helpers ----------------------------------------------------------------------------------
-function start(args, { shell } = {}) {
-  return new Promise((resolve, reject) => {
-    const argv = shell ? ["/bin/sh", "-c", shell] : [process.execPath, BIN, "--port", "0", "--root-key", KEY, ...args];
-    const child = spawn(argv[0], argv.slice(1), { stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (d) => {
-      out += d;
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) resolve({ child, url: m[1], port: Number(new URL(m[1]).port), stderr: () => err, exited: new Promise((r) => child.once("exit", r)) });
-    });
-    child.stderr.on("data", (d) => (err += d));
-    child.once("exit", (code) => reject(new Error(`chaser-local exited ${code}: ${out}${err}`)));
-  });
-}
+const start = (args, opts) => startChaserLocal(KEY, args, opts);
 async function kill9(srv) {
   srv.child.kill("SIGKILL");
   await srv.exited;

@@ -12,11 +12,12 @@
 // program at the largest size: `up` with --parallel 32, and with PULUMI_SKIP_CHECKPOINTS=true, against a plain
 // `up`; `preview` and `refresh` of one resource (--target) against the whole stack.
 "use strict";
-const { execFileSync, spawn } = require("node:child_process");
+const { execFileSync } = require("node:child_process");
 const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
 const { parseArgs } = require("node:util");
+const { startChaserLocal } = require("./chaser-local-process");
 
 const REPO = path.resolve(__dirname, "..");
 const { values: args } = parseArgs({
@@ -58,18 +59,7 @@ function engineBin() {
   return execFileSync("bash", [path.join(REPO, "engine", "build.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim().split("\n").pop();
 }
 
-function startServer() {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(REPO, "bin", "chaser-local.js"), "--port", "0", "--root-key", KEY, "--latency", String(LATENCY)], { stdio: ["ignore", "pipe", "inherit"] });
-    let out = "";
-    child.stdout.on("data", (d) => {
-      out += d;
-      const m = /^chaser-local listening on (\S+)$/m.exec(out);
-      if (m) resolve({ child, url: m[1] });
-    });
-    child.on("exit", (c) => reject(new Error(`chaser-local exited ${c}`)));
-  });
-}
+const startServer = () => startChaserLocal(KEY, ["--latency", String(LATENCY)]);
 
 async function control(url, method, p) {
   for (let attempt = 1; ; attempt++) {

@@ -5,11 +5,11 @@
 // alternating rounds (A B C A B C …): the listing in memory, the listing with --data (reads must not pay for
 // durability), and a baseline request of the same server (GET /v1/sessions, an empty list). Target: ≥ 2,000 req/s.
 // Env: ROUNDS (5), REQUESTS per round (5000), CONNECTIONS (10), WORKSPACES (100).
-const { spawn } = require("node:child_process");
 const path = require("node:path");
 const fs = require("node:fs");
 const os = require("node:os");
 const { Pool } = require("undici");
+const { startChaserLocal } = require("./chaser-local-process");
 
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const REQUESTS = Number(process.env.REQUESTS ?? 5000);
@@ -19,19 +19,7 @@ const TARGET = 2000;
 const KEY = "sk_bench_root_key_000001";
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-function startServer(args) {
-  return new Promise((resolve, reject) => {
-    const bin = path.join(__dirname, "..", "bin", "chaser-local.js");
-    const child = spawn(process.execPath, [bin, "--port", "0", "--root-key", KEY, ...args], { stdio: ["ignore", "pipe", "inherit"] });
-    let out = "";
-    child.stdout.on("data", (d) => {
-      out += d;
-      const m = /^chaser-local listening on (\S+)$/m.exec(out);
-      if (m) resolve({ child, url: m[1] });
-    });
-    child.on("exit", (c) => reject(new Error(`chaser-local exited ${c}`)));
-  });
-}
+const startServer = (args) => startChaserLocal(KEY, args);
 
 /** REQUESTS requests over CONNECTIONS connections (one in flight per connection); returns req/s. */
 async function load(url, p, requests) {

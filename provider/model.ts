@@ -66,6 +66,11 @@ export function adoptExisting(description: string): z.ZodOptional<z.ZodBoolean> 
   return input(bool, { behavior: "state", description: `${description}; stands in for \`pulumi import\`.` });
 }
 
+/** The `account` input every resource has: which account it lives in, replaced when changed. */
+export function accountInput(description: string) {
+  return input(rules.accountSelector, { behavior: "replace", description: `${description}; default the provider's \`chaser:account\`.` });
+}
+
 /** The rule of an `adoptExisting` whose object is found by name: the name must be the program's. */
 export function adoptionNeedsName(
   what: string,

@@ -4,13 +4,13 @@
  * lock). The sources are transpiled once into a temporary directory, so these tests run the current code
  * without a build; one test runs bin/chaser-local.js, which needs the build (`npx tsc -p tsconfig.json`).
  */
-import { ChildProcess, spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { buildCli } from "./support/cli-build";
+import { killAll, killProcess, Running, runProcess, startProcess } from "./support/proc";
 
 jest.setTimeout(60_000);
 
@@ -19,7 +19,6 @@ const ROOT = path.resolve(__dirname, "..");
 const KEY = "sk_cli_test_root_key_0001";
 let cleanBuild = () => undefined as void;
 let cli = "";
-const children = new Set<ChildProcess>();
 const dirs: string[] = [];
 
 beforeAll(() => {
@@ -29,7 +28,7 @@ beforeAll(() => {
 });
 
 afterAll(() => {
-  for (const c of children) c.kill("SIGKILL");
+  killAll();
   for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
   cleanBuild();
 });
@@ -40,50 +39,12 @@ function tempDir(): string {
   return d;
 }
 
-interface Running {
-  child: ChildProcess;
-  url: string;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-/** Starts the CLI; resolves once it prints its listening line. */
-function start(args: string[], opts: { env?: NodeJS.ProcessEnv; script?: string } = {}): Promise<Running> {
-  return new Promise((resolve, reject) => {
-    const env = { ...process.env, ...opts.env };
-    if (!opts.env || !("CHASER_LOCAL_ROOT_KEY" in opts.env)) delete env.CHASER_LOCAL_ROOT_KEY;
-    const child = spawn(process.execPath, [opts.script ?? cli, ...args], { stdio: ["ignore", "pipe", "pipe"], env });
-    children.add(child);
-    let out = "";
-    let err = "";
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) =>
-      child.once("exit", (code, signal) => {
-        children.delete(child);
-        res({ code, signal });
-      }),
-    );
-    child.stdout!.on("data", (d) => {
-      out += d;
-      const m = /^chaser-local listening on (http:\/\/\S+)$/m.exec(out);
-      if (m) resolve({ child, url: m[1], stdout: () => out, stderr: () => err, exited });
-    });
-    child.stderr!.on("data", (d) => (err += d));
-    void exited.then(({ code, signal }) => reject(new Error(`chaser-local exited (${code ?? signal}) before listening: ${out}${err}`)));
-  });
-}
-
-async function kill(r: Running, signal: NodeJS.Signals = "SIGKILL") {
-  r.child.kill(signal);
-  return r.exited;
-}
-
+/** Starts the CLI (or `script`); resolves once it prints its listening line. */
+const start = (args: string[], opts: { env?: NodeJS.ProcessEnv; script?: string } = {}): Promise<Running> =>
+  startProcess([process.execPath, opts.script ?? cli, ...args], opts.env);
+const kill = killProcess;
 /** Runs the CLI to completion (for flags that exit at once). */
-function run(args: string[], script = cli) {
-  const env = { ...process.env };
-  delete env.CHASER_LOCAL_ROOT_KEY;
-  return spawnSync(process.execPath, [script, ...args], { encoding: "utf8", env, timeout: 20_000 });
-}
+const run = (args: string[], script = cli) => runProcess([process.execPath, script, ...args]);
 
 async function api(url: string, method: string, p: string, body?: unknown, key = KEY): Promise<{ status: number; body: any }> {
   const res = await fetch(`${url}${p}`, {

@@ -4,7 +4,7 @@
  */
 import { MockAgent } from "undici";
 import { ChaserClient } from "../provider/client";
-import { ChaserApiError, ChaserConfigError, ConflictError, ForbiddenError, InvalidResponseError, OutcomeUnknownError } from "../provider/client/errors";
+import { ChaserApiError, ChaserConfigError, ConflictError, ForbiddenError, InvalidResponseError } from "../provider/client/errors";
 import { setDispatcher } from "../provider/client/transport";
 import { Local } from "./support/local";
 

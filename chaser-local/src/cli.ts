@@ -4,8 +4,6 @@
  * on stderr and exits 2; a failure to start (port in use, data directory locked or damaged) exits 1. SIGTERM and
  * SIGINT stop it cleanly (exit 0).
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { packageVersion } from "../../contract/version";
 import { FAULT_KINDS, FaultRule, parseFaultFlag } from "./faults";

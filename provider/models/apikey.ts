@@ -1,7 +1,7 @@
 /** The ApiKey model: a key with scopes, for the user or a service account; its secret exists once. */
 import { z } from "zod";
 import { SCOPES, rules } from "../../contract";
-import { alwaysOutput, bool, defineModel, input, output } from "../model";
+import { accountInput, alwaysOutput, bool, defineModel, input, output } from "../model";
 
 export const ApiKeyModel = defineModel({
   name: "ApiKey",
@@ -19,7 +19,7 @@ export const ApiKeyModel = defineModel({
       behavior: "replace",
       description: "Arbitrary values; changing any of them rotates the key (the new key exists before the old one is revoked).",
     }),
-    account: input(rules.accountSelector, { behavior: "replace", description: "Account the key is bound to; default the provider's `chaser:account`." }),
+    account: accountInput("Account the key is bound to"),
   }),
   outputs: z.object({
     key: alwaysOutput(z.string(), { secret: true, description: "The secret key (`sk_…`). Secret; known only from the creation answer." }),

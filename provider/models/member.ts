@@ -1,7 +1,7 @@
 /** The OrganizationMember model: a person's membership of an organization, with a role. */
 import { z } from "zod";
 import { rules } from "../../contract";
-import { adoptExisting, alwaysOutput, defineModel, input, output, requiredInput } from "../model";
+import { accountInput, adoptExisting, alwaysOutput, defineModel, output, requiredInput } from "../model";
 
 export const OrganizationMemberModel = defineModel({
   name: "OrganizationMember",
@@ -9,7 +9,7 @@ export const OrganizationMemberModel = defineModel({
   inputs: z.object({
     email: requiredInput(rules.email, { behavior: "replace", description: "The person's email address." }),
     role: requiredInput(rules.role, { behavior: "update", refreshed: true, description: "`owner`, `admin` or `member`. Changed in place (only owners grant or change `owner`)." }),
-    account: input(rules.accountSelector, { behavior: "replace", description: "The organization (id or exact name); default the provider's `chaser:account`." }),
+    account: accountInput("The organization (id or exact name)"),
     adoptExisting: adoptExisting("Manage the membership of this email if it exists already (its role is set to `role`) instead of failing"),
   }),
   outputs: z.object({

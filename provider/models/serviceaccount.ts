@@ -1,7 +1,7 @@
 /** The ServiceAccount model: a non-human identity of an organization, for keys used by CI. */
 import { z } from "zod";
 import { rules } from "../../contract";
-import { adoptExisting, adoptionNeedsName, alwaysOutput, defineModel, input, output } from "../model";
+import { accountInput, adoptExisting, adoptionNeedsName, alwaysOutput, defineModel, input, output } from "../model";
 
 export const ServiceAccountModel = defineModel({
   name: "ServiceAccount",
@@ -12,7 +12,7 @@ export const ServiceAccountModel = defineModel({
       computed: true,
       description: "Name, unique in the organization (case-insensitively), at most 64 characters. Default: the logical name plus a suffix derived from the stack and the resource.",
     }),
-    account: input(rules.accountSelector, { behavior: "replace", description: "The organization (id or exact name); default the provider's `chaser:account`." }),
+    account: accountInput("The organization (id or exact name)"),
     adoptExisting: adoptExisting("Take over the existing service account of this `name` instead of creating one"),
   }),
   outputs: z.object({

@@ -1,7 +1,7 @@
 /** The Snapshot model: a whole-disk restore point of a workspace, addressed by name under it. */
 import { z } from "zod";
 import { rules } from "../../contract";
-import { adoptExisting, adoptionNeedsName, alwaysOutput, bool, defineModel, input, output, requiredInput } from "../model";
+import { accountInput, adoptExisting, adoptionNeedsName, alwaysOutput, bool, defineModel, input, output, requiredInput } from "../model";
 
 export const SnapshotModel = defineModel({
   name: "Snapshot",
@@ -14,7 +14,7 @@ export const SnapshotModel = defineModel({
       behavior: "update",
       description: "Any value; changing it restores the workspace to this snapshot (in place).",
     }),
-    account: input(rules.accountSelector, { behavior: "replace", description: "Account of the workspace; default the provider's `chaser:account`." }),
+    account: accountInput("Account of the workspace"),
     adoptExisting: adoptExisting("Take over the existing snapshot of this `name` in the workspace instead of creating one"),
   }),
   outputs: z.object({

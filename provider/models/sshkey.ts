@@ -1,7 +1,7 @@
 /** The SshKey model: an OpenSSH public key registered on an account, for `ssh <workspace>@ssh.chaser.sh`. */
 import { z } from "zod";
 import { rules } from "../../contract";
-import { adoptExisting, alwaysOutput, defineModel, input, output, requiredInput } from "../model";
+import { accountInput, adoptExisting, alwaysOutput, defineModel, output, requiredInput } from "../model";
 
 export const SshKeyModel = defineModel({
   name: "SshKey",
@@ -11,7 +11,7 @@ export const SshKeyModel = defineModel({
       behavior: "replace",
       description: "The OpenSSH public key line (`ssh-ed25519 AAAA… comment`, as in a `.pub` file). Checked at preview.",
     }),
-    account: input(rules.accountSelector, { behavior: "replace", description: "The account to register it on; default the provider's `chaser:account`." }),
+    account: accountInput("The account to register it on"),
     adoptExisting: adoptExisting("Take over this key if it is registered on the account already, instead of failing"),
   }),
   outputs: z.object({

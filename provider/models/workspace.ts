@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { rules } from "../../contract";
-import { Failure, adoptExisting, adoptionNeedsName, alwaysOutput, bool, defineModel, input, output } from "../model";
+import { Failure, accountInput, adoptExisting, adoptionNeedsName, alwaysOutput, bool, defineModel, input, output } from "../model";
 
 const flag = (description: string) => input(bool, { behavior: "state", description });
 
@@ -20,7 +20,7 @@ export const workspaceInputs = {
   image: input(rules.image, { behavior: "replace", computed: true, description: "OCI image for a fresh sandbox workspace." }),
   cloneFrom: input(rules.workspaceSelector, { behavior: "replace", description: "Clone this workspace or template (name or id) instead of starting fresh." }),
   githubRepo: input(rules.githubRepo, { behavior: "replace", description: "Import this GitHub repository (`owner/repo`) into `/workspace`." }),
-  account: input(rules.accountSelector, { behavior: "replace", description: "Account (id, exact name or `personal`) to create it in; default the provider's `chaser:account`." }),
+  account: accountInput("Account (id, exact name or `personal`) to create it in"),
   deletionProtection: flag("When true, destroying or replacing the workspace fails until this is set to false and applied."),
   forceDelete: flag("When true, deletion terminates attached sessions instead of failing."),
   adoptExisting: adoptExisting("Take over the existing workspace of this `name` (fixed properties must match) instead of creating one"),

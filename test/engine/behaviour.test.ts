@@ -6,7 +6,7 @@
  */
 import { Local, writesTo } from "../support/local";
 import { runScenario } from "./support/scenario";
-import { HEADER, changes, expectOk, occurrences } from "./support/stack";
+import { HEADER, expectOk, occurrences } from "./support/stack";
 
 jest.setTimeout(600_000);
 
