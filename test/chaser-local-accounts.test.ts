@@ -5,7 +5,7 @@
  * are in docs/chaser-local.md ("Accounts, members, service accounts, SSH keys").
  */
 import { createHash, randomBytes } from "node:crypto";
-import { ChaserLocal, startChaserLocal } from "../chaser-local/src/server";
+import { Local } from "./support/local";
 
 type Any = Record<string, any>;
 interface Res {
@@ -13,33 +13,12 @@ interface Res {
   body: any;
 }
 
-let srv: ChaserLocal;
-beforeAll(async () => {
-  srv = await startChaserLocal({ port: 0 });
-});
-afterAll(() => srv.close());
-beforeEach(() => control("POST", "/reset"));
+const srv = Local.forSuite();
+const call = (method: string, path: string, body?: unknown, opts: { key?: string; account?: string } = {}): Promise<Res> => srv.api<any>(method, path, body, opts);
+const control = <T = Any>(method: string, path: string, body?: unknown): Promise<T> => srv.control<T>(method, path, body);
 
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
 
-async function call(method: string, path: string, body?: unknown, opts: { key?: string; account?: string } = {}): Promise<Res> {
-  const headers: Record<string, string> = { authorization: `Bearer ${opts.key ?? srv.rootKey}` };
-  if (opts.account !== undefined) headers["x-chaser-account"] = opts.account;
-  if (body !== undefined) headers["content-type"] = "application/json";
-  const res = await fetch(`${srv.url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
-}
-async function control<T = Any>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${srv.url}/_local${path}`, {
-    method,
-    headers: { "x-chaser-local": "1", ...(body === undefined ? {} : { "content-type": "application/json" }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw Object.assign(new Error(`control ${method} ${path}: ${res.status} ${text}`), { status: res.status, body: JSON.parse(text) });
-  return JSON.parse(text) as T;
-}
 const sc = (r: Res) => [r.status, r.body?.error?.code];
 
 /** An organization made through the API by root (its owner), with a key of root bound to it. */

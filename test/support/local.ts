@@ -62,7 +62,16 @@ export class Local {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
-    if (!res.ok) throw new Error(`chaser-local control ${method} ${path}: ${res.status} ${text}`);
+    if (!res.ok) {
+      const body = (() => {
+        try {
+          return JSON.parse(text);
+        } catch {
+          return text;
+        }
+      })();
+      throw Object.assign(new Error(`chaser-local control ${method} ${path}: ${res.status} ${text}`), { status: res.status, body });
+    }
     return (text ? JSON.parse(text) : undefined) as T;
   }
 
@@ -99,7 +108,7 @@ export class Local {
   /** A direct API call with the root key (to arrange or inspect state outside the code under test). */
   async api<T = unknown>(method: string, path: string, body?: unknown, opts: { key?: string; account?: string } = {}): Promise<{ status: number; body: T }> {
     const headers: Record<string, string> = { authorization: `Bearer ${opts.key ?? this.rootKey}` };
-    if (opts.account) headers["x-chaser-account"] = opts.account;
+    if (opts.account !== undefined) headers["x-chaser-account"] = opts.account;
     if (body !== undefined) headers["content-type"] = "application/json";
     const res = await fetchOnce(`${this.url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
     const text = await res.text();
