@@ -7,16 +7,14 @@
  * The hooks a resource module exports keep the names state written by 0.1.0 calls: check, diff, create, read,
  * update, remove (and delete, configure, so the module itself can be the dynamic provider).
  */
-import type { ChaserApiError } from "./client/errors";
-import { NotFoundError } from "./client/errors";
+import { ChaserApiError, NotFoundError } from "./client/errors";
 import { checkApiUrl } from "./client/config";
 import { debug } from "./client/transport";
 import { Operation, ProviderError, advise } from "./advice";
 import { Context, contextFor } from "./context";
 import { credentialProblem } from "./credentials";
 import { current } from "./engine-log";
-import { isUnknown } from "./model";
-import { INTERNAL_KEYS, InputsOf, OutputsOf, ResourceModel, TableDiff, diffInputs, inputFields, outputsFrom, validate } from "./model";
+import { INTERNAL_KEYS, isUnknown, InputsOf, OutputsOf, ResourceModel, TableDiff, diffInputs, inputFields, outputsFrom, validate } from "./model";
 import { nameFor, noteInState, seedOf } from "./naming";
 import * as settings from "./settings";
 
@@ -103,6 +101,13 @@ export function defineResource<M extends ResourceModel, A>(b: Behaviour<M, A>): 
   const inputKeys = [...INTERNAL_KEYS, ...inputFields(b.model).map((f) => f.key)];
   const outputKeys = Object.keys(b.model.outputs.shape);
   const refreshed = inputFields(b.model).filter((f) => f.meta.refreshed).map((f) => f.key);
+  const updatable = new Set(inputFields(b.model).filter((f) => f.meta.behavior === "update").map((f) => f.key));
+  const autoNamed = (p: Props) => b.autoName === true || (typeof b.autoName === "function" && b.autoName(p));
+  /** The model's diff table, adjusted by the resource. */
+  const table = (olds: Props, news: Props): TableDiff => {
+    const d = diffInputs(b.model, olds, news);
+    return b.adjustDiff ? b.adjustDiff(olds, news, d) : d;
+  };
 
   /** The inputs part of a set of props (state holds the inputs among the outputs). */
   const inputsOf = (p: Props): Props => present(Object.fromEntries(inputKeys.map((k) => [k, p[k]])));
@@ -178,7 +183,7 @@ export function defineResource<M extends ResourceModel, A>(b: Behaviour<M, A>): 
         }
       }
       let inputs: Props = present(news);
-      if (b.autoName === true || (typeof b.autoName === "function" && b.autoName(inputs))) {
+      if (autoNamed(inputs)) {
         const n = nameFor(type, olds, inputs);
         if (n) inputs = { ...inputs, name: n.name, __autoNamed: n.autoNamed };
       }
@@ -192,9 +197,8 @@ export function defineResource<M extends ResourceModel, A>(b: Behaviour<M, A>): 
     },
 
     async diff(id, olds, news) {
-      if (b.autoName === true || (typeof b.autoName === "function" && b.autoName(olds))) noteInState(seedOf(type, news), olds.name);
-      let d = diffInputs(b.model, olds, news);
-      if (b.adjustDiff) d = b.adjustDiff(olds, news, d);
+      if (autoNamed(olds)) noteInState(seedOf(type, news), olds.name);
+      const d = table(olds, news);
       if (d.replaces.length > 0) {
         const refusal = b.guard?.(olds, id, `replaced (${d.replaces.join(", ")} changed)`);
         if (refusal) throw new ProviderError(refusal);
@@ -230,9 +234,7 @@ export function defineResource<M extends ResourceModel, A>(b: Behaviour<M, A>): 
     },
 
     async update(id, olds, news) {
-      let d = diffInputs(b.model, olds, news);
-      if (b.adjustDiff) d = b.adjustDiff(olds, news, d);
-      const calls = d.changed.filter((k) => inputFields(b.model).find((f) => f.key === k)?.meta.behavior === "update");
+      const calls = table(olds, news).changed.filter((k) => updatable.has(k));
       // Only state changed (or nothing the API can change): the object's outputs stay, the inputs are the new ones.
       const kept = (): Props => present({ ...Object.fromEntries(outputKeys.map((k) => [k, olds[k]])), ...inputsOf(news) });
       if (calls.length === 0 || !b.update) return { outs: kept() };

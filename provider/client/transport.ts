@@ -7,7 +7,7 @@
  * - 429: always retried (the request was refused, not applied), honouring Retry-After up to a cap.
  * - 5xx, timeouts, resets: retried for GET, PUT and DELETE only, exponential backoff with full jitter.
  * - A connection that could not even be opened (refused, connect timeout): retried for every method.
- * - A POST whose outcome is unknown is never replayed here: the client reconciles first (client.ts).
+ * - A POST whose outcome is unknown is never replayed here: createOnce reconciles first (create-once.ts).
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { Agent, Dispatcher, RetryAgent, RetryHandler, request } from "undici";
