@@ -21,18 +21,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import type { Hooks } from "../provider/resource";
+import { hooksOf } from "../provider/hooks";
+import { resourceOfToken } from "../provider/registry";
 import * as settings from "../provider/settings";
-
-const RESOURCE_MODULES: Record<string, string> = {
-  "pulumi-nodejs:dynamic/chaser:Workspace": "workspace",
-  "pulumi-nodejs:dynamic/chaser:Template": "template",
-  "pulumi-nodejs:dynamic/chaser:Snapshot": "snapshot",
-  "pulumi-nodejs:dynamic/chaser:ApiKey": "apikey",
-  "pulumi-nodejs:dynamic/chaser:ServiceAccount": "serviceaccount",
-  "pulumi-nodejs:dynamic/chaser:OrganizationMember": "member",
-  "pulumi-nodejs:dynamic/chaser:SshKey": "sshkey",
-};
 
 interface Run {
   code: number;
@@ -169,17 +160,16 @@ export async function recover(opts: { cwd: string; stack?: string; refresh: bool
   if (pending.length === 0) say("no interrupted operation in the stack");
 
   for (const op of pending) {
-    const module = RESOURCE_MODULES[op.resource.type];
+    const kind = resourceOfToken(op.resource.type);
     const name = op.resource.urn.split("::").pop();
-    if (!module) {
+    if (!kind) {
       remaining.push(op);
       say(`${name} (${op.resource.type}): not a Chaser resource, left pending for \`pulumi refresh\``);
       continue;
     }
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const hooks = require(`../provider/resources/${module}`) as Hooks;
+    const hooks = hooksOf(kind);
     const inputs = op.resource.inputs ?? {};
-    const what = `${op.resource.type.split(":").pop()} ${name}`;
+    const what = `${kind.name} ${name}`;
     changed++;
     if (op.type === "creating") {
       const r = await hooks.recover(inputs, { keep, since: dep.manifest?.time });

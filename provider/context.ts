@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import { describeAccount } from "../contract";
 import { ChaserClient } from "./client";
-import type { Wait } from "./client/transport";
+import type { Wait } from "./client/config";
 import { engineLog } from "./engine-log";
 import { currentSettings } from "./settings";
 

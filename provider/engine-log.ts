@@ -5,7 +5,7 @@
  * lookups, chaser-recover) there is no engine: messages go to the debug log.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
-import { debug } from "./client/transport";
+import { debug } from "./client/debug";
 
 /** The resource a hook is working for (its URN, when the resource class sent it). */
 export interface Current {

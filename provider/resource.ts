@@ -9,13 +9,14 @@
  */
 import { ChaserApiError, NotFoundError } from "./client/errors";
 import { checkApiUrl } from "./client/config";
-import { debug } from "./client/transport";
+import { debug } from "./client/debug";
 import { Operation, ProviderError, advise } from "./advice";
 import { Context, contextFor } from "./context";
 import { credentialProblem } from "./credentials";
 import { current } from "./engine-log";
 import { INTERNAL_KEYS, isUnknown, InputsOf, OutputsOf, ResourceModel, TableDiff, diffInputs, inputFields, outputsFrom, validate } from "./model";
 import { nameFor, noteInState, seedOf } from "./naming";
+import { resourceOfModel } from "./registry";
 import * as settings from "./settings";
 
 export type Props = Record<string, unknown>;
@@ -33,8 +34,6 @@ export interface Updated<M extends ResourceModel, A> {
 
 export interface Behaviour<M extends ResourceModel, A> {
   model: M;
-  /** For messages: "workspace", "API key". */
-  noun: string;
   /** A missing `name` is generated from the resource's identity (see naming.ts); a function: only for such inputs. */
   autoName?: boolean | ((news: Props) => boolean);
   /** Normalises the inputs after naming (e.g. sorts scopes); must tolerate unknown values. */
@@ -96,153 +95,196 @@ function present(o: Props): Props {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null));
 }
 
-export function defineResource<M extends ResourceModel, A>(b: Behaviour<M, A>): Hooks {
-  const type = b.model.name;
-  const inputKeys = [...INTERNAL_KEYS, ...inputFields(b.model).map((f) => f.key)];
-  const outputKeys = Object.keys(b.model.outputs.shape);
-  const refreshed = inputFields(b.model).filter((f) => f.meta.refreshed).map((f) => f.key);
-  const updatable = new Set(inputFields(b.model).filter((f) => f.meta.behavior === "update").map((f) => f.key));
-  const autoNamed = (p: Props) => b.autoName === true || (typeof b.autoName === "function" && b.autoName(p));
-  /** The model's diff table, adjusted by the resource. */
-  const table = (olds: Props, news: Props): TableDiff => {
-    const d = diffInputs(b.model, olds, news);
-    return b.adjustDiff ? b.adjustDiff(olds, news, d) : d;
-  };
+/** What the hooks of one resource share: its behaviour, and what its model and the registry say, derived once. */
+interface Resource<M extends ResourceModel, A> {
+  b: Behaviour<M, A>;
+  /** The class name (seeds auto-names). */
+  type: string;
+  noun: string;
+  inputKeys: string[];
+  outputKeys: string[];
+  /** Inputs refresh reads back from the object. */
+  refreshed: string[];
+  /** Inputs changed in place by an API call. */
+  updatable: Set<string>;
+}
 
-  /** The inputs part of a set of props (state holds the inputs among the outputs). */
-  const inputsOf = (p: Props): Props => present(Object.fromEntries(inputKeys.map((k) => [k, p[k]])));
-  const outputsOf = (inputs: Props, answer: A, previous: Props): Props =>
-    present({ ...inputsOf(inputs), ...(b.outputs ? b.outputs(answer, inputs, previous) : outputsFrom(b.model, answer as Props)) });
-
-  const situation = (op: Operation, props: Props, ctx?: Context, id?: string) => {
-    const where = ctx?.where ?? "the configured account";
-    return {
-      op,
-      noun: b.noun,
-      name: typeof props.name === "string" ? props.name : id,
-      where,
-      specific: b.advice ? (e: ChaserApiError) => b.advice!(e, op, props, where) : undefined,
-    };
-  };
-
-  /** Runs a hook's API work with its context; failures become advice. */
-  async function withContext<T>(op: Operation, props: Props, id: string | undefined, fn: (ctx: Context) => Promise<T>): Promise<T> {
-    let ctx: Context | undefined;
-    try {
-      ctx = contextFor(props.account as string | undefined);
-      const name = typeof props.name === "string" ? props.name : id;
-      const c = ctx;
-      return await current.run({ urn: typeof props.__urn === "string" ? props.__urn : undefined, what: `${b.noun}${name ? ` '${name}'` : ""}` }, () => fn(c));
-    } catch (e) {
-      throw advise(e, situation(op, props, ctx, id));
-    }
-  }
-
-  async function remove(id: string, props: Props = {}): Promise<void> {
-    const refusal = b.guard?.(props, id, "deleted");
-    if (refusal) throw new ProviderError(refusal);
-    if (takenOver.has(id)) {
-      // A replacement in this process took this object over as its own: it is the new resource's now.
-      debug(`not deleting ${b.noun} ${id}: the replacement created in this run took it over`);
-      return;
-    }
-    await withContext("delete", props, id, async (ctx) => {
-      try {
-        await b.delete(ctx, id, props as State<M>);
-      } catch (e) {
-        if (!(e instanceof NotFoundError)) throw e;
-      }
-    });
-  }
-
+function resourceOf<M extends ResourceModel, A>(b: Behaviour<M, A>): Resource<M, A> {
+  const fields = inputFields(b.model);
   return {
-    remove,
-    delete: remove,
+    b,
+    type: b.model.name,
+    noun: resourceOfModel(b.model).noun,
+    inputKeys: [...INTERNAL_KEYS, ...fields.map((f) => f.key)],
+    outputKeys: Object.keys(b.model.outputs.shape),
+    refreshed: fields.filter((f) => f.meta.refreshed).map((f) => f.key),
+    updatable: new Set(fields.filter((f) => f.meta.behavior === "update").map((f) => f.key)),
+  };
+}
 
-    async recover(inputs, opts) {
-      if (!b.findCreated) return { kind: "absent" };
-      return withContext("read", inputs, undefined, async (ctx) => {
-        const r = await b.findCreated!(ctx, inputs as Inputs<M>, opts);
-        if (r === undefined) return { kind: "absent" };
-        if ("removed" in r) return { kind: "removed", ids: r.removed };
-        return { kind: "found", id: r.id, outs: outputsOf(inputs, r.answer, {}) };
-      });
-    },
+const autoNamed = (r: Resource<ResourceModel, unknown>, p: Props) => r.b.autoName === true || (typeof r.b.autoName === "function" && r.b.autoName(p));
 
-    async configure(req) {
-      settings.configure(req.config);
-    },
+/** The model's diff table, adjusted by the resource. */
+function table(r: Resource<ResourceModel, unknown>, olds: Props, news: Props): TableDiff {
+  const d = diffInputs(r.b.model, olds, news);
+  return r.b.adjustDiff ? r.b.adjustDiff(olds, news, d) : d;
+}
 
-    async check(olds, news) {
-      const url = settings.currentSettings().apiUrl ?? process.env.CHASER_API_URL;
-      if (url) {
-        try {
-          checkApiUrl(url);
-        } catch (e) {
-          throw new ProviderError(`chaser:apiUrl: ${(e as Error).message}`);
-        }
-      }
-      let inputs: Props = present(news);
-      if (autoNamed(inputs)) {
-        const n = nameFor(type, olds, inputs);
-        if (n) inputs = { ...inputs, name: n.name, __autoNamed: n.autoNamed };
-      }
-      const failures = validate(b.model, inputs);
-      // The account's credential, found out now rather than half-way through an `up` (one read per account).
-      if (!failures.some((f) => f.property === "account") && !isUnknown(inputs.account)) {
-        const problem = await credentialProblem(inputs.account as string | undefined);
-        if (problem) failures.push({ property: "account", reason: `account: ${problem}` });
-      }
-      return { inputs: b.normalize ? b.normalize(inputs) : inputs, failures };
-    },
+/** The inputs part of a set of props (state holds the inputs among the outputs). */
+function inputsOf(r: Resource<ResourceModel, unknown>, p: Props): Props {
+  return present(Object.fromEntries(r.inputKeys.map((k) => [k, p[k]])));
+}
 
-    async diff(id, olds, news) {
-      if (autoNamed(olds)) noteInState(seedOf(type, news), olds.name);
-      const d = table(olds, news);
-      if (d.replaces.length > 0) {
-        const refusal = b.guard?.(olds, id, `replaced (${d.replaces.join(", ")} changed)`);
-        if (refusal) throw new ProviderError(refusal);
-      }
-      return {
-        changes: d.changed.length > 0,
-        replaces: d.replaces,
-        deleteBeforeReplace: d.replaces.length > 0 && (b.deleteBeforeReplace?.(olds, news, d.replaces) ?? false),
-      };
-    },
+/** What state records after an answer: the inputs and the outputs taken from the answer. */
+function outputsOf<A>(r: Resource<ResourceModel, A>, inputs: Props, answer: A, previous: Props): Props {
+  return present({ ...inputsOf(r, inputs), ...(r.b.outputs ? r.b.outputs(answer, inputs, previous) : outputsFrom(r.b.model, answer as Props)) });
+}
 
-    async create(inputs) {
-      return withContext("create", inputs, undefined, async (ctx) => {
-        const { id, answer } = await b.create(ctx, inputs as Inputs<M>);
-        return { id, outs: outputsOf(inputs, answer, {}) };
-      });
-    },
+/** How a failure is told: the operation, the resource, the account, and the resource's own advice. */
+function situation<A>(r: Resource<ResourceModel, A>, op: Operation, props: Props, ctx?: Context, id?: string) {
+  const where = ctx?.where ?? "the configured account";
+  const { b } = r;
+  return {
+    op,
+    noun: r.noun,
+    name: typeof props.name === "string" ? props.name : id,
+    where,
+    specific: b.advice ? (e: ChaserApiError) => b.advice!(e, op, props, where) : undefined,
+  };
+}
 
-    async read(id, props = {}) {
-      return withContext("read", props, id, async (ctx) => {
-        let answer: A | undefined;
-        try {
-          answer = await b.read(ctx, id, props as State<M>);
-        } catch (e) {
-          if (!(e instanceof NotFoundError)) throw e;
-        }
-        if (answer === undefined) return { id: "" };
-        const outs = outputsOf(props, answer, props);
-        const inputs = inputsOf(props);
-        for (const k of refreshed) if (outs[k] !== undefined) inputs[k] = outs[k];
-        return { id, props: outs, inputs: b.readBack ? b.readBack(inputs, outs) : inputs };
-      });
-    },
+/** Runs a hook's API work with its context (the account's client, the engine's resource); failures become advice. */
+async function withContext<T>(r: Resource<ResourceModel, unknown>, op: Operation, props: Props, id: string | undefined, fn: (ctx: Context) => Promise<T>): Promise<T> {
+  let ctx: Context | undefined;
+  try {
+    ctx = contextFor(props.account as string | undefined);
+    const name = typeof props.name === "string" ? props.name : id;
+    const c = ctx;
+    return await current.run({ urn: typeof props.__urn === "string" ? props.__urn : undefined, what: `${r.noun}${name ? ` '${name}'` : ""}` }, () => fn(c));
+  } catch (e) {
+    throw advise(e, situation(r, op, props, ctx, id));
+  }
+}
 
-    async update(id, olds, news) {
-      const calls = table(olds, news).changed.filter((k) => updatable.has(k));
-      // Only state changed (or nothing the API can change): the object's outputs stay, the inputs are the new ones.
-      const kept = (): Props => present({ ...Object.fromEntries(outputKeys.map((k) => [k, olds[k]])), ...inputsOf(news) });
-      if (calls.length === 0 || !b.update) return { outs: kept() };
-      return withContext("update", news, id, async (ctx) => {
-        const r = await b.update!(ctx, id, olds as State<M>, news as Inputs<M>, calls);
-        const base = r.answer !== undefined ? outputsOf(news, r.answer, olds) : kept();
-        return { outs: present({ ...base, ...(r.set ?? {}) }) };
-      });
-    },
+/** `chaser:apiUrl` (or CHASER_API_URL), checked at preview. */
+function checkConfiguredUrl(): void {
+  const url = settings.currentSettings().apiUrl ?? process.env.CHASER_API_URL;
+  if (!url) return;
+  try {
+    checkApiUrl(url);
+  } catch (e) {
+    throw new ProviderError(`chaser:apiUrl: ${(e as Error).message}`);
+  }
+}
+
+async function check<M extends ResourceModel, A>(r: Resource<M, A>, olds: Props, news: Props) {
+  checkConfiguredUrl();
+  let inputs: Props = present(news);
+  if (autoNamed(r, inputs)) {
+    const n = nameFor(r.type, olds, inputs);
+    if (n) inputs = { ...inputs, name: n.name, __autoNamed: n.autoNamed };
+  }
+  const failures = validate(r.b.model, inputs);
+  // The account's credential, found out now rather than half-way through an `up` (one read per account).
+  if (!failures.some((f) => f.property === "account") && !isUnknown(inputs.account)) {
+    const problem = await credentialProblem(inputs.account as string | undefined);
+    if (problem) failures.push({ property: "account", reason: `account: ${problem}` });
+  }
+  return { inputs: r.b.normalize ? r.b.normalize(inputs) : inputs, failures };
+}
+
+async function diff<M extends ResourceModel, A>(r: Resource<M, A>, id: string, olds: Props, news: Props) {
+  if (autoNamed(r, olds)) noteInState(seedOf(r.type, news), olds.name);
+  const d = table(r, olds, news);
+  if (d.replaces.length > 0) {
+    const refusal = r.b.guard?.(olds, id, `replaced (${d.replaces.join(", ")} changed)`);
+    if (refusal) throw new ProviderError(refusal);
+  }
+  return {
+    changes: d.changed.length > 0,
+    replaces: d.replaces,
+    deleteBeforeReplace: d.replaces.length > 0 && (r.b.deleteBeforeReplace?.(olds, news, d.replaces) ?? false),
+  };
+}
+
+async function create<M extends ResourceModel, A>(r: Resource<M, A>, inputs: Props) {
+  return withContext(r, "create", inputs, undefined, async (ctx) => {
+    const { id, answer } = await r.b.create(ctx, inputs as Inputs<M>);
+    return { id, outs: outputsOf(r, inputs, answer, {}) };
+  });
+}
+
+/** Reads the object: a vanished one drops from the stack; inputs the resource owns are read back. */
+async function read<M extends ResourceModel, A>(r: Resource<M, A>, id: string, props: Props) {
+  return withContext(r, "read", props, id, async (ctx) => {
+    let answer: A | undefined;
+    try {
+      answer = await r.b.read(ctx, id, props as State<M>);
+    } catch (e) {
+      if (!(e instanceof NotFoundError)) throw e;
+    }
+    if (answer === undefined) return { id: "" };
+    const outs = outputsOf(r, props, answer, props);
+    const inputs = inputsOf(r, props);
+    for (const k of r.refreshed) if (outs[k] !== undefined) inputs[k] = outs[k];
+    return { id, props: outs, inputs: r.b.readBack ? r.b.readBack(inputs, outs) : inputs };
+  });
+}
+
+/** Calls the API for changed "update" inputs only; when only state changed, the object's outputs stay. */
+async function update<M extends ResourceModel, A>(r: Resource<M, A>, id: string, olds: Props, news: Props) {
+  const calls = table(r, olds, news).changed.filter((k) => r.updatable.has(k));
+  const kept = (): Props => present({ ...Object.fromEntries(r.outputKeys.map((k) => [k, olds[k]])), ...inputsOf(r, news) });
+  if (calls.length === 0 || !r.b.update) return { outs: kept() };
+  return withContext(r, "update", news, id, async (ctx) => {
+    const u = await r.b.update!(ctx, id, olds as State<M>, news as Inputs<M>, calls);
+    const base = u.answer !== undefined ? outputsOf(r, news, u.answer, olds) : kept();
+    return { outs: present({ ...base, ...(u.set ?? {}) }) };
+  });
+}
+
+/** Deletes the object, unless guarded or taken over by a replacement in this process; a vanished one is done. */
+async function remove<M extends ResourceModel, A>(r: Resource<M, A>, id: string, props: Props): Promise<void> {
+  const refusal = r.b.guard?.(props, id, "deleted");
+  if (refusal) throw new ProviderError(refusal);
+  if (takenOver.has(id)) {
+    // A replacement in this process took this object over as its own: it is the new resource's now.
+    debug(`not deleting ${r.noun} ${id}: the replacement created in this run took it over`);
+    return;
+  }
+  await withContext(r, "delete", props, id, async (ctx) => {
+    try {
+      await r.b.delete(ctx, id, props as State<M>);
+    } catch (e) {
+      if (!(e instanceof NotFoundError)) throw e;
+    }
+  });
+}
+
+/** For chaser-recover: what an interrupted create with these inputs left on the server. */
+async function recover<M extends ResourceModel, A>(r: Resource<M, A>, inputs: Props, opts: { keep: Set<string>; since?: string }): Promise<Recovered> {
+  if (!r.b.findCreated) return { kind: "absent" };
+  return withContext(r, "read", inputs, undefined, async (ctx) => {
+    const found = await r.b.findCreated!(ctx, inputs as Inputs<M>, opts);
+    if (found === undefined) return { kind: "absent" };
+    if ("removed" in found) return { kind: "removed", ids: found.removed };
+    return { kind: "found", id: found.id, outs: outputsOf(r, inputs, found.answer, {}) };
+  });
+}
+
+/** The hooks of a resource: the skeleton above with its behaviour. */
+export function defineResource<M extends ResourceModel, A>(b: Behaviour<M, A>): Hooks {
+  const r = resourceOf(b);
+  const removeHook = (id: string, props: Props = {}) => remove(r, id, props);
+  return {
+    configure: async (req) => settings.configure(req.config),
+    check: (olds, news) => check(r, olds, news),
+    diff: (id, olds, news) => diff(r, id, olds, news),
+    create: (inputs) => create(r, inputs),
+    read: (id, props = {}) => read(r, id, props),
+    update: (id, olds, news) => update(r, id, olds, news),
+    remove: removeHook,
+    delete: removeHook,
+    recover: (inputs, opts) => recover(r, inputs, opts),
   };
 }

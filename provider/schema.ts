@@ -4,9 +4,9 @@
  * The committed schema.json must equal this output (test/schema.test.ts), and the README reference and the SDK's
  * classes are generated from the same models.
  *
- * Resources are keyed by the type token the engine, `pulumi stack`, policy packs and the state show:
- * `pulumi-nodejs:dynamic/chaser:<Name>` (they are dynamic resources). Types and lookups, which the engine never
- * sees, use `chaser:index:<Name>`.
+ * Resources are keyed by the type token the engine, `pulumi stack`, policy packs and the state show (see
+ * `TOKENS` in registry.ts: they are dynamic resources). Types and lookups, which the engine never sees, use
+ * `chaser:index:<Name>`.
  */
 import type { z } from "zod";
 import { ACCOUNT_KINDS } from "../contract";
@@ -21,11 +21,10 @@ import { SnapshotModel } from "./models/snapshot";
 import { SshKeyModel } from "./models/sshkey";
 import { TemplateModel } from "./models/template";
 import { WorkspaceModel } from "./models/workspace";
+import { RESOURCES, resourceToken } from "./registry";
 
-export const MODELS: ResourceModel[] = [WorkspaceModel, TemplateModel, SnapshotModel, ApiKeyModel, ServiceAccountModel, OrganizationMemberModel, SshKeyModel];
-
-/** The token the engine shows for a resource of the package. */
-export const resourceToken = (name: string) => `pulumi-nodejs:dynamic/chaser:${name}`;
+/** The models of the resources, in the registry's order. */
+export const MODELS: ResourceModel[] = RESOURCES.map((r) => r.model);
 
 /** What each lookup's result describes: the outputs of these models (secrets left out). */
 export const INFO_MODELS: Array<{ name: string; models: ResourceModel[] }> = [

@@ -11,22 +11,16 @@
  */
 import * as path from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
-import * as apikeyModule from "../provider/resources/apikey";
-import * as memberModule from "../provider/resources/member";
-import * as serviceAccountModule from "../provider/resources/serviceaccount";
-import * as sshKeyModule from "../provider/resources/sshkey";
-import * as snapshotModule from "../provider/resources/snapshot";
-import * as templateModule from "../provider/resources/template";
-import * as workspaceModule from "../provider/resources/workspace";
+import { hooksOf } from "../provider/hooks";
+import { RESOURCES, ResourceKind, stateModule } from "../provider/registry";
 
 type Provider = pulumi.dynamic.ResourceProvider;
 
 const installed = __dirname.split(path.sep).includes("node_modules");
 
 /** A provider whose methods require the module by the package's name when they run (symlinked installs). */
-function byName(name: string): Provider {
-  const m = `pulumi-chaser/dist/provider/resources/${name}.js`;
-  /* eslint-disable @typescript-eslint/no-require-imports */
+function byName(r: ResourceKind): Provider {
+  const m = stateModule(r);
   return {
     configure: (req) => require(m).configure(req),
     check: (olds, news) => require(m).check(olds, news),
@@ -36,13 +30,13 @@ function byName(name: string): Provider {
     update: (id, olds, news) => require(m).update(id, olds, news),
     delete: (id, props) => require(m).remove(id, props),
   };
-  /* eslint-enable @typescript-eslint/no-require-imports */
 }
 
-export const workspace: Provider = installed ? workspaceModule : byName("workspace");
-export const template: Provider = installed ? templateModule : byName("template");
-export const snapshot: Provider = installed ? snapshotModule : byName("snapshot");
-export const apiKey: Provider = installed ? apikeyModule : byName("apikey");
-export const serviceAccount: Provider = installed ? serviceAccountModule : byName("serviceaccount");
-export const organizationMember: Provider = installed ? memberModule : byName("member");
-export const sshKey: Provider = installed ? sshKeyModule : byName("sshkey");
+const providers = new Map(RESOURCES.map((r) => [r.name, installed ? (hooksOf(r) as Provider) : byName(r)]));
+
+/** The provider of the resource class `name` (`Workspace`). */
+export function providerOf(name: string): Provider {
+  const p = providers.get(name);
+  if (!p) throw new Error(`no resource '${name}' in provider/registry.ts`);
+  return p;
+}

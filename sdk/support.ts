@@ -4,6 +4,7 @@
  * `isInstance` across copies of the package.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { resourceToken } from "../provider/registry";
 
 interface ResourceInternals {
   __pulumiType?: string;
@@ -15,7 +16,7 @@ interface ResourceInternals {
  * its parents, its type, its name), so that its auto-name is derived from its identity in the stack.
  */
 export function urnOf(type: string, name: string, opts?: pulumi.CustomResourceOptions): string {
-  const token = `pulumi-nodejs:dynamic/chaser:${type}`;
+  const token = resourceToken(type);
   const parents: string[] = [];
   for (let p = opts?.parent as ResourceInternals | undefined; p && p.__pulumiType && p.__pulumiType !== "pulumi:pulumi:Stack"; p = p.__parentResource) {
     parents.unshift(p.__pulumiType);

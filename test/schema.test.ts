@@ -8,39 +8,45 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { sdkSource } from "../provider/codegen";
 import { inputFields } from "../provider/model";
-import { LOOKUPS, MODELS, buildSchema, resourceToken } from "../provider/schema";
+import { hooksOf } from "../provider/hooks";
+import { RESOURCES, resourceToken } from "../provider/registry";
+import { LOOKUPS, buildSchema } from "../provider/schema";
 import * as lookups from "../sdk/lookups";
-import * as apikey from "../provider/resources/apikey";
-import * as snapshot from "../provider/resources/snapshot";
-import * as template from "../provider/resources/template";
-import * as workspace from "../provider/resources/workspace";
 
-type Hooks = {
-  diff: (id: string, olds: Record<string, unknown>, news: Record<string, unknown>) => Promise<{ replaces?: string[]; changes?: boolean }>;
-};
 const committed = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "schema.json"), "utf8"));
 
-/** A valid set of inputs per resource and, per property, a different valid value. */
-const cases: Record<string, { hooks: Hooks; base: Record<string, unknown>; other: Record<string, unknown> }> = {
+/**
+ * Per resource of the registry: a valid set of inputs and, per property, a different valid value. A resource
+ * without a case fails its tests below: each new one is covered.
+ */
+const cases: Record<string, { base: Record<string, unknown>; other: Record<string, unknown> }> = {
   Workspace: {
-    hooks: workspace,
     base: { name: "ws-a", sessionType: "sandbox", image: "img:1", account: "acme", deletionProtection: false, forceDelete: false, adoptExisting: false },
     other: { name: "ws-b", sessionType: "browser", image: "img:2", cloneFrom: "src", githubRepo: "o/r", account: "other", deletionProtection: true, forceDelete: true, adoptExisting: true },
   },
   Template: {
-    hooks: template,
     base: { name: "t-a", sessionType: "sandbox", image: "img:1", account: "acme", template: true },
     other: { workspace: "ws", name: "t-b", sessionType: "browser", image: "img:2", cloneFrom: "src", githubRepo: "o/r", account: "other", deletionProtection: true, forceDelete: true, adoptExisting: true, template: false },
   },
   Snapshot: {
-    hooks: snapshot,
     base: { workspace: "ws", name: "s-a", force: false, restoreTrigger: "1", account: "acme", adoptExisting: false },
     other: { workspace: "ws2", name: "s-b", force: true, restoreTrigger: "2", account: "other", adoptExisting: true },
   },
   ApiKey: {
-    hooks: apikey,
     base: { name: "k-a", scopes: ["workspaces.read"], fullAccess: false, serviceAccountId: "sa1", rotationTriggers: { a: "1" }, account: "acme" },
     other: { name: "k-b", scopes: ["keys.read"], fullAccess: true, serviceAccountId: "sa2", rotationTriggers: { a: "2" }, account: "other" },
+  },
+  ServiceAccount: {
+    base: { name: "ci-a", account: "acme", adoptExisting: false },
+    other: { name: "ci-b", account: "other", adoptExisting: true },
+  },
+  OrganizationMember: {
+    base: { email: "a@example.com", role: "member", account: "acme", adoptExisting: false },
+    other: { email: "b@example.com", role: "admin", account: "other", adoptExisting: true },
+  },
+  SshKey: {
+    base: { publicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIA a@host", account: "acme", adoptExisting: false },
+    other: { publicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB b@host", account: "other", adoptExisting: true },
   },
 };
 
@@ -61,8 +67,9 @@ describe("schema.json", () => {
     expect([v.apiKey, v.apiUrl, v.account].map((x: any) => x.defaultInfo.environment)).toEqual([["CHASER_API_KEY"], ["CHASER_API_URL"], ["CHASER_ACCOUNT"]]);
   });
 
-  test("keys every resource by the type token the engine shows", () => {
-    expect(Object.keys(committed.resources).sort()).toEqual(MODELS.map((m) => `pulumi-nodejs:dynamic/chaser:${m.name}`).sort());
+  test("keys every resource of the registry by the type token the engine shows", () => {
+    expect(Object.keys(committed.resources)).toEqual(RESOURCES.map((r) => resourceToken(r.name)));
+    expect(Object.keys(committed.resources)[0]).toBe("pulumi-nodejs:dynamic/chaser:Workspace");
   });
 
   test("lists every lookup the package exports (and each has an Output variant)", () => {
@@ -79,10 +86,10 @@ describe("schema.json", () => {
     expect(committed.resources[resourceToken("ApiKey")].inputProperties.scopes.items.$ref).toBe("#/types/chaser:index:Scope");
   });
 
-  for (const [name, c] of Object.entries(cases)) {
+  for (const r of RESOURCES) {
+    const { name, model } = r;
     const res = committed.resources[resourceToken(name)];
-
-    const model = MODELS.find((m) => m.name === name)!;
+    const c = cases[name];
     const userInputs = inputFields(model).filter((f) => !f.meta.internal);
 
     test(`${name}: every input the code validates is documented, and nothing else`, () => {
@@ -95,11 +102,13 @@ describe("schema.json", () => {
       expect([...res.requiredInputs].sort()).toEqual(zodRequired);
     });
 
-    test(`${name}: willReplaceOnChanges is exactly what diff() replaces on`, async () => {
+    test(`${name}: willReplaceOnChanges is exactly what diff() replaces on, for every input`, async () => {
+      expect(c).toBeDefined(); // add a case for the resource above
+      expect(Object.keys(c.other)).toEqual(expect.arrayContaining(Object.keys(res.inputProperties)));
       for (const prop of Object.keys(res.inputProperties)) {
         const olds = { ...c.base };
         const news = { ...c.base, [prop]: c.other[prop] };
-        const d = await c.hooks.diff("id", olds, news);
+        const d = await hooksOf(r).diff("id", olds, news);
         expect({ prop, changes: d.changes }).toEqual({ prop, changes: true });
         const replaced = (d.replaces ?? []).includes(prop);
         expect({ prop, replaced }).toEqual({ prop, replaced: res.inputProperties[prop].willReplaceOnChanges === true });

@@ -8,6 +8,7 @@ import { installInto } from "./support/pack";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { RESOURCES, stateModule } from "../provider/registry";
 
 const SECRET_ENV = "sk_env_secret_must_not_be_captured_0001";
 const SECRET_CFG = "sk_cfg_secret_must_not_be_captured_0002";
@@ -20,16 +21,17 @@ beforeAll(() => {
   const script = `
     const sc = require("@pulumi/pulumi/runtime/closure/serializeClosure");
     const requireFromString = require("require-from-string");
-    const providers = require("pulumi-chaser/dist/sdk/providers");
+    const { providerOf } = require("pulumi-chaser/dist/sdk/providers");
+    const { RESOURCES } = require("pulumi-chaser/dist/provider/registry");
     (async () => {
-      await providers.workspace.configure({ config: { get: (k) => k === "chaser:apiKey" ? ${JSON.stringify(SECRET_CFG)} : undefined } });
+      await providerOf("Workspace").configure({ config: { get: (k) => k === "chaser:apiKey" ? ${JSON.stringify(SECRET_CFG)} : undefined } });
       const out = {};
-      for (const name of ["workspace", "template", "snapshot", "apiKey"]) {
-        const p = providers[name];
+      for (const { name } of RESOURCES) {
+        const p = providerOf(name);
         const sf = await sc.serializeFunction(() => p, { allowSecrets: true });
         // Deserialize as the dynamic-provider host does, and run a hook from the serialized form.
         const revived = requireFromString(sf.text).handler();
-        const checked = await revived.check({}, { __logicalName: "x", name: "x".repeat(200) });
+        const checked = await revived.check({}, { __logicalName: "x", name: "x".repeat(200), account: "" });
         out[name] = { text: sf.text, containsSecrets: sf.containsSecrets, checkFailures: checked.failures };
       }
       process.stdout.write(JSON.stringify(out));
@@ -48,11 +50,12 @@ afterAll(() => {
 });
 
 describe("the serialized provider stored in state", () => {
-  for (const name of ["workspace", "template", "snapshot", "apiKey"]) {
+  for (const r of RESOURCES) {
+    const { name } = r;
     test(`${name}: at most 512 bytes, one require of its module, no code, no credential`, () => {
       const { text, containsSecrets } = result[name];
       expect(Buffer.byteLength(text)).toBeLessThanOrEqual(512);
-      expect([...text.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1])).toEqual([`pulumi-chaser/dist/provider/resources/${name.toLowerCase()}.js`]);
+      expect([...text.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1])).toEqual([stateModule(r)]);
       expect(text).not.toContain(SECRET_ENV);
       expect(text).not.toContain(SECRET_CFG);
       expect(text).not.toMatch(/undici|zod|safeParse/);
@@ -60,7 +63,7 @@ describe("the serialized provider stored in state", () => {
     });
 
     test(`${name}: the deserialized provider runs its hooks`, () => {
-      expect(result[name].checkFailures).toEqual(expect.arrayContaining([expect.objectContaining({ property: "name" })]));
+      expect(result[name].checkFailures).toEqual(expect.arrayContaining([expect.objectContaining({ property: "account" })]));
     });
   }
 });

@@ -5,7 +5,7 @@
 import { Role, foldName, wire } from "../../contract";
 import { Core, seg } from "./core";
 import { createOnce } from "./create-once";
-import { gone } from "./workspaces";
+import { existed } from "./errors";
 
 export type AccountInfo = wire.AccountInfo;
 export type MemberInfo = wire.MemberInfo;
@@ -62,7 +62,7 @@ export class Members {
 
   /** Resolves false when they were no member any more. */
   remove(userId: string): Promise<boolean> {
-    return gone(this.core.call({ method: "DELETE", path: `${MEMBERS}/${seg(userId)}` }));
+    return existed(this.core.call({ method: "DELETE", path: `${MEMBERS}/${seg(userId)}` }));
   }
 }
 
@@ -89,6 +89,6 @@ export class ServiceAccounts {
 
   /** Deleting a service account revokes its keys. Resolves false when it was already gone. */
   delete(id: string): Promise<boolean> {
-    return gone(this.core.call({ method: "DELETE", path: `${SERVICE_ACCOUNTS}/${seg(id)}` }));
+    return existed(this.core.call({ method: "DELETE", path: `${SERVICE_ACCOUNTS}/${seg(id)}` }));
   }
 }

@@ -5,7 +5,6 @@
 import { isIP } from "node:net";
 import { ChaserConfigError } from "./errors";
 import { registerSecret } from "./redact";
-import type { Wait } from "./transport";
 
 export const DEFAULT_API_URL = "https://api.chaser.sh";
 
@@ -28,6 +27,17 @@ export interface ClientOptions {
   backoffMs?: number;
   /** Told before every wait for a retry (rate limit, 5xx, reset), e.g. to report progress. */
   onWait?: (wait: Wait) => void;
+}
+
+/** A wait the transport is about to make before trying again (for progress reports). */
+export interface Wait {
+  method: string;
+  path: string;
+  /** Why: "rate limited (429)", "HTTP 503", "ECONNRESET", … */
+  reason: string;
+  /** The attempt that just failed (1 for the first). */
+  attempt: number;
+  delayMs: number;
 }
 
 export interface ResolvedConfig {

@@ -6,7 +6,7 @@
  */
 import type { Core } from "./core";
 import { ChaserApiError, ConflictError, OutcomeUnknownError } from "./errors";
-import { debug } from "./transport";
+import { debug } from "./debug";
 
 export interface CreateOnce<T> {
   /** For messages: "workspace 'api-dev'". */

@@ -106,6 +106,20 @@ export function apiError(init: ChaserApiErrorInit): ChaserApiError {
   return new UnexpectedStatusError(init);
 }
 
+/**
+ * Resolves true when the call succeeded, false when its object did not exist (404): for deletes, where an
+ * object already gone is as good as deleted. Other failures are thrown.
+ */
+export async function existed(call: Promise<unknown>): Promise<boolean> {
+  try {
+    await call;
+    return true;
+  } catch (e) {
+    if (e instanceof NotFoundError) return false;
+    throw e;
+  }
+}
+
 /** A configuration problem found before any request is sent. */
 export class ChaserConfigError extends Error {
   constructor(message: string) {

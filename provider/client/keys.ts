@@ -2,10 +2,9 @@
 import { wire } from "../../contract";
 import { Core, seg } from "./core";
 import { createOnce } from "./create-once";
-import { ForbiddenError, OutcomeUnknownError } from "./errors";
+import { ForbiddenError, OutcomeUnknownError, existed } from "./errors";
 import { registerSecret } from "./redact";
-import { debug } from "./transport";
-import { gone } from "./workspaces";
+import { debug } from "./debug";
 
 export type ApiKeyInfo = wire.ApiKeyInfo;
 export type CreatedApiKey = wire.CreatedApiKey;
@@ -58,6 +57,6 @@ export class Keys {
 
   /** Revokes a key; resolves false when it did not exist. */
   revoke(id: string): Promise<boolean> {
-    return gone(this.core.call({ method: "DELETE", path: `/v1/keys/${seg(id)}` }));
+    return existed(this.core.call({ method: "DELETE", path: `/v1/keys/${seg(id)}` }));
   }
 }

@@ -2,7 +2,7 @@
 import { wire } from "../../contract";
 import { Core, seg } from "./core";
 import { createOnce } from "./create-once";
-import { gone } from "./workspaces";
+import { existed } from "./errors";
 
 export type SnapshotInfo = wire.SnapshotInfo;
 
@@ -36,6 +36,6 @@ export class Snapshots {
 
   /** Resolves false when the snapshot (or its workspace) was already gone. */
   delete(workspace: string, name: string): Promise<boolean> {
-    return gone(this.core.call({ method: "DELETE", path: `${base(workspace)}/${seg(name)}` }));
+    return existed(this.core.call({ method: "DELETE", path: `${base(workspace)}/${seg(name)}` }));
   }
 }

@@ -2,7 +2,7 @@
 import { parseOpenSshKey, wire } from "../../contract";
 import { Core, seg } from "./core";
 import { createOnce } from "./create-once";
-import { gone } from "./workspaces";
+import { existed } from "./errors";
 
 export type SshKeyInfo = wire.SshKeyInfo;
 
@@ -36,6 +36,6 @@ export class SshKeys {
 
   /** Resolves false when it was already gone. */
   delete(id: string): Promise<boolean> {
-    return gone(this.core.call({ method: "DELETE", path: `/v1/ssh-keys/${seg(id)}` }));
+    return existed(this.core.call({ method: "DELETE", path: `/v1/ssh-keys/${seg(id)}` }));
   }
 }

@@ -12,9 +12,9 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { Agent, Dispatcher, RetryAgent, RetryHandler, request } from "undici";
 import { packageVersion } from "../../contract/version";
-import { ResolvedConfig } from "./config";
+import type { ResolvedConfig, Wait } from "./config";
+import { debug } from "./debug";
 import { apiError } from "./errors";
-import { redact } from "./redact";
 
 const IDEMPOTENT = new Set(["GET", "PUT", "DELETE", "HEAD"]);
 /** Errors raised before the request left this machine: safe to retry whatever the method. */
@@ -35,14 +35,6 @@ function dispatcher(): Dispatcher {
   return baseDispatcher;
 }
 
-export function debugEnabled(): boolean {
-  const v = process.env.CHASER_DEBUG;
-  return v !== undefined && v !== "" && v !== "0" && v !== "false";
-}
-export function debug(line: string): void {
-  if (debugEnabled()) process.stderr.write(redact(`[chaser] ${line}`) + "\n");
-}
-
 export interface RequestSpec {
   method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   path: string;
@@ -50,17 +42,6 @@ export interface RequestSpec {
   body?: unknown;
   /** A POST that is safe to send again after an unknown outcome (e.g. a restore). */
   idempotent?: boolean;
-}
-
-/** A wait the transport is about to make before trying again (for progress reports). */
-export interface Wait {
-  method: string;
-  path: string;
-  /** Why: "rate limited (429)", "HTTP 503", "ECONNRESET", … */
-  reason: string;
-  /** The attempt that just failed (1 for the first). */
-  attempt: number;
-  delayMs: number;
 }
 
 export interface Answer {

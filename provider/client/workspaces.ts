@@ -2,7 +2,7 @@
 import { foldName, sameName, wire } from "../../contract";
 import { Core, seg } from "./core";
 import { createOnce } from "./create-once";
-import { ConflictError, NotFoundError } from "./errors";
+import { ConflictError, existed } from "./errors";
 
 export type WorkspaceInfo = wire.WorkspaceInfo;
 /** A workspace is addressed by its id (preferred: stable across renames) or its name. */
@@ -90,17 +90,6 @@ export class Workspaces {
 
   /** Deletes a workspace; resolves false when it was already gone. */
   async delete(sel: WorkspaceSelector, opts: { force?: boolean } = {}): Promise<boolean> {
-    return gone(this.core.call({ method: "DELETE", path: path(sel), query: { force: opts.force ? true : undefined } }));
-  }
-}
-
-/** Resolves true when the call succeeded, false when the object was already gone (404). */
-export async function gone(call: Promise<unknown>): Promise<boolean> {
-  try {
-    await call;
-    return true;
-  } catch (e) {
-    if (e instanceof NotFoundError) return false;
-    throw e;
+    return existed(this.core.call({ method: "DELETE", path: path(sel), query: { force: opts.force ? true : undefined } }));
   }
 }

@@ -7,14 +7,13 @@
  */
 import type { ApiKeyInfo, CreatedApiKey } from "../client";
 import { ForbiddenError } from "../client/errors";
-import { debug } from "../client/transport";
+import { debug } from "../client/debug";
 import { ApiKeyModel } from "../models/apikey";
 import { isOwnAutoName } from "../naming";
 import { Behaviour, Props, defineResource } from "../resource";
 
 export const apiKey: Behaviour<typeof ApiKeyModel, ApiKeyInfo & { key?: string; service_account?: CreatedApiKey["service_account"] }> = {
   model: ApiKeyModel,
-  noun: "API key",
   autoName: true,
   normalize: (inputs) => (Array.isArray(inputs.scopes) && inputs.scopes.every((s) => typeof s === "string") ? { ...inputs, scopes: [...new Set(inputs.scopes as string[])].sort() } : inputs),
   create: async (ctx, inputs) => {

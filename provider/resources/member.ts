@@ -8,7 +8,6 @@ import { Behaviour, defineResource, markTakenOver } from "../resource";
 
 export const organizationMember: Behaviour<typeof OrganizationMemberModel, MemberInfo> = {
   model: OrganizationMemberModel,
-  noun: "organization member",
   create: async (ctx, inputs) => {
     const members = ctx.client.accounts.members;
     const existing = inputs.adoptExisting === true ? await members.find(inputs.email, { fresh: true }) : undefined;

@@ -9,7 +9,6 @@ const RECOVER = "If an interrupted `pulumi up` created it, run `npx chaser-recov
 
 export const serviceAccount: Behaviour<typeof ServiceAccountModel, ServiceAccountInfo> = {
   model: ServiceAccountModel,
-  noun: "service account",
   autoName: true,
   create: async (ctx, inputs) => {
     const sa = ctx.client.accounts.serviceAccounts;

@@ -19,7 +19,6 @@ function splitId(id: string): { workspaceId: string; name: string } {
 
 export const snapshot: Behaviour<typeof SnapshotModel, SnapshotInfo & { workspace_id: string }> = {
   model: SnapshotModel,
-  noun: "snapshot",
   autoName: true,
   create: async (ctx, inputs) => {
     const sel = inputs.workspace;

@@ -18,7 +18,6 @@ const ownProtection = protection("template workspace");
 
 export const template: Behaviour<typeof TemplateModel, WorkspaceInfo> = {
   model: TemplateModel,
-  noun: "template",
   autoName: (p) => !flagMode(p),
   normalize: (inputs) => ({ ...inputs, template: true }),
   create: async (ctx, inputs) => {

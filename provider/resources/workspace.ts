@@ -121,7 +121,6 @@ export function workspaceAdvice(e: ChaserApiError, op: string, props: Props, whe
 
 export const workspace: Behaviour<typeof WorkspaceModel, WorkspaceInfo> = {
   model: WorkspaceModel,
-  noun: "workspace",
   autoName: true,
   create: async (ctx, inputs) => {
     const w = await createWorkspace(ctx, WorkspaceModel.name, inputs);
