@@ -7,6 +7,7 @@
 import type { Core } from "./core";
 import { ChaserApiError, ConflictError, OutcomeUnknownError } from "./errors";
 import { debug } from "./debug";
+import { backoff } from "./transport";
 
 export interface CreateOnce<T> {
   /** For messages: "workspace 'api-dev'". */
@@ -17,7 +18,6 @@ export interface CreateOnce<T> {
   reconcile(): Promise<T | undefined>;
 }
 
-const MAX_BACKOFF_MS = 8_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function createOnce<T>(core: Core, op: CreateOnce<T>): Promise<T> {
@@ -37,7 +37,7 @@ export async function createOnce<T>(core: Core, op: CreateOnce<T>): Promise<T> {
       return found;
     }
     if (err instanceof ConflictError) throw err; // a conflict with something that is not ours
-    const delay = Math.random() * Math.min(MAX_BACKOFF_MS, backoffMs * 2 ** (attempt - 1)) + backoffMs;
+    const delay = backoff(backoffMs, attempt) + backoffMs;
     if (Date.now() + delay - started >= deadlineMs) {
       throw new OutcomeUnknownError({
         ...err.init(),

@@ -14,7 +14,7 @@ import { Agent, Dispatcher, RetryAgent, RetryHandler, request } from "undici";
 import { packageVersion } from "../../contract/version";
 import type { ResolvedConfig, Wait } from "./config";
 import { debug } from "./debug";
-import { apiError } from "./errors";
+import { ChaserApiError, apiError } from "./errors";
 
 const IDEMPOTENT = new Set(["GET", "PUT", "DELETE", "HEAD"]);
 /** Errors raised before the request left this machine: safe to retry whatever the method. */
@@ -112,49 +112,60 @@ function buildQuery(q: RequestSpec["query"]): string {
   return parts.length ? `?${parts.join("&")}` : "";
 }
 
-/** Sends one API operation, retried per the policy above; resolves for 2xx, rejects with ChaserApiError otherwise. */
-export async function send(cfg: ResolvedConfig, spec: RequestSpec): Promise<Answer> {
-  const started = Date.now();
-  const deadline = started + cfg.deadlineMs;
+/** A failed attempt as undici's retry handler reports it: an answer's status and headers, or a network error. */
+type Failed = Error & { statusCode?: number; headers?: Record<string, string | string[] | undefined> };
+
+/** The attempts of one operation so far. */
+interface Attempts {
+  started: number;
+  deadline: number;
+  /** The attempt under way (1 for the first). */
+  count: number;
+  /** The last Retry-After a 429 asked for (ms). */
+  lastRetryAfter?: number;
+}
+
+/** A wait before attempt `attempt + 1`: exponential from `backoffMs`, capped, with full jitter. */
+export function backoff(backoffMs: number, attempt: number): number {
+  return Math.random() * Math.min(MAX_BACKOFF_MS, backoffMs * 2 ** (attempt - 1));
+}
+
+/** How long to wait before trying again after `e`, per the policy above; undefined: do not try again. */
+function retryDelay(cfg: ResolvedConfig, idempotent: boolean, at: Attempts, e: Failed): number | undefined {
+  const status = e.statusCode;
+  const code = errorCodeOf(e);
+  if (at.count > cfg.maxRetries) return undefined;
+  const jittered = backoff(cfg.backoffMs, at.count);
+  if (status === 429) {
+    const ra = retryAfterMs(e.headers);
+    at.lastRetryAfter = ra;
+    return Math.min(ra ?? jittered, cfg.maxRetryAfterMs);
+  }
+  if (status !== undefined && status >= 500 && idempotent) return jittered;
+  if (status === undefined && code && (NOT_SENT.has(code) || (idempotent && TRANSIENT.has(code)))) return jittered;
+  return undefined;
+}
+
+/** undici's retry callback for one operation: waits within the deadline, logged and reported, or gives up. */
+function retryCallback(cfg: ResolvedConfig, spec: RequestSpec, at: Attempts): RetryHandler.RetryCallback {
   const idempotent = spec.idempotent ?? IDEMPOTENT.has(spec.method);
-  let attempts = 1;
-  let lastRetryAfter: number | undefined;
   // Told in the caller's async context (undici calls back from its own).
   const onWait = cfg.onWait && AsyncLocalStorage.bind(cfg.onWait);
-
-  const retry: RetryHandler.RetryCallback = (err, _ctx, cb) => {
-    const e = err as Error & { statusCode?: number; headers?: Record<string, string | string[] | undefined> };
+  return (err, _ctx, cb) => {
+    const e = err as Failed;
+    const delay = retryDelay(cfg, idempotent, at, e);
+    if (delay === undefined || Date.now() + delay >= at.deadline) return cb(err);
     const status = e.statusCode;
     const code = errorCodeOf(e);
-    if (attempts > cfg.maxRetries) return cb(err);
-    let delay: number;
-    const backoff = Math.random() * Math.min(MAX_BACKOFF_MS, cfg.backoffMs * 2 ** (attempts - 1));
-    if (status === 429) {
-      const ra = retryAfterMs(e.headers);
-      lastRetryAfter = ra;
-      delay = Math.min(ra ?? backoff, cfg.maxRetryAfterMs);
-    } else if (status !== undefined && status >= 500 && idempotent) {
-      delay = backoff;
-    } else if (status === undefined && code && (NOT_SENT.has(code) || (idempotent && TRANSIENT.has(code)))) {
-      delay = backoff;
-    } else {
-      return cb(err);
-    }
-    if (Date.now() + delay >= deadline) return cb(err);
-    debug(`${spec.method} ${spec.path}: attempt ${attempts} got ${status ?? code}; retrying in ${Math.round(delay)} ms`);
-    onWait?.({ method: spec.method, path: spec.path, reason: status === 429 ? "rate limited (429)" : status ? `HTTP ${status}` : String(code), attempt: attempts, delayMs: delay });
-    attempts++;
+    debug(`${spec.method} ${spec.path}: attempt ${at.count} got ${status ?? code}; retrying in ${Math.round(delay)} ms`);
+    onWait?.({ method: spec.method, path: spec.path, reason: status === 429 ? "rate limited (429)" : status ? `HTTP ${status}` : String(code), attempt: at.count, delayMs: delay });
+    at.count++;
     setTimeout(() => cb(null), delay);
   };
+}
 
-  const agent = new RetryAgent(dispatcher(), {
-    retry,
-    statusCodes: RETRY_STATUS,
-    methods: ["GET", "PUT", "PATCH", "DELETE", "POST", "HEAD"],
-    errorCodes: [...NOT_SENT, ...TRANSIENT],
-    maxRetries: cfg.maxRetries,
-  });
-
+/** The request's URL, headers (key, account, user agent) and JSON body. */
+function requestOf(cfg: ResolvedConfig, spec: RequestSpec): { url: string; headers: Record<string, string>; body?: string } {
   const headers: Record<string, string> = {
     authorization: `Bearer ${cfg.apiKey}`,
     accept: "application/json",
@@ -166,8 +177,73 @@ export async function send(cfg: ResolvedConfig, spec: RequestSpec): Promise<Answ
     body = JSON.stringify(spec.body);
     headers["content-type"] = "application/json";
   }
-  const url = `${cfg.apiUrl}${spec.path}${buildQuery(spec.query)}`;
+  return { url: `${cfg.apiUrl}${spec.path}${buildQuery(spec.query)}`, headers, body };
+}
 
+/** The error for an operation that got no usable answer: a retryable status that ran out of retries, or none. */
+function gaveUp(cfg: ResolvedConfig, spec: RequestSpec, at: Attempts, err: unknown): ChaserApiError {
+  const e = err as Failed;
+  const code = errorCodeOf(e);
+  const facts = { method: spec.method, path: spec.path, attempts: at.count };
+  if (typeof e.statusCode === "number") {
+    // A retryable status that exhausted its retries (or a POST 5xx, never replayed here).
+    const status = e.statusCode;
+    debug(`${spec.method} ${spec.path} -> ${status} (gave up after ${at.count} attempts, ${Date.now() - at.started} ms)`);
+    // undici's retry handler keeps the status and headers of the last answer, not its body.
+    return apiError({
+      ...facts,
+      status,
+      code: status === 429 ? "rate_limited" : "server_error",
+      detail:
+        status === 429
+          ? `the Chaser API kept answering 429 (rate limited)${at.lastRetryAfter !== undefined ? `, last Retry-After ${Math.round(at.lastRetryAfter / 1000)} s` : ""}`
+          : `the Chaser API answered ${status}`,
+      requestId: headerOf(e.headers, "x-request-id"),
+      retryAfterMs: at.lastRetryAfter,
+    });
+  }
+  const timeout = code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT" || e.name === "TimeoutError" || e.name === "AbortError";
+  debug(`${spec.method} ${spec.path} -> ${code ?? e.name} (gave up after ${at.count} attempts, ${Date.now() - at.started} ms)`);
+  return apiError({
+    ...facts,
+    status: 0,
+    code: timeout ? "timeout" : "transport_error",
+    detail: timeout ? `no answer from the Chaser API at ${cfg.apiUrl} in time` : `could not reach the Chaser API at ${cfg.apiUrl}: ${code ?? e.message}`,
+    cause: err,
+  });
+}
+
+/** A 2xx answer, or the error an other answer means. */
+async function answerOf(res: Dispatcher.ResponseData, spec: RequestSpec, at: Attempts): Promise<Answer> {
+  const text = await res.body.text();
+  const requestId = headerOf(res.headers as Record<string, string | string[] | undefined>, "x-request-id");
+  const parsed = parseText(text);
+  debug(`${spec.method} ${spec.path} -> ${res.statusCode} (request ${requestId ?? "-"}, ${Date.now() - at.started} ms, attempt ${at.count})`);
+  if (res.statusCode >= 200 && res.statusCode < 300) return { status: res.statusCode, body: parsed, requestId, attempts: at.count };
+  const info = parseErrorBody(parsed);
+  throw apiError({
+    status: res.statusCode,
+    code: info.code ?? `http_${res.statusCode}`,
+    detail: info.message ?? STATUS_WORDS[res.statusCode] ?? `the Chaser API answered ${res.statusCode}`,
+    method: spec.method,
+    path: spec.path,
+    requestId,
+    attempts: at.count,
+  });
+}
+
+/** Sends one API operation, retried per the policy above; resolves for 2xx, rejects with ChaserApiError otherwise. */
+export async function send(cfg: ResolvedConfig, spec: RequestSpec): Promise<Answer> {
+  const started = Date.now();
+  const at: Attempts = { started, deadline: started + cfg.deadlineMs, count: 1 };
+  const agent = new RetryAgent(dispatcher(), {
+    retry: retryCallback(cfg, spec, at),
+    statusCodes: RETRY_STATUS,
+    methods: ["GET", "PUT", "PATCH", "DELETE", "POST", "HEAD"],
+    errorCodes: [...NOT_SENT, ...TRANSIENT],
+    maxRetries: cfg.maxRetries,
+  });
+  const { url, headers, body } = requestOf(cfg, spec);
   let res: Dispatcher.ResponseData;
   try {
     res = await request(url, {
@@ -180,56 +256,7 @@ export async function send(cfg: ResolvedConfig, spec: RequestSpec): Promise<Answ
       signal: AbortSignal.timeout(cfg.deadlineMs),
     });
   } catch (err) {
-    const e = err as Error & { statusCode?: number; headers?: Record<string, string | string[] | undefined> };
-    const code = errorCodeOf(e);
-    if (typeof e.statusCode === "number") {
-      // A retryable status that exhausted its retries (or a POST 5xx, never replayed here).
-      const status = e.statusCode;
-      const requestId = headerOf(e.headers, "x-request-id");
-      debug(`${spec.method} ${spec.path} -> ${status} (gave up after ${attempts} attempts, ${Date.now() - started} ms)`);
-      // undici's retry handler keeps the status and headers of the last answer, not its body.
-      throw apiError({
-        status,
-        code: status === 429 ? "rate_limited" : "server_error",
-        detail:
-          status === 429
-            ? `the Chaser API kept answering 429 (rate limited)${lastRetryAfter !== undefined ? `, last Retry-After ${Math.round(lastRetryAfter / 1000)} s` : ""}`
-            : `the Chaser API answered ${status}`,
-        method: spec.method,
-        path: spec.path,
-        requestId,
-        attempts,
-        retryAfterMs: lastRetryAfter,
-      });
-    }
-    const timeout = code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT" || e.name === "TimeoutError" || e.name === "AbortError";
-    debug(`${spec.method} ${spec.path} -> ${code ?? e.name} (gave up after ${attempts} attempts, ${Date.now() - started} ms)`);
-    throw apiError({
-      status: 0,
-      code: timeout ? "timeout" : "transport_error",
-      detail: timeout
-        ? `no answer from the Chaser API at ${cfg.apiUrl} in time`
-        : `could not reach the Chaser API at ${cfg.apiUrl}: ${code ?? e.message}`,
-      method: spec.method,
-      path: spec.path,
-      attempts,
-      cause: err,
-    });
+    throw gaveUp(cfg, spec, at, err);
   }
-
-  const text = await res.body.text();
-  const requestId = headerOf(res.headers as Record<string, string | string[] | undefined>, "x-request-id");
-  const parsed = parseText(text);
-  debug(`${spec.method} ${spec.path} -> ${res.statusCode} (request ${requestId ?? "-"}, ${Date.now() - started} ms, attempt ${attempts})`);
-  if (res.statusCode >= 200 && res.statusCode < 300) return { status: res.statusCode, body: parsed, requestId, attempts };
-  const info = parseErrorBody(parsed);
-  throw apiError({
-    status: res.statusCode,
-    code: info.code ?? `http_${res.statusCode}`,
-    detail: info.message ?? STATUS_WORDS[res.statusCode] ?? `the Chaser API answered ${res.statusCode}`,
-    method: spec.method,
-    path: spec.path,
-    requestId,
-    attempts,
-  });
+  return answerOf(res, spec, at);
 }
