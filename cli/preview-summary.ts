@@ -21,9 +21,9 @@
  * Markdown written then says that); 2 for a bad command line.
  */
 import * as fs from "node:fs";
+import { UNKNOWN, isUnknown, same } from "../provider/values";
 
-/** The value the engine puts for an output that is only known after apply. */
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+export { UNKNOWN };
 /** GitHub's limit for a comment body is 65,536 characters. */
 export const DEFAULT_MAX_LENGTH = 60_000;
 export const MARKER = "<!-- chaser-preview-summary";
@@ -201,19 +201,6 @@ function visibleInputs(inputs: Record<string, unknown> | undefined): Record<stri
   return out;
 }
 
-/** Equal values; null and absent are the same (no value). */
-function equal(a: unknown, b: unknown): boolean {
-  return JSON.stringify(canonical(a ?? null)) === JSON.stringify(canonical(b ?? null));
-}
-
-function canonical(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(canonical);
-  if (v && typeof v === "object") {
-    return Object.fromEntries(Object.keys(v as object).sort().map((k) => [k, canonical((v as any)[k])]));
-  }
-  return v;
-}
-
 /** The top-level property of a detailed-diff path: `tags["a.b"]`, `scopes[3]`, `a.b` → `tags`, `scopes`, `a`. */
 function rootProperty(path: string): string {
   const m = /^[^.[]+/.exec(path);
@@ -250,7 +237,7 @@ function propertyChanges(op: Operation, steps: PreviewStep[], programInputs?: Re
   if (changed.size === 0) {
     const candidates = new Set([...Object.keys(programInputs ? visibleInputs(programInputs) : oldInputs), ...Object.keys(newInputs)]);
     for (const p of candidates) {
-      if (!equal(oldInputs[p], newInputs[p])) changed.add(p);
+      if (!same(oldInputs[p], newInputs[p])) changed.add(p);
     }
   }
   for (const p of replacing) changed.add(p);
@@ -359,18 +346,11 @@ export function formatValue(v: unknown): string {
   if (v === undefined) return "–";
   if (v === UNKNOWN) return "_(known after apply)_";
   if (v === "[secret]") return "_(secret)_";
-  if (containsUnknown(v)) return "_(partly known after apply)_";
+  if (isUnknown(v)) return "_(partly known after apply)_";
   // A code span shows HTML as text: line breaks become a visible mark instead of <br>.
   let text = (typeof v === "string" ? v : JSON.stringify(v)).replace(/\r?\n/g, "⏎");
   if (text.length > MAX_VALUE) text = `${text.slice(0, MAX_VALUE - 1)}…`;
   return cell(code(text));
-}
-
-function containsUnknown(v: unknown): boolean {
-  if (v === UNKNOWN) return true;
-  if (Array.isArray(v)) return v.some(containsUnknown);
-  if (v && typeof v === "object") return Object.values(v).some(containsUnknown);
-  return false;
 }
 
 function countsLine(s: Summary): string {

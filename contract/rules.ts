@@ -38,6 +38,10 @@ export type SessionType = (typeof SESSION_TYPES)[number];
 export const ROLES = ["owner", "admin", "member"] as const;
 export type Role = (typeof ROLES)[number];
 
+/** An account's plan: the free plan cannot create workspaces (`plan_limit`). */
+export const PLANS = ["free", "pro"] as const;
+export type Plan = (typeof PLANS)[number];
+
 export const ACCOUNT_KINDS = ["personal", "organization"] as const;
 export type AccountKind = (typeof ACCOUNT_KINDS)[number];
 
@@ -57,8 +61,15 @@ export function describeAccount(selector: string | undefined): string {
 
 /** Workspace, snapshot and organization names: at most this many characters. */
 export const NAME_MAX = 64;
-/** A slug: letters, digits, `-`, `_`, `.`, starting with a letter or digit (our decision; see the API notes). */
-export const SLUG = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+/** A slug's characters (letters, digits, `-`, `_`, `.`) and those it starts with (our decision; see the API notes). */
+const SLUG_CHARS = "A-Za-z0-9._-";
+const SLUG_FIRST = "A-Za-z0-9";
+export const SLUG = new RegExp(`^[${SLUG_FIRST}][${SLUG_CHARS}]*$`);
+
+/** `text` as a slug: each run of other characters becomes `-`, and what a slug cannot start with is dropped. */
+export function slugify(text: string): string {
+  return text.replace(new RegExp(`[^${SLUG_CHARS}]+`, "g"), "-").replace(new RegExp(`^[^${SLUG_FIRST}]+`), "");
+}
 export const KEY_NAME_MAX = 128;
 /** How many leading characters of a key's secret `key_prefix` shows (our decision; never more than half a key). */
 export const KEY_PREFIX_LENGTH = 10;
@@ -127,6 +138,8 @@ export const keyName = z
   .regex(/^[^\u0000-\u001f]*$/, "must not contain control characters");
 
 export const role = z.enum(ROLES, "must be 'owner', 'admin' or 'member'");
+
+export const plan = z.enum(PLANS, "must be 'free' or 'pro'");
 
 export const email = z
   .string("must be a string")

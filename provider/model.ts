@@ -12,6 +12,7 @@
  */
 import { z } from "zod";
 import { rules } from "../contract";
+import { isUnknown, same } from "./values";
 
 export type Behavior = "update" | "replace" | "state";
 
@@ -178,16 +179,6 @@ export function outputsFrom<M extends ResourceModel>(m: M, answer: Record<string
 
 // ---- validation ---------------------------------------------------------------------------------------------
 
-/** The value the engine sends for inputs not known during preview (pulumi.runtime.unknownValue). */
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-
-export function isUnknown(v: unknown): boolean {
-  if (v === UNKNOWN) return true;
-  if (Array.isArray(v)) return v.some(isUnknown);
-  if (v && typeof v === "object") return Object.values(v).some(isUnknown);
-  return false;
-}
-
 /** Each known input checked with its field's rules, then the model's cross-field rules on the known ones. */
 export function validate(m: ResourceModel, inputs: Record<string, unknown>): Failure[] {
   const failures: Failure[] = [];
@@ -231,21 +222,6 @@ export function diffInputs(m: ResourceModel, olds: Record<string, unknown>, news
     if (f.meta.behavior === "replace") replaces.push(f.key);
   }
   return { changed, replaces };
-}
-
-export function same(a: unknown, b: unknown): boolean {
-  const na = a === null || a === undefined ? undefined : a;
-  const nb = b === null || b === undefined ? undefined : b;
-  if (na === undefined || nb === undefined) return na === nb;
-  return JSON.stringify(canonical(na)) === JSON.stringify(canonical(nb));
-}
-
-function canonical(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(canonical);
-  if (v && typeof v === "object") {
-    return Object.fromEntries(Object.keys(v as object).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])]));
-  }
-  return v;
 }
 
 // ---- types for schema.json and the SDK ----------------------------------------------------------------------

@@ -12,7 +12,7 @@
  * the sequence after it. Names kept in state (including the random names of 0.1.0) are never changed.
  */
 import { createHash } from "node:crypto";
-import { NAME_MAX } from "../contract";
+import { NAME_MAX, slugify } from "../contract";
 
 const MAX_GENERATION = 1000;
 
@@ -28,8 +28,7 @@ export function seedOf(type: string, props: Record<string, unknown>): string {
 }
 
 export function slugOf(logicalName: string): string {
-  const base = logicalName.replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^[^A-Za-z0-9]+/, "").toLowerCase();
-  return base || "chaser";
+  return slugify(logicalName).toLowerCase() || "chaser";
 }
 
 export function autoName(logicalName: string, seed: string, generation: number): string {

@@ -14,9 +14,10 @@ import { Operation, ProviderError, advise } from "./advice";
 import { Context, contextFor } from "./context";
 import { credentialProblem } from "./credentials";
 import { current } from "./engine-log";
-import { INTERNAL_KEYS, isUnknown, InputsOf, OutputsOf, ResourceModel, TableDiff, diffInputs, inputFields, outputsFrom, validate } from "./model";
+import { INTERNAL_KEYS, InputsOf, OutputsOf, ResourceModel, TableDiff, diffInputs, inputFields, outputsFrom, validate } from "./model";
 import { nameFor, noteInState, seedOf } from "./naming";
 import { resourceOfModel } from "./registry";
+import { isUnknown } from "./values";
 import * as settings from "./settings";
 
 export type Props = Record<string, unknown>;

@@ -3,7 +3,8 @@
  * sees (results, failures, error messages) and what the server received (and did not receive).
  */
 import { forgetClients } from "../provider/context";
-import { UNKNOWN, outputFields } from "../provider/model";
+import { outputFields } from "../provider/model";
+import { UNKNOWN } from "../provider/values";
 import { WorkspaceModel } from "../provider/models/workspace";
 import * as apikey from "../provider/resources/apikey";
 import * as snapshot from "../provider/resources/snapshot";

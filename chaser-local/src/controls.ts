@@ -121,7 +121,7 @@ export function guard(headers: IncomingHttpHeaders, port: number, withBody: bool
 
 // ---- the controls ---------------------------------------------------------------------------------------------
 
-const accountControl = z.object({ name: rule.organizationName, plan: z.enum(["free", "pro"], "must be 'free' or 'pro'").nullish() });
+const accountControl = z.object({ name: rule.organizationName, plan: rule.plan.nullish() });
 const serviceAccountControl = z.object({ name: rule.organizationName });
 const keyControl = z.object({
   account: rule.accountSelector.nullish(),

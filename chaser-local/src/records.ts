@@ -7,7 +7,7 @@
  * These are chaser-local's storage format, not the API's wire shapes (those are in contract/wire.ts).
  */
 import { z } from "zod";
-import { ROLES, Role } from "../../contract";
+import { PLANS, ROLES, Role } from "../../contract";
 
 export type { Role };
 
@@ -38,7 +38,7 @@ const accountSchema = z
   .looseObject({
     id: str.min(1),
     name: str,
-    plan: z.enum(["free", "pro"]),
+    plan: z.enum(PLANS),
     personal: z.boolean(),
     members: z.record(z.string(), memberSchema),
     created_at: time.default(loadedAt),

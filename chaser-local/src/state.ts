@@ -5,7 +5,7 @@
  * wire shapes (typed with contract/wire.ts), and the root user's bootstrap. Every API fact comes from contract/.
  */
 import { createHash, randomBytes, randomUUID } from "node:crypto";
-import { ERROR_CODES, ErrorCode, foldName, isUuid, keyPrefix, Role, sameName, wire, workspaceSelector } from "../../contract";
+import { ERROR_CODES, ErrorCode, foldName, isUuid, keyPrefix, Plan, Role, sameName, wire, workspaceSelector } from "../../contract";
 import {
   Account, Key, Member, ROOT_ACCOUNT, ROOT_EMAIL, ROOT_KEY_ID, ROOT_USER, ServiceAccount, Session, Snapshot, SshKey, Store, User, Workspace,
 } from "./store";
@@ -187,7 +187,7 @@ export class State {
     return this.store.put("users", id, { id, name: id, email: email ?? `${id}@users.chaser.local`, personalAccountId: personal.id });
   }
 
-  createOrganization(name: string, ownerId: string, plan: "free" | "pro" = "pro"): Account {
+  createOrganization(name: string, ownerId: string, plan: Plan = "pro"): Account {
     const taken = this.accountNameTaken(name);
     if (taken) throw new ApiError("account_name_taken", `an account named '${taken.name}' exists (account names are unique case-insensitively)`);
     const created = now();

@@ -2,6 +2,7 @@
  * Starts chaser-local in-process for a test file and drives its test controls (/_local/…): faults, the request
  * log, counters, reset, accounts and keys. Tests assert on what the server received, not on mocks.
  */
+import type { Plan } from "../../contract";
 import { forgetClients } from "../../provider/context";
 import { forgetCredentialChecks } from "../../provider/credentials";
 import { startChaserLocal } from "../../chaser-local/src/server";
@@ -94,7 +95,7 @@ export class Local {
   async count(method: string, pathPattern: RegExp | string): Promise<number> {
     return (await this.requests()).filter((r) => r.method === method && (typeof pathPattern === "string" ? r.path === pathPattern : pathPattern.test(r.path))).length;
   }
-  createAccount(name: string, plan: "free" | "pro" = "pro") {
+  createAccount(name: string, plan: Plan = "pro") {
     return this.control<{ id: string; name: string }>("POST", "/accounts", { name, plan });
   }
   createServiceAccount(account: string, name: string) {
