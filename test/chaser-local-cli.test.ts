@@ -10,6 +10,7 @@ import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { buildCli } from "./support/cli-build";
+import { callApi, callControl } from "./support/local";
 import { killAll, killProcess, Running, runProcess, startProcess } from "./support/proc";
 
 jest.setTimeout(60_000);
@@ -46,19 +47,9 @@ const kill = killProcess;
 /** Runs the CLI to completion (for flags that exit at once). */
 const run = (args: string[], script = cli) => runProcess([process.execPath, script, ...args]);
 
-async function api(url: string, method: string, p: string, body?: unknown, key = KEY): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${url}${p}`, {
-    method,
-    headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
-}
-const control = async (url: string, method: string, p: string, body?: unknown) => {
-  const res = await fetch(`${url}/_local${p}`, { method, headers: { "content-type": "application/json", "x-chaser-local": "1" }, body: body === undefined ? undefined : JSON.stringify(body) });
-  return (await res.json()) as Any;
-};
+/** An API request to the server at `url` (sent once: a fault that cuts the connection rejects). */
+const api = (url: string, method: string, p: string, body?: unknown, key = KEY) => callApi(url, method, p, body, { key });
+const control = (url: string, method: string, p: string, body?: unknown) => callControl(url, method, p, body);
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -285,7 +276,7 @@ describe("command line", () => {
       expect((await api(a.url, "GET", "/v1/workspaces")).status).toBe(503);
       expect(Date.now() - t0).toBeGreaterThanOrEqual(140);
       expect((await api(a.url, "GET", "/v1/workspaces")).status).toBe(200);
-      const limited = await fetch(`${a.url}/v1/keys`, { headers: { authorization: `Bearer ${KEY}` } });
+      const limited = await api(a.url, "GET", "/v1/keys");
       expect([limited.status, limited.headers.get("retry-after")]).toEqual([429, "9"]);
       expect((await api(a.url, "GET", "/v1/keys")).status).toBe(200);
     } finally {

@@ -14,6 +14,7 @@ import { ChaserLocal, ChaserLocalOptions, FileIo, startChaserLocal } from "../ch
 import { LOG_LIMIT, PATH_LIMIT } from "../chaser-local/src/controls";
 import { BODY_LIMIT, MAX_DEPTH } from "../chaser-local/src/request";
 import { buildCli, ROOT } from "./support/cli-build";
+import { Answer, CallOptions, callApi, callControl, controlAnswer } from "./support/local";
 import { killAll, killProcess, rawHttp, Running, runProcess, startProcess } from "./support/proc";
 
 jest.setTimeout(60_000);
@@ -49,38 +50,11 @@ async function server(opts: ChaserLocalOptions = {}): Promise<ChaserLocal> {
   return s;
 }
 
-interface Res {
-  status: number;
-  body: any;
-  headers: Headers;
-}
-async function call(srv: { url: string }, method: string, p: string, body?: unknown, opts: { key?: string | null; account?: string; raw?: string | Buffer; headers?: Record<string, string> } = {}): Promise<Res> {
-  const headers: Record<string, string> = { ...opts.headers };
-  const key = opts.key === undefined ? KEY : opts.key;
-  if (key !== null) headers.authorization = `Bearer ${key}`;
-  if (opts.account !== undefined) headers["x-chaser-account"] = opts.account;
-  const payload = opts.raw ?? (body === undefined ? undefined : JSON.stringify(body));
-  if (payload !== undefined) headers["content-type"] ??= "application/json";
-  const res = await fetch(`${srv.url}${p}`, { method, headers, body: payload });
-  const text = await res.text();
-  let parsed: unknown;
-  try {
-    parsed = text ? JSON.parse(text) : undefined;
-  } catch {
-    parsed = text;
-  }
-  return { status: res.status, body: parsed, headers: res.headers };
-}
-const control = async (srv: { url: string }, method: string, p: string, body?: unknown) => {
-  const res = await fetch(`${srv.url}/_local${p}`, {
-    method,
-    headers: { "x-chaser-local": "1", ...(body === undefined ? {} : { "content-type": "application/json" }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`control ${method} ${p}: ${res.status} ${text}`);
-  return (text ? JSON.parse(text) : undefined) as Any;
-};
+type Res = Answer;
+/** An API request to `srv` (sent once: a fault that cuts the connection rejects), with the root key unless `key` says otherwise. */
+const call = (srv: { url: string }, method: string, p: string, body?: unknown, opts: CallOptions = {}): Promise<Res> =>
+  callApi(srv.url, method, p, body, { ...opts, key: opts.key === undefined ? KEY : opts.key });
+const control = (srv: { url: string }, method: string, p: string, body?: unknown) => callControl(srv.url, method, p, body);
 const sc = (r: { status: number; body: any }) => [r.status, r.body?.error?.code];
 const names = async (srv: { url: string }, key = KEY) => ((await call(srv, "GET", "/v1/workspaces", undefined, { key })).body as Any[]).map((w) => w.name);
 const ws = (srv: { url: string }, name: string, key = KEY) => call(srv, "POST", "/v1/workspaces", { name, session_type: "browser" }, { key });
@@ -774,11 +748,11 @@ describe("bad input", () => {
 
   test("bad fault rules ({rules: [null]}) and bad control bodies are 400, never 500", async () => {
     for (const body of [{ rules: [null] }, { rules: [[]] }, { rules: [{ kind: "500", path: "(" }] }, [], "x"]) {
-      const r = await fetch(`${srv.url}/_local/faults`, { method: "PUT", headers: { "x-chaser-local": "1", "content-type": "application/json" }, body: JSON.stringify(body) });
+      const r = await controlAnswer(srv.url, "PUT", "/faults", body);
       expect({ body, status: r.status }).toEqual({ body, status: 400 });
     }
     for (const body of [{ name: "" }, { name: 5 }, { name: "x", plan: "gold" }, { name: " x" }]) {
-      const r = await fetch(`${srv.url}/_local/accounts`, { method: "POST", headers: { "x-chaser-local": "1", "content-type": "application/json" }, body: JSON.stringify(body) });
+      const r = await controlAnswer(srv.url, "POST", "/accounts", body);
       expect({ body, status: r.status }).toEqual({ body, status: 400 });
     }
   });
@@ -840,7 +814,6 @@ describe("bad input", () => {
 describe("memory bound", () => {
   test(`requests to ${LOG_LIMIT + 2000} distinct paths: the log keeps ${LOG_LIMIT} entries with clipped paths, the counters one key per route template`, async () => {
     const srv = await server();
-    const agent = { headers: { authorization: `Bearer ${KEY}` } };
     const total = LOG_LIMIT + 2000;
     let next = 0;
     await Promise.all(
@@ -848,7 +821,7 @@ describe("memory bound", () => {
         while (next < total) {
           const i = next++;
           const p = i % 2 ? `/v1/workspaces/w-${i}-${"p".repeat(300)}/snapshots` : `/v1/unknown/${i}/${"q".repeat(300)}`;
-          await (await fetch(`${srv.url}${p}?i=${i}&${"z".repeat(400)}`, agent)).arrayBuffer();
+          await call(srv, "GET", `${p}?i=${i}&${"z".repeat(400)}`);
         }
       }),
     );

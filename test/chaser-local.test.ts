@@ -4,26 +4,13 @@
  * server on port 0 for the file, reset before each test. The command line and durability are in
  * chaser-local-cli.test.ts.
  */
-import { ChaserLocal, startChaserLocal } from "../chaser-local/src/server";
+import type { Plan } from "../contract";
+import { Answer, CallOptions, callApi, controlAnswer, Local } from "./support/local";
 
 type Any = Record<string, any>;
-interface Res {
-  status: number;
-  body: any;
-  headers: Headers;
-}
-interface CallOpts {
-  key?: string | null;
-  account?: string;
-  raw?: string;
-}
+type Res = Answer;
 
-let srv: ChaserLocal;
-beforeAll(async () => {
-  srv = await startChaserLocal({ port: 0 });
-});
-afterAll(() => srv.close());
-beforeEach(() => control("POST", "/reset"));
+const local = Local.forSuite();
 
 const SCOPES = [
   "sessions.read", "sessions.write", "workspaces.read", "workspaces.write", "exec.write", "files.read", "files.write",
@@ -36,55 +23,28 @@ const WORKSPACE_FIELDS = [
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
 
-async function call(method: string, path: string, body?: unknown, opts: CallOpts = {}): Promise<Res> {
-  const headers: Record<string, string> = {};
-  const key = opts.key === undefined ? srv.rootKey : opts.key;
-  if (key !== null) headers.authorization = `Bearer ${key}`;
-  if (opts.account !== undefined) headers["x-chaser-account"] = opts.account;
-  const payload = opts.raw ?? (body === undefined ? undefined : JSON.stringify(body));
-  if (payload !== undefined) headers["content-type"] = "application/json";
-  const res = await fetch(`${srv.url}${path}`, { method, headers, body: payload });
-  const text = await res.text();
-  let parsed: unknown = undefined;
-  if (text) {
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      parsed = text;
-    }
-  }
-  return { status: res.status, body: parsed, headers: res.headers };
-}
-
-async function control<T = any>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${srv.url}/_local${path}`, {
-    method,
-    headers: { "x-chaser-local": "1", ...(body === undefined ? {} : { "content-type": "application/json" }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`control ${method} ${path}: ${res.status} ${text}`);
-  return (text ? JSON.parse(text) : undefined) as T;
-}
-const controlRaw = (method: string, path: string, body?: unknown) =>
-  fetch(`${srv.url}/_local${path}`, { method, headers: { "content-type": "application/json", "x-chaser-local": "1" }, body: body === undefined ? undefined : JSON.stringify(body) });
+/** An API request, sent once (faults that cut the connection reject), with the root key unless `key` says otherwise. */
+const call = (method: string, path: string, body?: unknown, opts: CallOptions = {}): Promise<Res> =>
+  callApi(local.url, method, path, body, { ...opts, key: opts.key === undefined ? local.rootKey : opts.key });
+const control = <T = any>(method: string, path: string, body?: unknown) => local.control<T>(method, path, body);
+const controlRaw = (method: string, path: string, body?: unknown) => controlAnswer(local.url, method, path, body);
 
 /** [status, error code] of an answer, for one-line assertions. */
 const sc = (r: Res) => [r.status, r.body?.error?.code];
-const ws = (name: string | undefined, extra: Any = {}, opts?: CallOpts) =>
+const ws = (name: string | undefined, extra: Any = {}, opts?: CallOptions) =>
   call("POST", "/v1/workspaces", { ...(name === undefined ? {} : { name }), session_type: "sandbox", ...extra }, opts);
-const list = async (opts?: CallOpts): Promise<Any[]> => {
+const list = async (opts?: CallOptions): Promise<Any[]> => {
   const r = await call("GET", "/v1/workspaces", undefined, opts);
   expect(r.status).toBe(200);
   return r.body;
 };
-const find = async (name: string, opts?: CallOpts) => (await list(opts)).find((w) => w.name === name);
-const newKey = async (body: Any = {}, opts?: CallOpts): Promise<Any> => {
+const find = async (name: string, opts?: CallOptions) => (await list(opts)).find((w) => w.name === name);
+const newKey = async (body: Any = {}, opts?: CallOptions): Promise<Any> => {
   const r = await call("POST", "/v1/keys", body, opts);
   expect(r.status).toBe(201);
   return r.body;
 };
-const org = async (name = "acme", plan: "free" | "pro" = "pro") => {
+const org = async (name = "acme", plan: Plan = "pro") => {
   const a = await control<{ id: string; name: string; plan: string }>("POST", "/accounts", { name, plan });
   const k = await control<{ id: string; key: string; account_id: string }>("POST", "/keys", { account: a.id });
   return { ...a, key: k.key };
@@ -94,7 +54,7 @@ const org = async (name = "acme", plan: "free" | "pro" = "pro") => {
 describe("authentication", () => {
   test("401 unauthorized without a key, with a malformed header, and with an unknown key", async () => {
     expect(sc(await call("GET", "/v1/workspaces", undefined, { key: null }))).toEqual([401, "unauthorized"]);
-    const basic = await fetch(`${srv.url}/v1/workspaces`, { headers: { authorization: `Basic ${srv.rootKey}` } });
+    const basic = await call("GET", "/v1/workspaces", undefined, { key: null, headers: { authorization: `Basic ${local.rootKey}` } });
     expect(basic.status).toBe(401);
     expect(sc(await call("GET", "/v1/workspaces", undefined, { key: "sk_not_a_key_at_all" }))).toEqual([401, "unauthorized"]);
     expect(sc(await call("POST", "/v1/workspaces", { session_type: "browser" }, { key: null }))).toEqual([401, "unauthorized"]);
@@ -688,7 +648,7 @@ describe("keys", () => {
     expect(r.body.keys.find((x: Any) => x.id === k.id)).toEqual({ id: k.id, name: "ci", key_prefix: k.key_prefix, scopes: ["sessions.read"], full_access: false, created_at: k.created_at, last_used_at: null, revoked_at: null, service_account_id: null });
     const text = JSON.stringify(r.body);
     expect(text).not.toContain(k.key);
-    expect(text).not.toContain(srv.rootKey);
+    expect(text).not.toContain(local.rootKey);
     await call("GET", "/v1/sessions", undefined, { key: k.key });
     expect((await call("GET", "/v1/keys")).body.keys.find((x: Any) => x.id === k.id).last_used_at).toMatch(ISO);
   });
@@ -737,7 +697,7 @@ describe("errors and request ids", () => {
 
 // ---------------------------------------------------------------------------------------------------------------
 describe("test controls", () => {
-  const get = (path: string, key = srv.rootKey) => fetch(`${srv.url}${path}`, { headers: { authorization: `Bearer ${key}` } });
+  const get = (path: string, key = local.rootKey) => call("GET", path, undefined, { key });
 
   test("a fault fires exactly COUNT times, only for its method and path; GET shows what is left", async () => {
     await control("PUT", "/faults", { rules: [{ kind: "503", method: "get", path: "^/v1/workspaces$", count: 2 }] });
@@ -747,7 +707,7 @@ describe("test controls", () => {
     expect((await control("GET", "/faults")).rules).toEqual([{ kind: "503", method: "GET", path: "^/v1/workspaces$", count: 1 }]);
     const second = await get("/v1/workspaces");
     expect(second.status).toBe(503);
-    expect(await second.json()).toEqual({ error: { code: "service_unavailable", message: expect.any(String) } });
+    expect(second.body).toEqual({ error: { code: "service_unavailable", message: expect.any(String) } });
     expect((await get("/v1/workspaces")).status).toBe(200); // used up
     expect((await get("/v1/workspaces")).status).toBe(200);
     const log = await control("GET", "/requests");
@@ -771,9 +731,9 @@ describe("test controls", () => {
   test("500 and 429 answers; 429 carries Retry-After and X-RateLimit-Limit/Remaining/Reset/Scope", async () => {
     await control("PUT", "/faults", { rules: [{ kind: "500", count: 1 }, { kind: "429", count: 1, retryAfter: 7, scope: "account" }, { kind: "429", count: 1 }] });
     const e = await get("/v1/workspaces");
-    expect([e.status, ((await e.json()) as Any).error.code]).toEqual([500, "internal_error"]);
+    expect([e.status, e.body.error.code]).toEqual([500, "internal_error"]);
     const r = await get("/v1/workspaces");
-    expect([r.status, ((await r.json()) as Any).error.code]).toEqual([429, "rate_limited"]);
+    expect([r.status, r.body.error.code]).toEqual([429, "rate_limited"]);
     expect(r.headers.get("retry-after")).toBe("7");
     expect(r.headers.get("x-ratelimit-limit")).toMatch(/^\d+$/);
     expect(r.headers.get("x-ratelimit-remaining")).toBe("0");
@@ -845,7 +805,7 @@ describe("test controls", () => {
       [{ latencyMs: -5 }, "latencyMs"],
     ] as Array<[unknown, string]>) {
       const r = await controlRaw("PUT", "/faults", body);
-      const b = (await r.json()) as Any;
+      const b = r.body as Any;
       expect({ body, status: r.status, code: b.error.code }).toEqual({ body, status: 400, code: "invalid_request" });
       expect(b.error.message).toContain(field);
     }
@@ -906,7 +866,7 @@ describe("test controls", () => {
   test("POST /_local/accounts makes organization accounts (plan free|pro) owned by root", async () => {
     const a = await controlRaw("POST", "/accounts", { name: "Acme Engineering" });
     expect(a.status).toBe(201);
-    const body = (await a.json()) as Any;
+    const body = a.body as Any;
     expect(body).toEqual({ id: expect.any(String), name: "Acme Engineering", plan: "pro" });
     expect((await control("POST", "/accounts", { name: "hobby", plan: "free" })).plan).toBe("free");
     expect((await controlRaw("POST", "/accounts", { name: "Acme Engineering" })).status).toBe(409);

@@ -55,25 +55,9 @@ export class Local {
     return this.closeFn();
   }
 
-  /** A test control: they need the header `X-Chaser-Local: 1` (and a loopback Host, which fetch sends). */
-  async control<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
-    const res = await fetchOnce(`${this.url}/_local${path}`, {
-      method,
-      headers: { "x-chaser-local": "1", ...(body === undefined ? {} : { "content-type": "application/json" }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    if (!res.ok) {
-      const body = (() => {
-        try {
-          return JSON.parse(text);
-        } catch {
-          return text;
-        }
-      })();
-      throw Object.assign(new Error(`chaser-local control ${method} ${path}: ${res.status} ${text}`), { status: res.status, body });
-    }
-    return (text ? JSON.parse(text) : undefined) as T;
+  /** A test control's body; rejects unless it succeeded (the error carries `status` and `body`). */
+  control<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
+    return callControl<T>(this.url, method, path, body);
   }
 
   reset() {
@@ -106,14 +90,9 @@ export class Local {
     return this.control<{ id: string; key: string; account_id: string; user_id: string; email: string }>("POST", "/keys", opts);
   }
 
-  /** A direct API call with the root key (to arrange or inspect state outside the code under test). */
-  async api<T = unknown>(method: string, path: string, body?: unknown, opts: { key?: string; account?: string } = {}): Promise<{ status: number; body: T }> {
-    const headers: Record<string, string> = { authorization: `Bearer ${opts.key ?? this.rootKey}` };
-    if (opts.account !== undefined) headers["x-chaser-account"] = opts.account;
-    if (body !== undefined) headers["content-type"] = "application/json";
-    const res = await fetchOnce(`${this.url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
+  /** A direct API call, with the root key unless `key` says otherwise (to arrange or inspect state outside the code under test). */
+  api<T = unknown>(method: string, path: string, body?: unknown, opts: CallOptions = {}): Promise<Answer<T>> {
+    return callApi<T>(this.url, method, path, body, { resendClosed: true, ...opts, key: opts.key === undefined ? this.rootKey : opts.key });
   }
   async workspaces(opts: { account?: string } = {}): Promise<Array<Record<string, any>>> {
     return (await this.api<Array<Record<string, any>>>("GET", "/v1/workspaces", undefined, opts)).body;
@@ -123,11 +102,65 @@ export class Local {
   }
 }
 
-/**
- * fetch, sent again when a kept-alive connection turns out closed by the server before the request went out
- * (undici: "other side closed"): the request never reached the server.
- */
-async function fetchOnce(url: string, init: RequestInit): Promise<Response> {
+export interface CallOptions {
+  /** Sent as `Authorization: Bearer <key>`; null or absent: no authorization header. */
+  key?: string | null;
+  /** Sent as the account header (also when blank). */
+  account?: string;
+  /** The body as sent, instead of `body` as JSON. */
+  raw?: string | Buffer;
+  headers?: Record<string, string>;
+  /**
+   * Send again when a kept-alive connection turns out closed by the server before the request went out (undici:
+   * "other side closed"). Not for requests a fault may cut off (`reset`, `drop`): those must reject.
+   */
+  resendClosed?: boolean;
+}
+
+export interface Answer<T = any> {
+  status: number;
+  /** Parsed when JSON, else the text (undefined when empty). */
+  body: T;
+  headers: Headers;
+}
+
+/** One HTTP request to chaser-local at `url`, as an API client sends it. */
+export async function callApi<T = any>(url: string, method: string, path: string, body?: unknown, opts: CallOptions = {}): Promise<Answer<T>> {
+  const headers: Record<string, string> = { ...opts.headers };
+  if (opts.key !== undefined && opts.key !== null) headers.authorization = `Bearer ${opts.key}`;
+  if (opts.account !== undefined) headers["x-chaser-account"] = opts.account;
+  const payload = opts.raw ?? (body === undefined ? undefined : JSON.stringify(body));
+  if (payload !== undefined) headers["content-type"] ??= "application/json";
+  const init = { method, headers, body: payload };
+  const res = opts.resendClosed ? await fetchResendingClosed(`${url}${path}`, init) : await fetch(`${url}${path}`, init);
+  return { status: res.status, body: parsed(await res.text()) as T, headers: res.headers };
+}
+
+/** A test control's answer, whatever its status. Controls need the header `X-Chaser-Local: 1` (and a loopback Host, which fetch sends). */
+export async function controlAnswer(url: string, method: string, path: string, body?: unknown): Promise<Answer> {
+  return callApi(url, method, `/_local${path}`, body, { headers: { "x-chaser-local": "1" }, resendClosed: true });
+}
+
+/** A test control's body; rejects unless it succeeded (the error carries `status` and `body`). */
+export async function callControl<T = any>(url: string, method: string, path: string, body?: unknown): Promise<T> {
+  const a = await controlAnswer(url, method, path, body);
+  if (a.status < 200 || a.status > 299) {
+    const text = typeof a.body === "string" ? a.body : JSON.stringify(a.body);
+    throw Object.assign(new Error(`chaser-local control ${method} ${path}: ${a.status} ${text}`), { status: a.status, body: a.body });
+  }
+  return a.body as T;
+}
+
+function parsed(text: string): unknown {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+async function fetchResendingClosed(url: string, init: RequestInit): Promise<Response> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await fetch(url, init);
