@@ -316,7 +316,6 @@ export interface RenderOptions {
 }
 
 function stripAnsi(s: string): string {
-  // eslint-disable-next-line no-control-regex
   return s.replace(/\u001b\[[0-9;]*[A-Za-z]/g, "");
 }
 

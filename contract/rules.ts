@@ -1,6 +1,6 @@
 /**
- * The documented facts of the Chaser Core API (shared/docs/chaser-api.md), each written once, and the rules for
- * values derived from them. The client, the provider and chaser-local all import this module: a rule changed
+ * The facts of the Chaser Core API (docs/chaser-local.md: "Endpoints", "Rules enforced", and our decisions where
+ * the API's documentation is silent), each written once, and the rules for values derived from them. The client, the provider and chaser-local all import this module: a rule changed
  * here changes what the provider validates at preview and what chaser-local accepts, together.
  *
  * Messages say what a value must be, never which field holds it: each side names its own field (`githubRepo` in
@@ -61,7 +61,7 @@ export function describeAccount(selector: string | undefined): string {
 
 /** Workspace, snapshot and organization names: at most this many characters. */
 export const NAME_MAX = 64;
-/** A slug's characters (letters, digits, `-`, `_`, `.`) and those it starts with (our decision; see the API notes). */
+/** A slug's characters (letters, digits, `-`, `_`, `.`) and those it starts with (our decision: docs/chaser-local.md, "Rules enforced"). */
 const SLUG_CHARS = "A-Za-z0-9._-";
 const SLUG_FIRST = "A-Za-z0-9";
 export const SLUG = new RegExp(`^[${SLUG_FIRST}][${SLUG_CHARS}]*$`);

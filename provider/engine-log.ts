@@ -31,12 +31,10 @@ function connect(): typeof engine {
   const address = process.argv[2];
   if (!address || !/^[\w.[\]:-]+:\d+$/.test(address) || !/dynamic-provider/.test(process.argv[1] ?? "")) return engine;
   try {
-    /* eslint-disable @typescript-eslint/no-require-imports */
     const pulumiDir = require.resolve("@pulumi/pulumi");
     const grpc = require(require.resolve("@grpc/grpc-js", { paths: [pulumiDir] }));
     const services = require(require.resolve("@pulumi/pulumi/proto/engine_grpc_pb", { paths: [pulumiDir] }));
     const proto = require(require.resolve("@pulumi/pulumi/proto/engine_pb", { paths: [pulumiDir] })) as EngineProto;
-    /* eslint-enable @typescript-eslint/no-require-imports */
     engine = { client: new services.EngineClient(address, grpc.credentials.createInsecure()) as LogClient, proto };
   } catch (e) {
     debug(`no engine log (${(e as Error).message})`);

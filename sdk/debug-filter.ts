@@ -14,9 +14,7 @@ export function omitResponsePayload(message: string): string {
 }
 
 export function installDebugFilter(): void {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const log = require("@pulumi/pulumi/log") as { debug: (msg: string, ...rest: unknown[]) => Promise<void> } & { [MARK]?: true };
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const settings = require("@pulumi/pulumi/runtime/settings") as { excessiveDebugOutput?: boolean };
   if (log[MARK]) return;
   const original = log.debug;

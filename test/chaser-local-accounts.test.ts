@@ -1,5 +1,5 @@
 /**
- * chaser-local conformance for the accounts section of shared/docs/chaser-api.md (issue 10): accounts,
+ * chaser-local conformance for the accounts part of the API (docs/chaser-local.md, issue 10): accounts,
  * organizations, members (owner and last-owner rules), service accounts and their keys, SSH keys. One test per
  * rule, each asserting the status, the error code and the state after. Our decisions where the docs are silent
  * are in docs/chaser-local.md ("Accounts, members, service accounts, SSH keys").

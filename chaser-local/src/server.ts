@@ -1,5 +1,5 @@
 /**
- * chaser-local: the Chaser Core API as documented in shared/docs/chaser-api.md, on node:http, and nothing the
+ * chaser-local: the Chaser Core API as docs/chaser-local.md describes it, on node:http, and nothing the
  * real API lacks (no get-one workspace endpoint). Test controls live under /_local/, a prefix the real API does
  * not have. See docs/chaser-local.md for every decision taken where the documentation is silent.
  *

@@ -40,7 +40,6 @@ afterAll(async () => {
       await destroyProd();
       transcript.push(`[cleanup] pulumi destroy --stack prod → ${await held(local)}`);
     }
-    // eslint-disable-next-line no-console
     console.log(`What chaser-local held after each step:\n${transcript.join("\n")}`);
   } finally {
     await local?.close();

@@ -1,5 +1,5 @@
 // The program of the upgrade fixtures: every resource of 0.1.0 in each of its modes. Later releases must preview
-// this stack with no changes, refresh it, update it and destroy it (test/upgrade.test.ts).
+// this stack with no changes, refresh it, update it and destroy it (test/engine/upgrade.test.ts).
 const pulumi = require("@pulumi/pulumi");
 const chaser = require("pulumi-chaser");
 const config = new pulumi.Config();

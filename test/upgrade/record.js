@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Records a stack written by a released pulumi-chaser, for test/upgrade.test.ts: run from the repository with the
+// Records a stack written by a released pulumi-chaser, for test/engine/upgrade.test.ts: run from the repository with the
 // release's code checked out and built (`make build`), the engine on PATH (`make engine`):
 //   node test/upgrade/record.js test/upgrade/<version>
 // It packs the package, runs test/upgrade/program.js with it through the real engine against chaser-local (data

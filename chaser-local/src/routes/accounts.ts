@@ -1,6 +1,6 @@
 /**
- * Accounts, organizations, members, service accounts (and their keys), SSH keys: the accounts section of
- * shared/docs/chaser-api.md. Where the docs are silent (our decisions, docs/chaser-local.md): reads need any
+ * Accounts, organizations, members, service accounts (and their keys), SSH keys: the accounts part of the API
+ * (docs/chaser-local.md). Where the API's documentation is silent (our decisions, docs/chaser-local.md): reads need any
  * valid key; account-management writes need a full-access key (no scope covers them) of an owner or admin (a
  * service-account key manages none of it); SSH keys are bound to the active account, managed in an organization
  * by its owners and admins.
