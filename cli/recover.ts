@@ -21,6 +21,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
+import { isAlive } from "../chaser-local/src/lock";
 import { hooksOf } from "../provider/hooks";
 import { resourceOfToken } from "../provider/registry";
 import * as settings from "../provider/settings";
@@ -61,15 +62,6 @@ async function ok(args: string[], cwd: string): Promise<string> {
   return r.stdout;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 /** Imports `deployment`, clearing a lock left by a process that no longer runs (never one that still does). */
 async function importState(exported: Record<string, unknown>, stackArgs: string[], cwd: string, say: (s: string) => void): Promise<void> {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "chaser-recover-")), "stack.json");
@@ -81,7 +73,7 @@ async function importState(exported: Record<string, unknown>, stackArgs: string[
       const text = `${r.stderr}\n${r.stdout}`;
       if (attempt > 0 || !/currently locked/.test(text)) throw new RecoverError(`\`pulumi stack import\` failed:\n${text.trim()}`);
       const holder = /created by \S+@(\S+) \(pid (\d+)\)/.exec(text);
-      if (holder && holder[1] === os.hostname() && alive(Number(holder[2]))) {
+      if (holder && holder[1] === os.hostname() && isAlive(Number(holder[2]))) {
         throw new RecoverError(`the stack is locked by process ${holder[2]}, which is still running on this machine: wait for it to end (or stop it), then run chaser-recover again`);
       }
       say(`the stack is locked by an update that no longer runs${holder ? ` (pid ${holder[2]} on ${holder[1]})` : ""}: clearing the lock with \`pulumi cancel\``);
