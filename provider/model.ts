@@ -98,7 +98,7 @@ export type Internal = {
 export const INTERNAL_KEYS = ["__logicalName", "__urn", "__autoNamed"] as const;
 
 export interface ResourceModel<I extends z.ZodRawShape = z.ZodRawShape, O extends z.ZodRawShape = z.ZodRawShape> {
-  /** The class name (`Workspace`); the engine shows `pulumi-nodejs:dynamic/chaser:<name>`. */
+  /** The class name (`Workspace`); the engine shows its type token (`TOKENS` in registry.ts). */
   name: string;
   description: string;
   inputs: z.ZodObject<I>;
