@@ -11,6 +11,8 @@
 // With --engine-options it measures instead what users of big stacks can do on the engine's side, on the package's
 // program at the largest size: `up` with --parallel 32, and with PULUMI_SKIP_CHECKPOINTS=true, against a plain
 // `up`; `preview` and `refresh` of one resource (--target) against the whole stack.
+// --smoke (the test suite): 3 resources, 1 round, 10 ms latency, results in a temporary directory (bench/results
+// untouched); with --engine-options the same size. It must load and run; the figures mean nothing then.
 "use strict";
 const { execFileSync } = require("node:child_process");
 const fs = require("node:fs");
@@ -22,14 +24,21 @@ const { startChaserLocal } = require("./chaser-local-process");
 const REPO = path.resolve(__dirname, "..");
 const { values: args } = parseArgs({
   options: {
-    sizes: { type: "string", default: "50,200,500" },
-    rounds: { type: "string", default: "3" },
-    latency: { type: "string", default: "50" },
-    out: { type: "string", default: path.join(REPO, "bench", "results") },
+    sizes: { type: "string" },
+    rounds: { type: "string" },
+    latency: { type: "string" },
+    out: { type: "string" },
     ops: { type: "string", default: "up,preview,refresh,destroy" },
     "engine-options": { type: "boolean", default: false },
+    smoke: { type: "boolean", default: false },
   },
 });
+const SMOKE = args.smoke;
+args.sizes ??= SMOKE ? "3" : "50,200,500";
+args.rounds ??= SMOKE ? "1" : "3";
+args.latency ??= SMOKE ? "10" : "50";
+args.out ??= SMOKE ? fs.mkdtempSync(path.join(os.tmpdir(), "chaser-bench-smoke-")) : path.join(REPO, "bench", "results");
+if (SMOKE && !process.argv.includes("--out")) process.on("exit", () => fs.rmSync(args.out, { recursive: true, force: true }));
 const SIZES = args.sizes.split(",").map(Number);
 const ROUNDS = Number(args.rounds);
 const LATENCY = Number(args.latency);
