@@ -19,7 +19,7 @@ import type { Account, Key } from "./store";
 
 export type { Reply, Route } from "./routes/route";
 
-export const ROUTES: Route[] = [...workspaceRoutes, ...keyRoutes, ...accountRoutes, ...sessionRoutes];
+export const HANDLERS: Route[] = [...workspaceRoutes, ...keyRoutes, ...accountRoutes, ...sessionRoutes];
 
 interface Compiled {
   route: Route;
@@ -46,7 +46,7 @@ export interface Prepared {
 export class Api {
   private readonly table: Compiled[];
 
-  constructor(private readonly state: State, routes: Route[] = ROUTES) {
+  constructor(private readonly state: State, routes: Route[] = HANDLERS) {
     this.table = routes.map((route) => ({ route, segs: route.path.slice(1).split("/") }));
   }
 
