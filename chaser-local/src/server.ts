@@ -22,7 +22,8 @@ import { Controls, guard, RequestLog } from "./controls";
 import { faultAction, FaultRule, Faults, validateRule } from "./faults";
 import { BODY_LIMIT, declaredTooLarge, hasBody, HEADER_LIMIT, parseTarget, readBody, tooLarge } from "./request";
 import type { Reply } from "./routes/route";
-import { ApiError, newKeySecret, rootKeyProblem, State } from "./state";
+import { SessionTokens } from "./session-token";
+import { ApiError, newKeySecret, ROOT_EMAIL, rootKeyProblem, State } from "./state";
 import { FileIo, StorageError, Store } from "./store";
 
 export type { FaultConfig, FaultKind, FaultRule } from "./faults";
@@ -56,6 +57,12 @@ export interface ChaserLocal {
   rootKey: string;
   /** true when the root key was generated (not given): the CLI prints it */
   generatedRootKey: boolean;
+  /**
+   * A user session token (what the real service issues after an OAuth sign-in) for the user with this email
+   * (default root's): full access as that user, in any account they belong to (`X-Chaser-Account`). Throws when
+   * no user has this email. See session-token.ts.
+   */
+  sessionToken(email?: string): string;
   /** what loading the data directory found worth telling (a cut-off unfinished write, repairs) */
   notes: string[];
   /** damaged files a repair copied aside */
@@ -83,7 +90,8 @@ export async function startChaserLocal(opts: ChaserLocalOptions = {}): Promise<C
 
   const faults = new Faults({ latencyMs: opts.latencyMs ?? 0, rules: faultRules });
   const log = new RequestLog();
-  const api = new Api(state);
+  const sessions = new SessionTokens(rootKey);
+  const api = new Api(state, sessions);
   const controls = new Controls(state, faults, log);
   const idPrefix = `req_${randomBytes(4).toString("hex")}`;
   let requests = 0;
@@ -249,6 +257,10 @@ export async function startChaserLocal(opts: ChaserLocalOptions = {}): Promise<C
     url: base,
     rootKey,
     generatedRootKey,
+    sessionToken: (email = ROOT_EMAIL) => {
+      if (!state.userByEmailAddress(email)) throw new Error(`no user with the email '${email}'`);
+      return sessions.issue(email);
+    },
     notes: report.notes,
     movedAside: report.movedAside,
     close: () =>
