@@ -12,7 +12,8 @@
 // program at the largest size: `up` with --parallel 32, and with PULUMI_SKIP_CHECKPOINTS=true, against a plain
 // `up`; `preview` and `refresh` of one resource (--target) against the whole stack.
 // --smoke (the test suite): 3 resources, 1 round, 10 ms latency, results in a temporary directory (bench/results
-// untouched); with --engine-options the same size. It must load and run; the figures mean nothing then.
+// untouched); with --engine-options the same size, a plain `up` and the targeted preview and refresh only. It
+// must load and run; the figures mean nothing then.
 "use strict";
 const { execFileSync } = require("node:child_process");
 const fs = require("node:fs");
@@ -64,7 +65,10 @@ const n = Number(new pulumi.Config().require("n"));
 for (let i = 0; i < n; i++) new chaser.Workspace("r" + i, { sessionType: "sandbox" });
 `;
 
+/** The engine's bin directory: CHASER_ENGINE_BIN (as the engine tests take it) or engine/build.sh's answer. */
 function engineBin() {
+  const given = process.env.CHASER_ENGINE_BIN;
+  if (given && fs.existsSync(path.join(given, "pulumi"))) return given;
   return execFileSync("bash", [path.join(REPO, "engine", "build.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim().split("\n").pop();
 }
 
@@ -155,7 +159,7 @@ async function engineOptions(bin, dir, server) {
     ["up", COMMANDS.up, {}, "plain"],
     ["up", [...COMMANDS.up, "--parallel", "32"], {}, "--parallel 32"],
     ["up", COMMANDS.up, { PULUMI_SKIP_CHECKPOINTS: "true" }, "PULUMI_SKIP_CHECKPOINTS=true"],
-  ];
+  ].slice(0, SMOKE ? 1 : undefined); // smoke: every step once, not every variant
   const times = {};
   const add = (k, t) => (times[k] ??= []).push(t);
   for (let round = 0; round < ROUNDS; round++) {
@@ -173,12 +177,13 @@ async function engineOptions(bin, dir, server) {
     }
     pulumi(dir, bin, COMMANDS.up);
     const urn = `urn:pulumi:${stack}::chaser::pulumi-nodejs:dynamic/chaser:Workspace::r0`;
-    for (const [label, cmd] of [
+    const targeted = [
       ["preview, whole stack", COMMANDS.preview],
       ["preview, --target one resource", [...COMMANDS.preview, "--target", urn]],
       ["refresh, whole stack", COMMANDS.refresh],
       ["refresh, --target one resource", [...COMMANDS.refresh, "--target", urn]],
-    ]) {
+    ];
+    for (const [label, cmd] of SMOKE ? targeted.filter((_, i) => i % 2 === 1) : targeted) {
       const { seconds } = pulumi(dir, bin, cmd);
       add(label, seconds);
       process.stdout.write(`round ${round + 1} ${label}: ${seconds.toFixed(2)} s\n`);
