@@ -10,6 +10,7 @@
 //   4. memory: the server's RSS before and after 100k requests with distinct paths.
 // Prints one line per count; exits 1 if a 5xx (other than the disk-full refusals) or a lost write was seen.
 //   TRIALS=5 REQUESTS=100000 node bench/chaser-local-adversarial.js      (DISK=rlimit: RLIMIT_FSIZE even as root)
+// --smoke (the test suite): 1 trial of each kind, 2,000 load requests, 300 fuzzed bodies; the same checks.
 "use strict";
 const { spawnSync } = require("node:child_process");
 const crypto = require("node:crypto");
@@ -22,8 +23,10 @@ const path = require("node:path");
 const ROOT = path.resolve(__dirname, "..");
 const { BIN, startChaserLocal } = require("./chaser-local-process");
 const KEY = "sk_adversarial_root_key_0001";
-const TRIALS = Number(process.env.TRIALS ?? 5);
-const REQUESTS = Number(process.env.REQUESTS ?? 100_000);
+const SMOKE = process.argv.includes("--smoke");
+const TRIALS = Number(process.env.TRIALS ?? (SMOKE ? 1 : 5));
+const REQUESTS = Number(process.env.REQUESTS ?? (SMOKE ? 2_000 : 100_000));
+const FUZZ = SMOKE ? 300 : 3000;
 if (!fs.existsSync(path.join(ROOT, "dist", "chaser-local", "src", "cli.js"))) {
   console.error("build first: npx tsc -p tsconfig.json");
   process.exit(1);
@@ -181,7 +184,7 @@ async function badInput() {
     [`/v1/accounts/current/service-accounts/${sa.id}/keys`]: { name: "k", scopes: ["keys.read"] },
   };
   const wrong = [null, 0, -1, 1.5, 1e308, "", " ", "yes", "true", "\u212Aey", "x".repeat(600), "x".repeat(70_000), [], [""], [null], [1, 2], {}, { a: 1 }, true, false, "../..", "%00", "a/b"];
-  for (let i = 0; i < 3000; i++) {
+  for (let i = 0; i < FUZZ; i++) {
     const [method, p] = pick(writes);
     const base = { ...fields[p] };
     for (const f of Object.keys(base)) if (rand() < 0.5) base[f] = pick(wrong);
@@ -332,7 +335,7 @@ async function memory() {
   const port = srv.port;
   const auth = { authorization: `Bearer ${KEY}` };
   // Warm up with the same shapes of request, so the first measure includes what any server has after a few requests.
-  for (let i = 0; i < 2000; i++) await request(port, "GET", `/v1/workspaces/warm-${i}/snapshots`, { headers: auth });
+  for (let i = 0; i < (SMOKE ? 200 : 2000); i++) await request(port, "GET", `/v1/workspaces/warm-${i}/snapshots`, { headers: auth });
   const before = rssKb(srv.child.pid);
   const status = { "4xx": 0, "5xx": 0, other: 0 };
   let next = 0;

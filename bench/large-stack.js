@@ -11,6 +11,9 @@
 // With --engine-options it measures instead what users of big stacks can do on the engine's side, on the package's
 // program at the largest size: `up` with --parallel 32, and with PULUMI_SKIP_CHECKPOINTS=true, against a plain
 // `up`; `preview` and `refresh` of one resource (--target) against the whole stack.
+// --smoke (the test suite): 3 resources, 1 round, 10 ms latency, results in a temporary directory (bench/results
+// untouched); with --engine-options the same size, a plain `up` and the targeted preview and refresh only. It
+// must load and run; the figures mean nothing then.
 "use strict";
 const { execFileSync } = require("node:child_process");
 const fs = require("node:fs");
@@ -22,14 +25,21 @@ const { startChaserLocal } = require("./chaser-local-process");
 const REPO = path.resolve(__dirname, "..");
 const { values: args } = parseArgs({
   options: {
-    sizes: { type: "string", default: "50,200,500" },
-    rounds: { type: "string", default: "3" },
-    latency: { type: "string", default: "50" },
-    out: { type: "string", default: path.join(REPO, "bench", "results") },
+    sizes: { type: "string" },
+    rounds: { type: "string" },
+    latency: { type: "string" },
+    out: { type: "string" },
     ops: { type: "string", default: "up,preview,refresh,destroy" },
     "engine-options": { type: "boolean", default: false },
+    smoke: { type: "boolean", default: false },
   },
 });
+const SMOKE = args.smoke;
+args.sizes ??= SMOKE ? "3" : "50,200,500";
+args.rounds ??= SMOKE ? "1" : "3";
+args.latency ??= SMOKE ? "10" : "50";
+args.out ??= SMOKE ? fs.mkdtempSync(path.join(os.tmpdir(), "chaser-bench-smoke-")) : path.join(REPO, "bench", "results");
+if (SMOKE && !process.argv.includes("--out")) process.on("exit", () => fs.rmSync(args.out, { recursive: true, force: true }));
 const SIZES = args.sizes.split(",").map(Number);
 const ROUNDS = Number(args.rounds);
 const LATENCY = Number(args.latency);
@@ -55,7 +65,10 @@ const n = Number(new pulumi.Config().require("n"));
 for (let i = 0; i < n; i++) new chaser.Workspace("r" + i, { sessionType: "sandbox" });
 `;
 
+/** The engine's bin directory: CHASER_ENGINE_BIN (as the engine tests take it) or engine/build.sh's answer. */
 function engineBin() {
+  const given = process.env.CHASER_ENGINE_BIN;
+  if (given && fs.existsSync(path.join(given, "pulumi"))) return given;
   return execFileSync("bash", [path.join(REPO, "engine", "build.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim().split("\n").pop();
 }
 
@@ -146,7 +159,7 @@ async function engineOptions(bin, dir, server) {
     ["up", COMMANDS.up, {}, "plain"],
     ["up", [...COMMANDS.up, "--parallel", "32"], {}, "--parallel 32"],
     ["up", COMMANDS.up, { PULUMI_SKIP_CHECKPOINTS: "true" }, "PULUMI_SKIP_CHECKPOINTS=true"],
-  ];
+  ].slice(0, SMOKE ? 1 : undefined); // smoke: every step once, not every variant
   const times = {};
   const add = (k, t) => (times[k] ??= []).push(t);
   for (let round = 0; round < ROUNDS; round++) {
@@ -164,12 +177,13 @@ async function engineOptions(bin, dir, server) {
     }
     pulumi(dir, bin, COMMANDS.up);
     const urn = `urn:pulumi:${stack}::chaser::pulumi-nodejs:dynamic/chaser:Workspace::r0`;
-    for (const [label, cmd] of [
+    const targeted = [
       ["preview, whole stack", COMMANDS.preview],
       ["preview, --target one resource", [...COMMANDS.preview, "--target", urn]],
       ["refresh, whole stack", COMMANDS.refresh],
       ["refresh, --target one resource", [...COMMANDS.refresh, "--target", urn]],
-    ]) {
+    ];
+    for (const [label, cmd] of SMOKE ? targeted.filter((_, i) => i % 2 === 1) : targeted) {
       const { seconds } = pulumi(dir, bin, cmd);
       add(label, seconds);
       process.stdout.write(`round ${round + 1} ${label}: ${seconds.toFixed(2)} s\n`);

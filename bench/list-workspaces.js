@@ -4,15 +4,17 @@
 // (the built bin/chaser-local.js: run `npx tsc -p tsconfig.json` or `make build` first). Measured side by side in
 // alternating rounds (A B C A B C …): the listing in memory, the listing with --data (reads must not pay for
 // durability), and a baseline request of the same server (GET /v1/sessions, an empty list). Target: ≥ 2,000 req/s.
-// Env: ROUNDS (5), REQUESTS per round (5000), CONNECTIONS (10), WORKSPACES (100).
+// Env: ROUNDS (5), REQUESTS per round (5000), CONNECTIONS (10), WORKSPACES (100). --smoke: 2 rounds of 200 requests
+// (the test suite runs it so: it must load and run, the figures mean nothing then).
 const path = require("node:path");
 const fs = require("node:fs");
 const os = require("node:os");
 const { Pool } = require("undici");
 const { startChaserLocal } = require("./chaser-local-process");
 
-const ROUNDS = Number(process.env.ROUNDS ?? 5);
-const REQUESTS = Number(process.env.REQUESTS ?? 5000);
+const SMOKE = process.argv.includes("--smoke");
+const ROUNDS = Number(process.env.ROUNDS ?? (SMOKE ? 2 : 5));
+const REQUESTS = Number(process.env.REQUESTS ?? (SMOKE ? 200 : 5000));
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 10);
 const WORKSPACES = Number(process.env.WORKSPACES ?? 100);
 const TARGET = 2000;
@@ -65,7 +67,7 @@ async function load(url, p, requests) {
       ["list 100 workspaces, --data", durable.url, "/v1/workspaces"],
       ["baseline: empty session list", mem.url, "/v1/sessions"],
     ];
-    for (const [, url, p] of cases) await load(url, p, 1000); // warm-up
+    for (const [, url, p] of cases) await load(url, p, SMOKE ? 100 : 1000); // warm-up
     const results = cases.map(() => []);
     let size = 0;
     for (let round = 0; round < ROUNDS; round++) {

@@ -2,3 +2,4 @@
 export * from "./rules";
 export * as rules from "./rules";
 export * as wire from "./wire";
+export * from "./routes";

@@ -71,6 +71,49 @@ describe("accounts", () => {
     expect(sc(await call("GET", "/v1/accounts/current", undefined, { account: "Acme" }))).toEqual([403, "account_forbidden"]);
   });
 
+  test("no account enumeration: an account the caller does not belong to is 404, the same whether it exists or not, never named", async () => {
+    const acme = await org("Acme");
+    const stranger = await keyFor(acme.id, "member"); // a new user, member of Acme only (and their personal account)
+    const other = await call("POST", "/v1/accounts/organizations", { name: "Initech Secret Project" });
+    for (const sel of ["Initech Secret Project", other.body.id, "acct_personal_root", "root", "No Such Account", "acct_00000000"]) {
+      const r = await call("GET", "/v1/workspaces", undefined, { key: stranger.key, account: sel });
+      expect({ sel, got: sc(r) }).toEqual({ sel, got: [404, "account_not_found"] });
+      expect(r.body.error.message).not.toContain(sel);
+      expect(r.body.error.message).toBe((await call("GET", "/v1/workspaces", undefined, { key: stranger.key, account: "No Such Account" })).body.error.message);
+    }
+    // A service-account key belongs to no user: every account but its own is not found.
+    const sa = await control("POST", `/accounts/${acme.id}/service-accounts`, { name: "bot" });
+    const saKey = (await call("POST", `/v1/accounts/current/service-accounts/${sa.id}/keys`, { name: "k" }, { key: acme.owner })).body.key;
+    expect(sc(await call("GET", "/v1/workspaces", undefined, { key: saKey, account: "root" }))).toEqual([404, "account_not_found"]);
+    // 403 account_forbidden stays for an account the key's user belongs to but the key is not bound to.
+    const r = await call("GET", "/v1/workspaces", undefined, { key: stranger.key, account: "personal" });
+    expect(sc(r)).toEqual([403, "account_forbidden"]);
+    expect(sc(await call("GET", "/v1/workspaces", undefined, { account: "Acme" }))).toEqual([403, "account_forbidden"]);
+  });
+
+  test("a user session token (OAuth sign-in) acts as its user with full access in any of the user's accounts, and mints an organization's first key", async () => {
+    const made = await call("POST", "/v1/accounts/organizations", { name: "Acme" });
+    const token = srv.sessionToken();
+    expect((await call("GET", "/v1/accounts/current", undefined, { key: token })).body).toMatchObject({ id: "acct_personal_root", role: "owner" });
+    expect((await call("GET", "/v1/accounts/current", undefined, { key: token, account: "Acme" })).body).toMatchObject({ id: made.body.id, role: "owner" });
+    // The organization's first key, without any test control: bound to the organization, listed there only.
+    const first = await call("POST", "/v1/keys", { name: "acme-first" }, { key: token, account: "Acme" });
+    expect(first.status).toBe(201);
+    expect((await call("GET", "/v1/accounts/current", undefined, { key: first.body.key })).body.id).toBe(made.body.id);
+    expect(sc(await call("GET", "/v1/workspaces", undefined, { key: first.body.key, account: "personal" }))).toEqual([403, "account_forbidden"]);
+    expect((await call("GET", "/v1/keys", undefined, { key: token, account: made.body.id })).body.keys.map((k: Any) => k.name)).toEqual(["acme-first"]);
+    // Another user's session sees only that user's accounts; unknown, tampered and foreign-signed tokens are 401.
+    const member = await keyFor(made.body.id, "member");
+    const theirs = srv.sessionToken(member.email);
+    expect((await call("GET", "/v1/accounts", undefined, { key: theirs })).body.map((a: Any) => [a.kind, a.role])).toEqual([["personal", "owner"], ["organization", "member"]]);
+    expect(sc(await call("GET", "/v1/workspaces", undefined, { key: theirs, account: "root" }))).toEqual([404, "account_not_found"]);
+    const [h, p] = token.split(".");
+    const forged = `${h}.${Buffer.from(JSON.stringify({ iss: "chaser-local", sub: "root@chaser.local", exp: 9e9 })).toString("base64url")}.${token.split(".")[2]}`;
+    expect(sc(await call("GET", "/v1/workspaces", undefined, { key: forged }))).toEqual([401, "unauthorized"]);
+    expect(sc(await call("GET", "/v1/workspaces", undefined, { key: `${h}.${p}.AAAA` }))).toEqual([401, "unauthorized"]);
+    expect(() => srv.sessionToken("nobody@example.com")).toThrow("no user with the email 'nobody@example.com'");
+  });
+
   test("POST /v1/accounts/organizations: 201, the caller becomes its owner", async () => {
     const r = await call("POST", "/v1/accounts/organizations", { name: "Acme Engineering" });
     expect(r.status).toBe(201);

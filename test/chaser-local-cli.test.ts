@@ -218,16 +218,44 @@ describe("durability with --data", () => {
 
 // ---------------------------------------------------------------------------------------------------------------
 describe("command line", () => {
-  test("a generated root key is printed once, on its own line, before the one listening line", async () => {
+  test("a generated root key is printed once, on its own line, with root's session token, before the one listening line", async () => {
     const a = await start(["--port", "0"]);
     await new Promise((r) => setTimeout(r, 100));
     const lines = a.stdout().split("\n").filter(Boolean);
-    expect(lines).toHaveLength(2);
+    expect(lines).toHaveLength(3);
     expect(lines[0]).toMatch(/^root key: sk_\S{20,}$/);
-    expect(lines[1]).toMatch(/^chaser-local listening on http:\/\/127\.0\.0\.1:\d+$/);
+    expect(lines[1]).toMatch(/^session token: eyJ[\w-]+\.[\w-]+\.[\w-]+$/);
+    expect(lines[2]).toMatch(/^chaser-local listening on http:\/\/127\.0\.0\.1:\d+$/);
     const key = lines[0].slice("root key: ".length);
     expect((await api(a.url, "GET", "/v1/keys", undefined, key)).body.keys[0]).toMatchObject({ full_access: true, key_prefix: key.slice(0, 10) });
+    const token = lines[1].slice("session token: ".length);
+    expect((await api(a.url, "GET", "/v1/accounts/current", undefined, token)).body).toMatchObject({ id: "acct_personal_root", role: "owner" });
     await kill(a, "SIGTERM");
+  });
+
+  test("session-token prints a user session token for the server's root key (offline); bad input exits 2", async () => {
+    const a = await start(["--port", "0", "--root-key", KEY]);
+    const org = (await api(a.url, "POST", "/v1/accounts/organizations", { name: "Acme" })).body;
+    const r = run(["session-token", "--root-key", KEY]);
+    expect(r.status).toBe(0);
+    const token = r.stdout.trim();
+    expect(token).toMatch(/^eyJ[\w-]+\.[\w-]+\.[\w-]+$/);
+    // It mints the organization's first key: the session selects any account its user belongs to.
+    const made = await fetch(`${a.url}/v1/keys`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "x-chaser-account": "Acme", "content-type": "application/json" },
+      body: JSON.stringify({ name: "first" }),
+    });
+    expect(made.status).toBe(201);
+    const key = ((await made.json()) as { key: string }).key;
+    expect((await api(a.url, "GET", "/v1/accounts/current", undefined, key)).body).toMatchObject({ id: org.id });
+    // Signed for another root key: refused.
+    const other = run(["session-token", "--root-key", "sk_another_root_key_000001"]).stdout.trim();
+    expect((await api(a.url, "GET", "/v1/workspaces", undefined, other)).status).toBe(401);
+    await kill(a);
+    expect(run(["session-token"]).status).toBe(2);
+    expect(run(["session-token", "--root-key", KEY, "--email", "not an email"]).status).toBe(2);
+    expect(run(["session-token", "--root-key", KEY, "--nope"]).status).toBe(2);
   });
 
   test("--root-key, or CHASER_LOCAL_ROOT_KEY, gives the key: then only the listening line is printed", async () => {

@@ -1,6 +1,8 @@
 /**
- * The router of the Chaser Core API endpoints (routes/*.ts). Every request: bearer key (401) → active account
- * from `X-Chaser-Account` (400 blank, 404 unknown, 403 `account_forbidden` unless it is the key's own) → route
+ * The router of the Chaser Core API endpoints (routes/*.ts). Every request: bearer token, an API key or a user
+ * session token (401) → active account from `X-Chaser-Account` (400 blank; 404 `account_not_found` for an account
+ * the caller's user does not belong to, whether it exists or not; 403 `account_forbidden` for one of the user's
+ * accounts that an API key is not bound to; a session token may select any of them) → route
  * (404/405) → access (403 `insufficient_scope`) → body (413/400, validated with contract/wire.ts) → handler.
  * Everything up to the access check happens before a byte of the body is read (`prepare`); the body is read and
  * the handler run after (`run`), inside the server's transaction.
@@ -14,12 +16,13 @@ import { keyRoutes } from "./routes/keys";
 import { Method, Reply, Route } from "./routes/route";
 import { sessionRoutes } from "./routes/sessions";
 import { workspaceRoutes } from "./routes/workspaces";
+import { isJwtShaped, SessionTokens } from "./session-token";
 import { ApiError, invalid, memberOf, now, State } from "./state";
 import type { Account, Key } from "./store";
 
 export type { Reply, Route } from "./routes/route";
 
-export const ROUTES: Route[] = [...workspaceRoutes, ...keyRoutes, ...accountRoutes, ...sessionRoutes];
+export const HANDLERS: Route[] = [...workspaceRoutes, ...keyRoutes, ...accountRoutes, ...sessionRoutes];
 
 interface Compiled {
   route: Route;
@@ -46,7 +49,7 @@ export interface Prepared {
 export class Api {
   private readonly table: Compiled[];
 
-  constructor(private readonly state: State, routes: Route[] = ROUTES) {
+  constructor(private readonly state: State, private readonly sessions?: SessionTokens, routes: Route[] = HANDLERS) {
     this.table = routes.map((route) => ({ route, segs: route.path.slice(1).split("/") }));
   }
 
@@ -112,6 +115,7 @@ export class Api {
     const h = headers.authorization;
     const m = h ? /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(h) : null;
     if (!m) throw new ApiError("unauthorized", "missing bearer token: send 'Authorization: Bearer sk_…'");
+    if (this.sessions && isJwtShaped(m[1])) return this.session(m[1]);
     const key = this.state.keyBySecret(m[1]);
     if (!key) throw new ApiError("unauthorized", "invalid API key");
     if (key.revokedAt) throw new ApiError("unauthorized", "this API key was revoked");
@@ -126,7 +130,26 @@ export class Api {
     return key;
   }
 
-  /** X-Chaser-Account: an account id, an exact account name, or `personal`; it must be the key's own account. */
+  /**
+   * A user session token: the caller is its user, with full access, in their personal account unless
+   * X-Chaser-Account selects another of their accounts. Never stored: a key-shaped principal for this request.
+   */
+  private session(token: string): Key {
+    const v = this.sessions!.verify(token);
+    if ("problem" in v) throw new ApiError("unauthorized", v.problem);
+    const user = this.state.userByEmailAddress(v.email);
+    if (!user || !this.state.d.accounts.has(user.personalAccountId)) throw new ApiError("unauthorized", "the user of this session token no longer exists");
+    return {
+      id: `${SESSION_ID_PREFIX}${user.id}`, hash: "", prefix: "", name: null, scopes: [], accountId: user.personalAccountId,
+      userId: user.id, serviceAccountId: null, createdAt: now(), lastUsedAt: null, revokedAt: null,
+    } as Key;
+  }
+
+  /**
+   * X-Chaser-Account: an account id, an exact account name, or `personal`. An account the caller's user does not
+   * belong to is 404 whether it exists or not, with a message that does not echo it (no account enumeration); an
+   * API key acts only in its own account (403 for the user's other accounts); a session in any of the user's.
+   */
   private activeAccount(headers: IncomingHttpHeaders, key: Key): Account {
     const bound = this.state.d.accounts.get(key.accountId)!;
     const raw = headers[ACCOUNT_HEADER];
@@ -141,9 +164,11 @@ export class Api {
       if (!acct) throw new ApiError("account_forbidden", "a service-account key has no personal account");
     } else {
       acct = this.state.findAccount(sel);
-      if (!acct) throw new ApiError("account_not_found", `no account '${clipPath(sel)}'`);
+      if (!acct || (acct.id !== bound.id && !memberOf(acct, key.userId))) {
+        throw new ApiError("account_not_found", "X-Chaser-Account names no account that this caller belongs to (an account is selected by its id, its exact name, or 'personal')");
+      }
     }
-    if (acct.id !== bound.id) {
+    if (acct.id !== bound.id && !isSession(key)) {
       throw new ApiError("account_forbidden", `this API key is bound to account '${bound.name}' and cannot be used with account '${acct.name}'`);
     }
     return acct;
@@ -151,6 +176,10 @@ export class Api {
 }
 
 export type { Method };
+
+const SESSION_ID_PREFIX = "session:";
+/** Whether the caller is a user session (not an API key). */
+export const isSession = (key: Key) => key.id.startsWith(SESSION_ID_PREFIX);
 
 function clipPath(s: string): string {
   return s.length > 200 ? `${s.slice(0, 200)}…` : s;

@@ -1,6 +1,7 @@
 /**
  * `chaser-local` command line. When ready it prints exactly one line `chaser-local listening on http://HOST:PORT`
- * on stdout, preceded by one line `root key: sk_…` when the root key was generated. A bad flag prints an error
+ * on stdout, preceded by the lines `root key: sk_…` and `session token: …` (root's user session) when the root key
+ * was generated. `chaser-local session-token` prints a user session token for a root key. A bad flag prints an error
  * on stderr and exits 2; a failure to start (port in use, data directory locked or damaged) exits 1. SIGTERM and
  * SIGINT stop it cleanly (exit 0).
  */
@@ -8,11 +9,13 @@ import { parseArgs } from "node:util";
 import { packageVersion } from "../../contract/version";
 import { FAULT_KINDS, FaultRule, parseFaultFlag } from "./faults";
 import { startChaserLocal } from "./server";
-import { ROOT_KEY_MIN, rootKeyProblem } from "./state";
+import { SessionTokens } from "./session-token";
+import { ROOT_EMAIL, ROOT_KEY_MIN, rootKeyProblem } from "./state";
 
 export const HELP = `chaser-local: an offline server of the Chaser Core API (workspaces, snapshots, keys, sessions)
 
 Usage: chaser-local [flags]
+       chaser-local session-token [--email EMAIL] [--root-key KEY]
 
   --port N            port to listen on (0 picks a free one)                          default 8787
   --host ADDR         address to listen on                                            default 127.0.0.1
@@ -23,7 +26,8 @@ Usage: chaser-local [flags]
                       directory refuses the start, naming the file, the line or byte offset)
   --root-key KEY      the personal account's full-access root key (at least ${ROOT_KEY_MIN} visible ASCII
                       characters); default: env CHASER_LOCAL_ROOT_KEY, else a generated key, printed
-                      once on its own line "root key: sk_…" before the listening line
+                      once on its own line "root key: sk_…" before the listening line, followed by
+                      "session token: …", root's user session token (see session-token below)
   --latency MS        latency added to every API request                              default 0
   --fault KIND:RATE[:COUNT]
                       inject a fault into API requests (repeatable). KIND: ${FAULT_KINDS.join(", ")}
@@ -36,6 +40,14 @@ Usage: chaser-local [flags]
   -h, --help          this text
 
 Ready: prints "chaser-local listening on http://HOST:PORT" (one line) on stdout.
+
+session-token: prints a user session token (what the real API gets from an OAuth sign-in), for the user
+with --email (default root@chaser.local), signed for the server started with --root-key KEY (default env
+CHASER_LOCAL_ROOT_KEY); valid 24 hours. It acts as that user with full access and may select any of the
+user's accounts with X-Chaser-Account, e.g. to create an organization's first key:
+  curl -X POST URL/v1/keys -H "Authorization: Bearer TOKEN" -H "X-Chaser-Account: Acme" \\
+       -H "Content-Type: application/json" -d '{"name":"ci"}'
+
 Test controls (not part of the real API; loopback Host and the header "X-Chaser-Local: 1" required):
 POST /_local/reset, GET|DELETE /_local/requests, GET /_local/counters, GET|PUT /_local/faults,
 POST /_local/accounts, POST /_local/accounts/ID/service-accounts, POST /_local/keys. See docs/chaser-local.md.
@@ -106,7 +118,34 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   return { port, host, dataDir, rootKey, latencyMs, faults, repair: values.repair === true, help: values.help === true, version: values.version === true };
 }
 
+/** `chaser-local session-token [--email EMAIL] [--root-key KEY]`: the token, or a UsageError. */
+export function sessionTokenCommand(argv: string[], env: NodeJS.ProcessEnv = process.env): string {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({ args: argv, options: { email: { type: "string" }, "root-key": { type: "string" } }, strict: true, allowPositionals: false }));
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const rootKey = (values["root-key"] as string | undefined) ?? (env.CHASER_LOCAL_ROOT_KEY || undefined);
+  if (rootKey === undefined) throw new UsageError("session-token needs the server's root key: --root-key KEY or CHASER_LOCAL_ROOT_KEY");
+  const problem = rootKeyProblem(rootKey);
+  if (problem) throw new UsageError(`${values["root-key"] !== undefined ? "--root-key" : "CHASER_LOCAL_ROOT_KEY"} ${problem}`);
+  const email = (values.email as string | undefined) ?? ROOT_EMAIL;
+  if (!/^[^\s@]+@[^\s@]+$/.test(email)) throw new UsageError(`--email must be an email address, got '${email.slice(0, 100)}'`);
+  return new SessionTokens(rootKey).issue(email);
+}
+
 export async function main(argv = process.argv.slice(2)): Promise<void> {
+  if (argv[0] === "session-token") {
+    try {
+      process.stdout.write(`${sessionTokenCommand(argv.slice(1))}\n`);
+      return;
+    } catch (e) {
+      if (!(e instanceof UsageError)) throw e;
+      process.stderr.write(`chaser-local: ${e.message}\nRun 'chaser-local --help' for the flags.\n`);
+      process.exit(2);
+    }
+  }
   let o: CliOptions;
   try {
     o = parseCli(argv);
@@ -132,7 +171,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   }
   for (const note of srv.notes) process.stderr.write(`chaser-local: ${note}\n`);
   for (const file of srv.movedAside) process.stderr.write(`chaser-local: repair: the damaged file is kept as ${file}\n`);
-  if (srv.generatedRootKey) process.stdout.write(`root key: ${srv.rootKey}\n`);
+  if (srv.generatedRootKey) process.stdout.write(`root key: ${srv.rootKey}\nsession token: ${srv.sessionToken()}\n`);
   process.stdout.write(`chaser-local listening on ${srv.url}\n`);
   let stopping = false;
   const stop = (signal: string) => {

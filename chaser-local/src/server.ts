@@ -17,13 +17,15 @@
 import { randomBytes } from "node:crypto";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import { Api } from "./api";
 import { Controls, guard, RequestLog } from "./controls";
 import { faultAction, FaultRule, Faults, validateRule } from "./faults";
 import { BODY_LIMIT, declaredTooLarge, hasBody, HEADER_LIMIT, parseTarget, readBody, tooLarge } from "./request";
 import type { Reply } from "./routes/route";
-import { ApiError, newKeySecret, rootKeyProblem, State } from "./state";
-import { FileIo, StorageError, Store } from "./store";
+import { SessionTokens } from "./session-token";
+import { ApiError, newKeySecret, ROOT_EMAIL, rootKeyProblem, State } from "./state";
+import { FileIo, LoadReport, StorageError, Store } from "./store";
 
 export type { FaultConfig, FaultKind, FaultRule } from "./faults";
 export type { LogEntry } from "./controls";
@@ -56,6 +58,12 @@ export interface ChaserLocal {
   rootKey: string;
   /** true when the root key was generated (not given): the CLI prints it */
   generatedRootKey: boolean;
+  /**
+   * A user session token (what the real service issues after an OAuth sign-in) for the user with this email
+   * (default root's): full access as that user, in any account they belong to (`X-Chaser-Account`). Throws when
+   * no user has this email. See session-token.ts.
+   */
+  sessionToken(email?: string): string;
   /** what loading the data directory found worth telling (a cut-off unfinished write, repairs) */
   notes: string[];
   /** damaged files a repair copied aside */
@@ -70,6 +78,44 @@ export async function startChaserLocal(opts: ChaserLocalOptions = {}): Promise<C
   if (problem) throw new Error(`the root key ${problem}`);
   const faultRules = (opts.faults ?? []).map((r, i) => validateRule(r, `faults[${i}]`));
 
+  const { store, state, report } = await openState(opts, rootKey);
+  const faults = new Faults({ latencyMs: opts.latencyMs ?? 0, rules: faultRules });
+  const log = new RequestLog();
+  const sessions = new SessionTokens(rootKey);
+  const handler = new Handler(store, new Api(state, sessions), new Controls(state, faults, log), faults, log);
+  const server = createServer(handler);
+  try {
+    await listen(server, opts.port ?? 8787, opts.host ?? "127.0.0.1");
+  } catch (e) {
+    await store.close().catch(() => undefined);
+    throw e;
+  }
+  const addr = server.address() as AddressInfo;
+  handler.port = addr.port;
+  const host = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
+  handler.base = `http://${host}:${addr.port}`;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: handler.base,
+    rootKey,
+    generatedRootKey,
+    sessionToken: (email = ROOT_EMAIL) => {
+      if (!state.userByEmailAddress(email)) throw new Error(`no user with the email '${email}'`);
+      return sessions.issue(email);
+    },
+    notes: report.notes,
+    movedAside: report.movedAside,
+    close: () =>
+      (closing ??= new Promise<void>((resolve, reject) => {
+        server.close(() => store.close().then(resolve, reject));
+        server.closeAllConnections();
+      })),
+  };
+}
+
+/** The store opened (loaded from the data directory, if any) and the root user, account and key in place. */
+async function openState(opts: ChaserLocalOptions, rootKey: string): Promise<{ store: Store; state: State; report: LoadReport }> {
   const store = new Store(opts.dataDir, { io: opts.fileIo, repair: opts.repair });
   const state = new State(store, rootKey);
   const report = await store.open();
@@ -80,80 +126,141 @@ export async function startChaserLocal(opts: ChaserLocalOptions = {}): Promise<C
     await store.close().catch(() => undefined);
     throw e;
   }
+  return { store, state, report };
+}
 
-  const faults = new Faults({ latencyMs: opts.latencyMs ?? 0, rules: faultRules });
-  const log = new RequestLog();
-  const api = new Api(state);
-  const controls = new Controls(state, faults, log);
-  const idPrefix = `req_${randomBytes(4).toString("hex")}`;
-  let requests = 0;
-  const nextId = () => `${idPrefix}${(++requests).toString(36)}`;
-  let base = "";
-  let port = 0;
+/** Listens; rejects when the port cannot be taken. */
+function listen(server: http.Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+}
 
-  function errorReply(e: unknown): Reply {
-    const err =
-      e instanceof ApiError
-        ? e
-        : e instanceof StorageError
-          ? new ApiError("storage_unavailable", e.message)
-          : new ApiError("internal_error", `chaser-local failed: ${(e as Error)?.message ?? e}`);
-    return { status: err.status, body: { error: { code: err.code, message: err.message } }, headers: err.headers };
+/** The node:http server: requests (and `Expect: 100-continue`) to the handler, what Node refuses answered as JSON. */
+function createServer(handler: Handler): http.Server {
+  const server = http.createServer({ maxHeaderSize: HEADER_LIMIT, headersTimeout: 20_000, requestTimeout: 60_000 }, (req, res) => handler.onRequest(req, res));
+  // Expect: 100-continue: the checks run before the client is told to send the body.
+  server.on("checkContinue", (req, res) => handler.onRequest(req, res, true));
+  server.on("clientError", (err: NodeJS.ErrnoException, socket) => answerClientError(err, socket, handler.nextId()));
+  return server;
+}
+
+/** What Node refuses before a request exists: answered as JSON with a request id, then the connection closes. */
+function answerClientError(err: NodeJS.ErrnoException, socket: Duplex, requestId: string): void {
+  const busy = (socket as unknown as { _httpMessage?: http.ServerResponse })._httpMessage?.headersSent;
+  if (!socket.writable || busy || err.code === "ECONNRESET" || err.code === "EPIPE") {
+    socket.destroy();
+    return;
+  }
+  const e =
+    err.code === "HPE_HEADER_OVERFLOW"
+      ? new ApiError("header_too_large", `the request headers exceed ${HEADER_LIMIT} bytes`)
+      : err.code === "ERR_HTTP_REQUEST_TIMEOUT"
+        ? new ApiError("request_timeout", "the request did not arrive in time")
+        : new ApiError("invalid_request", `the request is not valid HTTP (${err.code ?? err.message})`);
+  const text = JSON.stringify({ error: { code: e.code, message: e.message } });
+  socket.end(
+    `HTTP/1.1 ${e.status} ${http.STATUS_CODES[e.status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\n` +
+      `X-Request-Id: ${requestId}\r\nConnection: close\r\n\r\n${text}`,
+  );
+}
+
+/** An error as its answer: ApiError as is, a storage failure as 503 `storage_unavailable`, anything else 500. */
+function errorReply(e: unknown): Reply {
+  const err =
+    e instanceof ApiError
+      ? e
+      : e instanceof StorageError
+        ? new ApiError("storage_unavailable", e.message)
+        : new ApiError("internal_error", `chaser-local failed: ${(e as Error)?.message ?? e}`);
+  return { status: err.status, body: { error: { code: err.code, message: err.message } }, headers: err.headers };
+}
+
+/** Answers; when the request's body was not read to its end, the connection is closed after the answer. */
+function send(req: http.IncomingMessage, res: http.ServerResponse, reply: Reply, requestId: string): void {
+  if (res.headersSent || res.destroyed) return;
+  const text = reply.raw ?? (reply.body === undefined ? "" : JSON.stringify(reply.body));
+  const headers: http.OutgoingHttpHeaders = { "x-request-id": requestId, "content-length": Buffer.byteLength(text), ...reply.headers };
+  if (text) headers["content-type"] = "application/json";
+  if (!req.complete && hasBody(req)) {
+    headers.connection = "close";
+    closeWithoutReading(req);
+  }
+  res.writeHead(reply.status, headers);
+  res.end(text);
+}
+
+/** Reads the body (bounded) once the request may have one; `undefined` when the connection died meanwhile. */
+async function body(req: http.IncomingMessage, res: http.ServerResponse, expectsContinue: boolean): Promise<Buffer | undefined> {
+  if (expectsContinue && hasBody(req)) res.writeContinue();
+  try {
+    return await readBody(req, BODY_LIMIT);
+  } catch (e) {
+    if (e instanceof ApiError) throw e;
+    return undefined;
+  }
+}
+
+/** Every request: an id, then the test controls or the API (log, latency and faults, checks, body, transaction). */
+class Handler {
+  /** the port and URL the server listens on, once it does */
+  port = 0;
+  base = "";
+  private readonly idPrefix = `req_${randomBytes(4).toString("hex")}`;
+  private requests = 0;
+
+  constructor(
+    private readonly store: Store,
+    private readonly api: Api,
+    private readonly controls: Controls,
+    private readonly faults: Faults,
+    private readonly log: RequestLog,
+  ) {}
+
+  nextId(): string {
+    return `${this.idPrefix}${(++this.requests).toString(36)}`;
   }
 
-  /** Answers; when the request's body was not read to its end, the connection is closed after the answer. */
-  function send(req: http.IncomingMessage, res: http.ServerResponse, reply: Reply, requestId: string): void {
-    if (res.headersSent || res.destroyed) return;
-    const text = reply.raw ?? (reply.body === undefined ? "" : JSON.stringify(reply.body));
-    const headers: http.OutgoingHttpHeaders = { "x-request-id": requestId, "content-length": Buffer.byteLength(text), ...reply.headers };
-    if (text) headers["content-type"] = "application/json";
-    if (!req.complete && hasBody(req)) {
-      headers.connection = "close";
-      closeWithoutReading(req);
-    }
-    res.writeHead(reply.status, headers);
-    res.end(text);
+  onRequest(req: http.IncomingMessage, res: http.ServerResponse, expectsContinue = false): void {
+    const id = this.nextId();
+    this.handle(req, res, id, expectsContinue).catch((e) => {
+      if (!res.headersSent && !res.destroyed) send(req, res, errorReply(e), id);
+      else res.destroy();
+    });
   }
 
   /** Runs `fn` as a transaction: committed when it answers, rolled back when it throws. */
-  function transact(fn: () => Reply): Reply {
+  private transact(fn: () => Reply): Reply {
     try {
       const reply = fn();
-      store.commit();
+      this.store.commit();
       return reply;
     } catch (e) {
-      store.rollback();
+      this.store.rollback();
       return errorReply(e);
     }
   }
 
-  /** Reads the body (bounded) once the request may have one; `undefined` when the connection died meanwhile. */
-  async function body(req: http.IncomingMessage, res: http.ServerResponse, expectsContinue: boolean): Promise<Buffer | undefined> {
-    if (expectsContinue && hasBody(req)) res.writeContinue();
-    try {
-      return await readBody(req, BODY_LIMIT);
-    } catch (e) {
-      if (e instanceof ApiError) throw e;
-      return undefined;
-    }
-  }
-
-  async function handleControl(req: http.IncomingMessage, res: http.ServerResponse, id: string, method: string, segments: string[], expectsContinue: boolean): Promise<void> {
+  private async handleControl(req: http.IncomingMessage, res: http.ServerResponse, id: string, method: string, segments: string[], expectsContinue: boolean): Promise<void> {
     let reply: Reply;
     try {
-      const refused = guard(req.headers, port, hasBody(req));
+      const refused = guard(req.headers, this.port, hasBody(req));
       if (refused) throw refused;
       if (declaredTooLarge(req)) throw tooLarge();
       const raw = await body(req, res, expectsContinue);
       if (raw === undefined) return void req.socket.destroy();
-      reply = transact(() => controls.handle(method, segments.slice(1), raw));
+      reply = this.transact(() => this.controls.handle(method, segments.slice(1), raw));
     } catch (e) {
       reply = errorReply(e);
     }
     send(req, res, reply, id);
   }
 
-  async function handle(req: http.IncomingMessage, res: http.ServerResponse, id: string, expectsContinue: boolean): Promise<void> {
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse, id: string, expectsContinue: boolean): Promise<void> {
     const method = (req.method ?? "GET").toUpperCase();
     let target;
     try {
@@ -161,12 +268,12 @@ export async function startChaserLocal(opts: ChaserLocalOptions = {}): Promise<C
     } catch (e) {
       return send(req, res, errorReply(e), id);
     }
-    if (target.segments[0] === "_local") return handleControl(req, res, id, method, target.segments, expectsContinue);
+    if (target.segments[0] === "_local") return this.handleControl(req, res, id, method, target.segments, expectsContinue);
 
-    const match = api.match(method, target.segments);
-    const entry = log.add(method, match.template, target.path, target.query);
-    if (faults.latencyMs > 0) await sleep(faults.latencyMs);
-    const fault = faults.pick(method, target.path);
+    const match = this.api.match(method, target.segments);
+    const entry = this.log.add(method, match.template, target.path, target.query);
+    if (this.faults.latencyMs > 0) await sleep(this.faults.latencyMs);
+    const fault = this.faults.pick(method, target.path);
     let drop = false;
     if (fault) {
       entry.fault = fault.kind;
@@ -184,10 +291,11 @@ export async function startChaserLocal(opts: ChaserLocalOptions = {}): Promise<C
     let reply: Reply;
     try {
       if (declaredTooLarge(req)) throw tooLarge();
-      const prepared = api.prepare(method, target.path, match, req.headers, (a) => (entry.account = a));
+      const prepared = this.api.prepare(method, target.path, match, req.headers, (a) => (entry.account = a));
       const raw = await body(req, res, expectsContinue);
       if (raw === undefined) return void req.socket.destroy();
-      reply = transact(() => api.run(prepared, method, raw, target.query, req.headers.host ? `http://${req.headers.host}` : base));
+      const base = req.headers.host ? `http://${req.headers.host}` : this.base;
+      reply = this.transact(() => this.api.run(prepared, method, raw, target.query, base));
     } catch (e) {
       reply = errorReply(e);
     }
@@ -195,68 +303,6 @@ export async function startChaserLocal(opts: ChaserLocalOptions = {}): Promise<C
     if (drop) return void req.socket.destroy(); // applied and made durable, but the answer never arrives
     send(req, res, reply, id);
   }
-
-  function onRequest(req: http.IncomingMessage, res: http.ServerResponse, expectsContinue = false): void {
-    const id = nextId();
-    handle(req, res, id, expectsContinue).catch((e) => {
-      if (!res.headersSent && !res.destroyed) send(req, res, errorReply(e), id);
-      else res.destroy();
-    });
-  }
-
-  const server = http.createServer({ maxHeaderSize: HEADER_LIMIT, headersTimeout: 20_000, requestTimeout: 60_000 }, (req, res) => onRequest(req, res));
-  // Expect: 100-continue: the checks above run before the client is told to send the body.
-  server.on("checkContinue", (req, res) => onRequest(req, res, true));
-  // What Node refuses before a request exists: answered as JSON with a request id, then the connection closes.
-  server.on("clientError", (err: NodeJS.ErrnoException, socket) => {
-    const busy = (socket as unknown as { _httpMessage?: http.ServerResponse })._httpMessage?.headersSent;
-    if (!socket.writable || busy || err.code === "ECONNRESET" || err.code === "EPIPE") {
-      socket.destroy();
-      return;
-    }
-    const e =
-      err.code === "HPE_HEADER_OVERFLOW"
-        ? new ApiError("header_too_large", `the request headers exceed ${HEADER_LIMIT} bytes`)
-        : err.code === "ERR_HTTP_REQUEST_TIMEOUT"
-          ? new ApiError("request_timeout", "the request did not arrive in time")
-          : new ApiError("invalid_request", `the request is not valid HTTP (${err.code ?? err.message})`);
-    const text = JSON.stringify({ error: { code: e.code, message: e.message } });
-    socket.end(
-      `HTTP/1.1 ${e.status} ${http.STATUS_CODES[e.status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\n` +
-        `X-Request-Id: ${nextId()}\r\nConnection: close\r\n\r\n${text}`,
-    );
-  });
-
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(opts.port ?? 8787, opts.host ?? "127.0.0.1", () => {
-        server.off("error", reject);
-        resolve();
-      });
-    });
-  } catch (e) {
-    await store.close().catch(() => undefined);
-    throw e;
-  }
-  const addr = server.address() as AddressInfo;
-  port = addr.port;
-  const host = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
-  base = `http://${host}:${addr.port}`;
-
-  let closing: Promise<void> | undefined;
-  return {
-    url: base,
-    rootKey,
-    generatedRootKey,
-    notes: report.notes,
-    movedAside: report.movedAside,
-    close: () =>
-      (closing ??= new Promise<void>((resolve, reject) => {
-        server.close(() => store.close().then(resolve, reject));
-        server.closeAllConnections();
-      })),
-  };
 }
 
 /** How long a connection answered before its body was read stays open (not read) for the client to read the answer. */

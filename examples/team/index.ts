@@ -3,6 +3,12 @@
 //   pulumi config set organization "Acme"
 //   pulumi config set --secret --path 'chaser:accountKeys.Acme' sk_…   (a key created in the organization)
 //   pulumi config set sshPublicKey "$(cat ~/.ssh/id_ed25519.pub)"
+// The organization's first key comes from a signed-in session (an OAuth token), which may act in any account of
+// its user. With chaser-local, whose root user owns the organization it created (POST /v1/accounts/organizations):
+//   TOKEN=$(npx chaser-local session-token --root-key "$ROOT_KEY")      (or the "session token:" line at its start)
+//   curl -s -X POST "$URL/v1/keys" -H "Authorization: Bearer $TOKEN" -H "X-Chaser-Account: Acme" \
+//     -H "Content-Type: application/json" -d '{"name":"acme"}'
+// (with the real API: a key created while signed in, with the organization selected).
 import * as pulumi from "@pulumi/pulumi";
 import * as chaser from "pulumi-chaser";
 

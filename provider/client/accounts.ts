@@ -2,17 +2,14 @@
  * Accounts, and the organization around them: members with roles, service accounts. Member and service-account
  * paths act in the current account (`X-Chaser-Account`).
  */
-import { Role, foldName, wire } from "../../contract";
-import { Core, seg } from "./core";
+import { Role, endpoint, foldName, wire } from "../../contract";
+import { Core } from "./core";
 import { createOnce } from "./create-once";
 import { existed } from "./errors";
 
 export type AccountInfo = wire.AccountInfo;
 export type MemberInfo = wire.MemberInfo;
 export type ServiceAccountInfo = wire.ServiceAccountInfo;
-
-const MEMBERS = "/v1/accounts/current/members";
-const SERVICE_ACCOUNTS = "/v1/accounts/current/service-accounts";
 
 export class Accounts {
   readonly members: Members;
@@ -25,12 +22,12 @@ export class Accounts {
 
   /** Every account the caller belongs to. */
   list(): Promise<AccountInfo[]> {
-    return this.core.shared("accounts", () => this.core.call({ method: "GET", path: "/v1/accounts" }, wire.accountList));
+    return this.core.shared("accounts", () => this.core.call(endpoint("listAccounts"), wire.accountList));
   }
 
   /** The account requests resolve to (the client's `account`, else the key's own). */
   current(): Promise<AccountInfo> {
-    return this.core.shared("account", () => this.core.call({ method: "GET", path: "/v1/accounts/current" }, wire.accountInfo));
+    return this.core.shared("account", () => this.core.call(endpoint("currentAccount"), wire.accountInfo));
   }
 }
 
@@ -38,7 +35,7 @@ export class Members {
   constructor(private readonly core: Core) {}
 
   list(opts: { fresh?: boolean } = {}): Promise<MemberInfo[]> {
-    return this.core.shared("members", () => this.core.call({ method: "GET", path: MEMBERS }, wire.memberList), opts.fresh);
+    return this.core.shared("members", () => this.core.call(endpoint("listMembers"), wire.memberList), opts.fresh);
   }
 
   /** The member with this email (compared as the API compares them: case-insensitively). */
@@ -50,19 +47,19 @@ export class Members {
   add(req: { email: string; role: Role }): Promise<MemberInfo> {
     return createOnce(this.core, {
       what: `member '${req.email}'`,
-      send: () => this.core.call({ method: "POST", path: MEMBERS, body: req }, wire.memberInfo),
+      send: () => this.core.call({ ...endpoint("addMember"), body: req }, wire.memberInfo),
       reconcile: () => this.find(req.email, { fresh: true }),
     });
   }
 
   /** Setting a role is idempotent: sent again after an unknown outcome. */
   changeRole(userId: string, role: Role): Promise<MemberInfo> {
-    return this.core.call({ method: "PATCH", path: `${MEMBERS}/${seg(userId)}`, body: { role }, idempotent: true }, wire.memberInfo);
+    return this.core.call({ ...endpoint("changeMemberRole", { user_id: userId }), body: { role }, idempotent: true }, wire.memberInfo);
   }
 
   /** Resolves false when they were no member any more. */
   remove(userId: string): Promise<boolean> {
-    return existed(this.core.call({ method: "DELETE", path: `${MEMBERS}/${seg(userId)}` }));
+    return existed(this.core.call(endpoint("removeMember", { user_id: userId })));
   }
 }
 
@@ -70,7 +67,7 @@ export class ServiceAccounts {
   constructor(private readonly core: Core) {}
 
   list(opts: { fresh?: boolean } = {}): Promise<ServiceAccountInfo[]> {
-    return this.core.shared("service-accounts", () => this.core.call({ method: "GET", path: SERVICE_ACCOUNTS }, wire.serviceAccountList), opts.fresh);
+    return this.core.shared("service-accounts", () => this.core.call(endpoint("listServiceAccounts"), wire.serviceAccountList), opts.fresh);
   }
 
   async find(sel: { id: string } | { name: string }, opts: { fresh?: boolean } = {}): Promise<ServiceAccountInfo | undefined> {
@@ -82,13 +79,13 @@ export class ServiceAccounts {
   create(req: { name: string }): Promise<ServiceAccountInfo> {
     return createOnce(this.core, {
       what: `service account '${req.name}'`,
-      send: () => this.core.call({ method: "POST", path: SERVICE_ACCOUNTS, body: req }, wire.serviceAccountInfo),
+      send: () => this.core.call({ ...endpoint("createServiceAccount"), body: req }, wire.serviceAccountInfo),
       reconcile: () => this.find({ name: req.name }, { fresh: true }),
     });
   }
 
   /** Deleting a service account revokes its keys. Resolves false when it was already gone. */
   delete(id: string): Promise<boolean> {
-    return existed(this.core.call({ method: "DELETE", path: `${SERVICE_ACCOUNTS}/${seg(id)}` }));
+    return existed(this.core.call(endpoint("deleteServiceAccount", { sa: id })));
   }
 }

@@ -68,6 +68,3 @@ export class Core {
     this.flights.clear();
   }
 }
-
-/** A path segment: the value percent-encoded. */
-export const seg = (v: string) => encodeURIComponent(v);

@@ -1,6 +1,6 @@
 /** API keys: list (never the secrets), create (for the caller or a service account), revoke. */
-import { wire } from "../../contract";
-import { Core, seg } from "./core";
+import { endpoint, wire } from "../../contract";
+import { Core } from "./core";
 import { createOnce } from "./create-once";
 import { ForbiddenError, OutcomeUnknownError, existed } from "./errors";
 import { registerSecret } from "./redact";
@@ -13,7 +13,7 @@ export class Keys {
   constructor(private readonly core: Core) {}
 
   list(opts: { fresh?: boolean } = {}): Promise<ApiKeyInfo[]> {
-    return this.core.shared("keys", () => this.core.call({ method: "GET", path: "/v1/keys" }, wire.apiKeyList), opts.fresh);
+    return this.core.shared("keys", () => this.core.call(endpoint("listKeys"), wire.apiKeyList), opts.fresh);
   }
 
   /**
@@ -23,7 +23,7 @@ export class Keys {
    * key results. Keys that existed before (a rotation's old key has the same name) are never touched.
    */
   async create(req: { name: string; scopes?: string[] }, opts: { serviceAccountId?: string } = {}): Promise<CreatedApiKey> {
-    const path = opts.serviceAccountId ? `/v1/accounts/current/service-accounts/${seg(opts.serviceAccountId)}/keys` : "/v1/keys";
+    const { path } = opts.serviceAccountId ? endpoint("createServiceAccountKey", { sa: opts.serviceAccountId }) : endpoint("createKey");
     let before: Set<string> | undefined;
     try {
       before = new Set((await this.list({ fresh: true })).map((k) => k.id));
@@ -57,6 +57,6 @@ export class Keys {
 
   /** Revokes a key; resolves false when it did not exist. */
   revoke(id: string): Promise<boolean> {
-    return existed(this.core.call({ method: "DELETE", path: `/v1/keys/${seg(id)}` }));
+    return existed(this.core.call(endpoint("revokeKey", { id })));
   }
 }

@@ -1,6 +1,6 @@
 /** SSH keys of the current account: list, add (OpenSSH public keys), delete. */
-import { parseOpenSshKey, wire } from "../../contract";
-import { Core, seg } from "./core";
+import { endpoint, parseOpenSshKey, wire } from "../../contract";
+import { Core } from "./core";
 import { createOnce } from "./create-once";
 import { existed } from "./errors";
 
@@ -16,7 +16,7 @@ export class SshKeys {
   constructor(private readonly core: Core) {}
 
   list(opts: { fresh?: boolean } = {}): Promise<SshKeyInfo[]> {
-    return this.core.shared("ssh-keys", () => this.core.call({ method: "GET", path: "/v1/ssh-keys" }, wire.sshKeyList), opts.fresh);
+    return this.core.shared("ssh-keys", () => this.core.call(endpoint("listSshKeys"), wire.sshKeyList), opts.fresh);
   }
 
   /** The registered key with this public key (its type and data; comments aside). */
@@ -29,13 +29,13 @@ export class SshKeys {
   add(publicKey: string): Promise<SshKeyInfo> {
     return createOnce(this.core, {
       what: "SSH key",
-      send: () => this.core.call({ method: "POST", path: "/v1/ssh-keys", body: { public_key: publicKey } }, wire.sshKeyInfo),
+      send: () => this.core.call({ ...endpoint("addSshKey"), body: { public_key: publicKey } }, wire.sshKeyInfo),
       reconcile: () => this.find(publicKey, { fresh: true }),
     });
   }
 
   /** Resolves false when it was already gone. */
   delete(id: string): Promise<boolean> {
-    return existed(this.core.call({ method: "DELETE", path: `/v1/ssh-keys/${seg(id)}` }));
+    return existed(this.core.call(endpoint("deleteSshKey", { key_id: id })));
   }
 }

@@ -1,6 +1,6 @@
 /** Workspaces: list (there is no get-one endpoint and no pagination), create, import, rename, flag, delete. */
-import { foldName, sameName, wire } from "../../contract";
-import { Core, seg } from "./core";
+import { endpoint, foldName, sameName, wire } from "../../contract";
+import { Core } from "./core";
 import { createOnce } from "./create-once";
 import { ConflictError, existed } from "./errors";
 
@@ -11,13 +11,14 @@ export type WorkspaceSelector = { id: string; name?: undefined } | { name: strin
 export type CreateWorkspace = wire.CreateWorkspaceRequest & { name: string };
 export type ImportWorkspace = wire.ImportWorkspaceRequest & { name: string };
 
-const path = (sel: WorkspaceSelector | string) => `/v1/workspaces/${seg(typeof sel === "string" ? sel : (sel.id ?? sel.name))}`;
+/** The path parameter of a workspace: its id (preferred) or its name. */
+const ws = (sel: WorkspaceSelector) => sel.id ?? sel.name;
 
 export class Workspaces {
   constructor(private readonly core: Core) {}
 
   list(opts: { fresh?: boolean } = {}): Promise<WorkspaceInfo[]> {
-    return this.core.shared("workspaces", () => this.core.call({ method: "GET", path: "/v1/workspaces" }, wire.workspaceList), opts.fresh);
+    return this.core.shared("workspaces", () => this.core.call(endpoint("listWorkspaces"), wire.workspaceList), opts.fresh);
   }
 
   /** One workspace by id (case-insensitively, as UUIDs are), or by name (as the API compares names). */
@@ -56,11 +57,11 @@ export class Workspaces {
   }
 
   create(req: CreateWorkspace): Promise<WorkspaceInfo> {
-    return this.createReconciled({ method: "POST", path: "/v1/workspaces", body: req }, req);
+    return this.createReconciled({ ...endpoint("createWorkspace"), body: req }, req);
   }
 
   import(req: ImportWorkspace): Promise<WorkspaceInfo> {
-    return this.createReconciled({ method: "POST", path: "/v1/workspaces/import", body: req }, req);
+    return this.createReconciled({ ...endpoint("importWorkspace"), body: req }, req);
   }
 
   private createReconciled(spec: { method: "POST"; path: string; body: unknown }, req: Partial<CreateWorkspace & ImportWorkspace> & { name: string }): Promise<WorkspaceInfo> {
@@ -81,15 +82,15 @@ export class Workspaces {
   }
 
   rename(sel: WorkspaceSelector, name: string | null): Promise<WorkspaceInfo> {
-    return this.core.call({ method: "PUT", path: `${path(sel)}/name`, body: { name } }, wire.workspaceInfo);
+    return this.core.call({ ...endpoint("renameWorkspace", { ws: ws(sel) }), body: { name } }, wire.workspaceInfo);
   }
 
   setTemplate(sel: WorkspaceSelector, template: boolean): Promise<WorkspaceInfo> {
-    return this.core.call({ method: "PUT", path: `${path(sel)}/template`, body: { template } }, wire.workspaceInfo);
+    return this.core.call({ ...endpoint("setWorkspaceTemplate", { ws: ws(sel) }), body: { template } }, wire.workspaceInfo);
   }
 
   /** Deletes a workspace; resolves false when it was already gone. */
   async delete(sel: WorkspaceSelector, opts: { force?: boolean } = {}): Promise<boolean> {
-    return existed(this.core.call({ method: "DELETE", path: path(sel), query: { force: opts.force ? true : undefined } }));
+    return existed(this.core.call({ ...endpoint("deleteWorkspace", { ws: ws(sel) }), query: { force: opts.force ? true : undefined } }));
   }
 }

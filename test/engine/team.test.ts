@@ -21,11 +21,17 @@ function sshKey(comment: string): string {
   return `ssh-ed25519 ${blob.toString("base64")} ${comment}`;
 }
 
-/** An organization owned by root, and an owner's key bound to it. */
+/**
+ * An organization owned by root, and an owner's key bound to it, made as a user does it with the real API (no test
+ * control): root creates the organization, then its first key is minted with root's user session token (what an
+ * OAuth sign-in gives), which may select any account its user belongs to.
+ */
 async function organization(name: string) {
-  const acct = await local.createAccount(name);
-  const key = await local.createKey({ account: acct.id, role: "owner", name: `${name}-owner` });
-  return { ...acct, key: key.key };
+  const created = await local.api<{ id: string; name: string }>("POST", "/v1/accounts/organizations", { name });
+  expect(created.status).toBe(201);
+  const key = await local.api<{ key: string }>("POST", "/v1/keys", { name: `${name}-owner` }, { key: local.sessionToken(), account: name });
+  expect(key.status).toBe(201);
+  return { ...created.body, key: key.body.key };
 }
 
 const inOrg = (org: { key: string }) => ({ key: org.key });

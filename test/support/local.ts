@@ -21,6 +21,10 @@ export interface LoggedRequest {
 export class Local {
   url = "";
   rootKey = "";
+  /** A user session token of root (or of the user with `email`): full access in any account the user belongs to. */
+  sessionToken: (email?: string) => string = () => {
+    throw new Error("chaser-local is not started");
+  };
   private closeFn: () => Promise<void> = async () => undefined;
 
   static async start(opts: ChaserLocalOptions = {}): Promise<Local> {
@@ -28,6 +32,7 @@ export class Local {
     const srv = await startChaserLocal({ port: 0, ...opts });
     local.url = srv.url;
     local.rootKey = srv.rootKey;
+    local.sessionToken = (email?: string) => srv.sessionToken(email);
     local.closeFn = () => srv.close();
     return local;
   }
@@ -40,7 +45,7 @@ export class Local {
     const local = new Local();
     beforeAll(async () => {
       const started = await Local.start();
-      Object.assign(local, { url: started.url, rootKey: started.rootKey, closeFn: () => started.close() });
+      Object.assign(local, { url: started.url, rootKey: started.rootKey, sessionToken: started.sessionToken, closeFn: () => started.close() });
     });
     afterAll(() => local.close());
     beforeEach(async () => {

@@ -47,7 +47,7 @@ function lastOwner(c: Ctx<unknown>, userId: string, what: string): ApiError {
 export const accountRoutes: Route[] = [
   // ---- accounts -------------------------------------------------------------------------------------------
   route({
-    method: "GET", path: "/v1/accounts", access: "any",
+    name: "listAccounts", access: "any",
     handle: ({ st, key, acct }) => {
       if (key.userId === null) return { status: 200, body: [accountInfo(acct, null)] }; // a service account belongs to one
       return { status: 200, body: st.accountsOf(key.userId).map((a) => accountInfo(a, st.roleOf(a, key.userId) ?? null)) };
@@ -55,12 +55,12 @@ export const accountRoutes: Route[] = [
   }),
 
   route({
-    method: "GET", path: "/v1/accounts/current", access: "any",
+    name: "currentAccount", access: "any",
     handle: ({ st, key, acct }) => ({ status: 200, body: accountInfo(acct, st.roleOf(acct, key.userId) ?? null) }),
   }),
 
   route({
-    method: "POST", path: "/v1/accounts/organizations", access: "full", body: wire.createOrganizationRequest,
+    name: "createOrganization", access: "full", body: wire.createOrganizationRequest,
     handle: ({ st, key, body }) => {
       if (key.userId === null) throw new ApiError("role_forbidden", "a service-account key cannot create organizations; use a user's key");
       const a = st.createOrganization(body.name, key.userId);
@@ -70,7 +70,7 @@ export const accountRoutes: Route[] = [
 
   // ---- members --------------------------------------------------------------------------------------------
   route({
-    method: "GET", path: "/v1/accounts/current/members", access: "any",
+    name: "listMembers", access: "any",
     handle: ({ st, acct }) => ({
       status: 200,
       body: Object.entries(acct.members).map(([userId, m]) => memberInfo(userId, st.d.users.get(userId), m)),
@@ -78,7 +78,7 @@ export const accountRoutes: Route[] = [
   }),
 
   route({
-    method: "POST", path: "/v1/accounts/current/members", access: "full", body: wire.addMemberRequest,
+    name: "addMember", access: "full", body: wire.addMemberRequest,
     handle: (c) => {
       const { st, body } = c;
       const callerRole = manager(c, "members");
@@ -95,7 +95,7 @@ export const accountRoutes: Route[] = [
   }),
 
   route({
-    method: "PATCH", path: "/v1/accounts/current/members/:user_id", access: "full", body: wire.changeRoleRequest,
+    name: "changeMemberRole", access: "full", body: wire.changeRoleRequest,
     handle: (c) => {
       const { st, body, params } = c;
       const callerRole = manager(c, "members");
@@ -110,7 +110,7 @@ export const accountRoutes: Route[] = [
   }),
 
   route({
-    method: "DELETE", path: "/v1/accounts/current/members/:user_id", access: "full",
+    name: "removeMember", access: "full",
     handle: (c) => {
       const { st, params } = c;
       const callerRole = manager(c, "members");
@@ -124,12 +124,12 @@ export const accountRoutes: Route[] = [
 
   // ---- service accounts -----------------------------------------------------------------------------------
   route({
-    method: "GET", path: "/v1/accounts/current/service-accounts", access: "any",
+    name: "listServiceAccounts", access: "any",
     handle: ({ st, acct }) => ({ status: 200, body: st.serviceAccountsOf(acct.id).map(serviceAccountInfo) }),
   }),
 
   route({
-    method: "POST", path: "/v1/accounts/current/service-accounts", access: "full", body: wire.createServiceAccountRequest,
+    name: "createServiceAccount", access: "full", body: wire.createServiceAccountRequest,
     handle: (c) => {
       manager(c, "service accounts");
       const sa = c.st.createServiceAccount(c.acct, c.body.name, c.key.userId);
@@ -138,7 +138,7 @@ export const accountRoutes: Route[] = [
   }),
 
   route({
-    method: "DELETE", path: "/v1/accounts/current/service-accounts/:sa", access: "full",
+    name: "deleteServiceAccount", access: "full",
     handle: (c) => {
       manager(c, "service accounts");
       c.st.deleteServiceAccount(c.st.serviceAccount(c.acct, c.params.sa));
@@ -147,7 +147,7 @@ export const accountRoutes: Route[] = [
   }),
 
   route({
-    method: "POST", path: "/v1/accounts/current/service-accounts/:sa/keys", access: "keys.write", body: wire.createKeyRequest,
+    name: "createServiceAccountKey", access: "keys.write", body: wire.createKeyRequest,
     handle: (c) => {
       manager(c, "service accounts");
       const sa = c.st.serviceAccount(c.acct, c.params.sa);
@@ -159,12 +159,12 @@ export const accountRoutes: Route[] = [
 
   // ---- SSH keys -------------------------------------------------------------------------------------------
   route({
-    method: "GET", path: "/v1/ssh-keys", access: "any",
+    name: "listSshKeys", access: "any",
     handle: ({ st, acct }) => ({ status: 200, body: st.sshKeysOf(acct.id).map(sshKeyInfo) }),
   }),
 
   route({
-    method: "POST", path: "/v1/ssh-keys", access: "full", body: wire.addSshKeyRequest,
+    name: "addSshKey", access: "full", body: wire.addSshKeyRequest,
     handle: (c) => {
       manager(c, "SSH keys", true);
       const parsed = parseOpenSshKey(c.body.public_key);
@@ -186,7 +186,7 @@ export const accountRoutes: Route[] = [
   }),
 
   route({
-    method: "DELETE", path: "/v1/ssh-keys/:key_id", access: "full",
+    name: "deleteSshKey", access: "full",
     handle: (c) => {
       manager(c, "SSH keys", true);
       const k = c.st.d.sshKeys.get(c.params.key_id);

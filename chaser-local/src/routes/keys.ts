@@ -18,7 +18,7 @@ export function keyScopes(requested: readonly string[] | null | undefined, creat
 
 export const keyRoutes: Route[] = [
   route({
-    method: "GET", path: "/v1/keys", access: "keys.read",
+    name: "listKeys", access: "keys.read",
     handle: ({ st, acct }) => {
       const keys: wire.ApiKeyInfo[] = [];
       for (const k of st.d.keys.values()) if (k.accountId === acct.id) keys.push(keyInfo(k));
@@ -27,7 +27,7 @@ export const keyRoutes: Route[] = [
   }),
 
   route({
-    method: "POST", path: "/v1/keys", access: "keys.write", body: wire.createKeyRequest,
+    name: "createKey", access: "keys.write", body: wire.createKeyRequest,
     handle: ({ st, key, acct, body }) => {
       const scopes = keyScopes(body.scopes, key);
       // A key made with a service-account key belongs to that service account.
@@ -37,7 +37,7 @@ export const keyRoutes: Route[] = [
   }),
 
   route({
-    method: "DELETE", path: "/v1/keys/:id", access: "keys.write",
+    name: "revokeKey", access: "keys.write",
     handle: ({ st, key, acct, params }) => {
       const k = st.d.keys.get(params.id);
       if (!k || k.accountId !== acct.id) throw new ApiError("key_not_found", `no API key '${params.id}' in account '${acct.name}'`);

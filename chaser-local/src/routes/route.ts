@@ -1,10 +1,11 @@
 /**
- * What a route is: method, path template (`/v1/workspaces/:ws`), the access it needs, the request body's schema
- * (from contract/wire.ts) and the handler. The router (api.ts) authenticates, resolves the account, checks the
- * access and validates the body before a handler runs; handlers change state only through the store.
+ * What a route is: its name in contract/routes.ts (which gives its method and path template, `/v1/workspaces/:ws`),
+ * the access it needs, the request body's schema (from contract/wire.ts) and the handler. The router (api.ts)
+ * authenticates, resolves the account, checks the access and validates the body before a handler runs; handlers
+ * change state only through the store.
  */
 import type { z } from "zod";
-import type { Scope } from "../../../contract";
+import { API_ROUTES, RouteName, type Scope } from "../../../contract";
 import type { State } from "../state";
 import { ApiError } from "../state";
 import type { Account, Key } from "../store";
@@ -18,7 +19,8 @@ export interface Reply {
   headers?: Record<string, string>;
 }
 
-export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+export type { HttpMethod as Method } from "../../../contract";
+import type { HttpMethod as Method } from "../../../contract";
 
 /**
  * A scope the key must hold (a key with no scopes holds all); `any`: any valid key; `full`: a full-access key
@@ -39,6 +41,7 @@ export interface Ctx<B> {
 }
 
 export interface Route {
+  name: RouteName;
   method: Method;
   path: string;
   access: Access;
@@ -48,16 +51,16 @@ export interface Route {
   handle: (c: Ctx<any>) => Reply;
 }
 
-/** A route whose handler sees the body typed by its schema. */
+/** The handler of the contract's route `name`; it sees the body typed by its schema. */
 export function route<S extends z.ZodType | undefined = undefined>(r: {
-  method: Method;
-  path: string;
+  name: RouteName;
   access: Access;
   body?: S;
   before?: (c: Ctx<undefined>) => void;
   handle: (c: Ctx<S extends z.ZodType ? z.output<S> : undefined>) => Reply;
 }): Route {
-  return r as Route;
+  const { method, path } = API_ROUTES[r.name];
+  return { ...r, method, path } as Route;
 }
 
 /** `?field=true|false` (absent: false); anything else is 400. */

@@ -11,7 +11,7 @@ function newSession(accountId: string, type: string, workspaceId: string | null,
 
 export const sessionRoutes: Route[] = [
   route({
-    method: "POST", path: "/v1/sessions", access: "sessions.write", body: wire.createSessionRequest,
+    name: "createSession", access: "sessions.write", body: wire.createSessionRequest,
     handle: ({ st, acct, body, base }) => {
       const { session_type: sessionType, image } = body;
       if (body.ephemeral) {
@@ -36,7 +36,7 @@ export const sessionRoutes: Route[] = [
   }),
 
   route({
-    method: "GET", path: "/v1/sessions", access: "sessions.read",
+    name: "listSessions", access: "sessions.read",
     handle: ({ st, acct, base }) => {
       const out: wire.SessionInfo[] = [];
       for (const s of st.d.sessions.values()) if (s.accountId === acct.id) out.push(sessionInfo(s, base));
@@ -45,12 +45,12 @@ export const sessionRoutes: Route[] = [
   }),
 
   route({
-    method: "GET", path: "/v1/sessions/:id", access: "sessions.read",
+    name: "getSession", access: "sessions.read",
     handle: ({ st, acct, params, base }) => ({ status: 200, body: sessionInfo(st.session(acct, params.id), base) }),
   }),
 
   route({
-    method: "DELETE", path: "/v1/sessions/:id", access: "sessions.write",
+    name: "terminateSession", access: "sessions.write",
     handle: ({ st, acct, params }) => {
       const s = st.session(acct, params.id);
       if (s.status === "terminated") throw new ApiError("session_not_open", "Session is already terminated");

@@ -22,12 +22,12 @@ function newWorkspace(accountId: string, fields: Partial<Workspace>): Workspace 
 
 export const workspaceRoutes: Route[] = [
   route({
-    method: "GET", path: "/v1/workspaces", access: "workspaces.read",
+    name: "listWorkspaces", access: "workspaces.read",
     handle: ({ st, acct }) => ({ status: 200, raw: st.listing(acct.id) }),
   }),
 
   route({
-    method: "POST", path: "/v1/workspaces", access: "workspaces.write", body: wire.createWorkspaceRequest, before: planAllowsWorkspaces,
+    name: "createWorkspace", access: "workspaces.write", body: wire.createWorkspaceRequest, before: planAllowsWorkspaces,
     handle: ({ st, acct, body }) => {
       const { name, session_type: sessionType, image, clone_from: cloneFrom } = body;
       const template = body.template ?? false;
@@ -53,7 +53,7 @@ export const workspaceRoutes: Route[] = [
   }),
 
   route({
-    method: "POST", path: "/v1/workspaces/import", access: "workspaces.write", body: wire.importWorkspaceRequest, before: planAllowsWorkspaces,
+    name: "importWorkspace", access: "workspaces.write", body: wire.importWorkspaceRequest, before: planAllowsWorkspaces,
     handle: ({ st, acct, body }) => {
       const name = body.name ?? st.generatedName(acct.id);
       if (st.nameTaken(acct.id, name)) throw nameTaken(name, acct);
@@ -63,7 +63,7 @@ export const workspaceRoutes: Route[] = [
   }),
 
   route({
-    method: "POST", path: "/v1/workspaces/bulk-delete", access: "workspaces.write", body: wire.bulkDeleteRequest,
+    name: "bulkDeleteWorkspaces", access: "workspaces.write", body: wire.bulkDeleteRequest,
     handle: ({ st, acct, body }) => {
       const force = body.force ?? false;
       const deleted: string[] = [];
@@ -84,7 +84,7 @@ export const workspaceRoutes: Route[] = [
   }),
 
   route({
-    method: "PUT", path: "/v1/workspaces/:ws/name", access: "workspaces.write", body: wire.renameWorkspaceRequest,
+    name: "renameWorkspace", access: "workspaces.write", body: wire.renameWorkspaceRequest,
     handle: ({ st, acct, body, params }) => {
       const w = st.resolveWorkspace(acct, params.ws);
       const name = body.name;
@@ -94,7 +94,7 @@ export const workspaceRoutes: Route[] = [
   }),
 
   route({
-    method: "PUT", path: "/v1/workspaces/:ws/template", access: "workspaces.write", body: wire.setTemplateRequest,
+    name: "setWorkspaceTemplate", access: "workspaces.write", body: wire.setTemplateRequest,
     handle: ({ st, acct, body, params }) => {
       const w = st.resolveWorkspace(acct, params.ws);
       return { status: 200, body: workspaceInfo(st.store.put("workspaces", w.id, { ...w, template: body.template })) };
@@ -102,7 +102,7 @@ export const workspaceRoutes: Route[] = [
   }),
 
   route({
-    method: "DELETE", path: "/v1/workspaces/:ws", access: "workspaces.write",
+    name: "deleteWorkspace", access: "workspaces.write",
     handle: ({ st, acct, query, params }) => {
       const force = queryBool(query, "force");
       st.deleteWorkspace(st.resolveWorkspace(acct, params.ws), force);
@@ -112,7 +112,7 @@ export const workspaceRoutes: Route[] = [
 
   // ---- snapshots ------------------------------------------------------------------------------------------
   route({
-    method: "GET", path: "/v1/workspaces/:ws/snapshots", access: "workspaces.read",
+    name: "listSnapshots", access: "workspaces.read",
     handle: ({ st, acct, params }) => {
       const w = st.resolveWorkspace(acct, params.ws);
       return { status: 200, body: [...st.snapshotsOf(w.id)].map(snapshotInfo) };
@@ -120,7 +120,7 @@ export const workspaceRoutes: Route[] = [
   }),
 
   route({
-    method: "POST", path: "/v1/workspaces/:ws/snapshots", access: "workspaces.write", body: wire.createSnapshotRequest,
+    name: "createSnapshot", access: "workspaces.write", body: wire.createSnapshotRequest,
     handle: ({ st, acct, body, params }) => {
       let w = st.resolveWorkspace(acct, params.ws);
       const name = body.name;
@@ -133,7 +133,7 @@ export const workspaceRoutes: Route[] = [
   }),
 
   route({
-    method: "POST", path: "/v1/workspaces/:ws/snapshots/:name/restore", access: "workspaces.write", body: wire.restoreSnapshotRequest,
+    name: "restoreSnapshot", access: "workspaces.write", body: wire.restoreSnapshotRequest,
     handle: ({ st, acct, body, params }) => {
       let w = st.resolveWorkspace(acct, params.ws);
       const s = st.snapshot(w, params.name);
@@ -143,7 +143,7 @@ export const workspaceRoutes: Route[] = [
   }),
 
   route({
-    method: "DELETE", path: "/v1/workspaces/:ws/snapshots/:name", access: "workspaces.write",
+    name: "deleteSnapshot", access: "workspaces.write",
     handle: ({ st, acct, params }) => {
       const w = st.resolveWorkspace(acct, params.ws);
       st.store.del("snapshots", st.snapshot(w, params.name).id);

@@ -1,0 +1,29 @@
+/**
+ * bench/large-stack.js at smoke size (3 resources, 1 round) through the real engine, in both of its modes: the
+ * package against the engine's floor, and the engine-side options. It must load, run and print its table; the
+ * figures are not judged (`make bench` runs the full sizes). The engine-free benchmarks: test/bench.test.ts.
+ */
+import { runBench, shown } from "../support/bench";
+import { engineDir } from "./support/stack";
+
+jest.setTimeout(10 * 60_000);
+
+const env = () => ({ CHASER_ENGINE_BIN: engineDir() });
+
+test("large-stack.js --smoke: the package against the floor per operation, with the ratio, requests and state size", async () => {
+  const r = await runBench("large-stack.js", [], env(), 8 * 60_000);
+  expect({ code: r.code, out: shown(r) }).toMatchObject({ code: 0 });
+  for (const op of ["up", "preview", "refresh", "destroy"]) {
+    expect(r.stdout).toMatch(new RegExp(`^3 +${op} +[\\d.]+ s \\([\\d.-]+\\) +[\\d.]+ s \\([\\d.-]+\\) +[\\d.]+x `, "m"));
+  }
+  expect(r.stdout).toMatch(/^3 +up .*x +3 +\d+ vs \d+$/m); // 3 creates reached chaser-local; state bytes per resource
+});
+
+test("large-stack.js --smoke --engine-options: up and the targeted preview and refresh", async () => {
+  const r = await runBench("large-stack.js", ["--engine-options"], env(), 8 * 60_000);
+  expect({ code: r.code, out: shown(r) }).toMatchObject({ code: 0 });
+  expect(r.stdout).toMatch(/^engine-side options, 3 workspaces, median of 1/m);
+  expect(r.stdout).toMatch(/^ +up, plain +[\d.]+ s/m);
+  expect(r.stdout).toMatch(/^ +preview, --target one resource +[\d.]+ s/m);
+  expect(r.stdout).toMatch(/^ +refresh, --target one resource +[\d.]+ s/m);
+});
