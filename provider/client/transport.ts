@@ -12,6 +12,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { Agent, Dispatcher, RetryAgent, RetryHandler, request } from "undici";
 import { packageVersion } from "../../contract/version";
+import { startLifeline, stopped } from "../lifeline";
 import { ResolvedConfig } from "./config";
 import { apiError } from "./errors";
 import { redact } from "./redact";
@@ -133,6 +134,11 @@ function buildQuery(q: RequestSpec["query"]): string {
 
 /** Sends one API operation, retried per the policy above; resolves for 2xx, rejects with ChaserApiError otherwise. */
 export async function send(cfg: ResolvedConfig, spec: RequestSpec): Promise<Answer> {
+  // In the dynamic-provider process: once its engine is gone, nothing more is sent (see lifeline.ts).
+  startLifeline();
+  if (stopped.aborted) {
+    throw apiError({ status: 0, code: "transport_error", detail: "not sent: the Pulumi engine is gone and the provider is stopping", method: spec.method, path: spec.path });
+  }
   const started = Date.now();
   const deadline = started + cfg.deadlineMs;
   const idempotent = spec.idempotent ?? IDEMPOTENT.has(spec.method);
@@ -145,7 +151,7 @@ export async function send(cfg: ResolvedConfig, spec: RequestSpec): Promise<Answ
     const e = err as Error & { statusCode?: number; headers?: Record<string, string | string[] | undefined> };
     const status = e.statusCode;
     const code = errorCodeOf(e);
-    if (attempts > cfg.maxRetries) return cb(err);
+    if (attempts > cfg.maxRetries || stopped.aborted) return cb(err);
     let delay: number;
     const backoff = Math.random() * Math.min(MAX_BACKOFF_MS, cfg.backoffMs * 2 ** (attempts - 1));
     if (status === 429) {
@@ -196,7 +202,7 @@ export async function send(cfg: ResolvedConfig, spec: RequestSpec): Promise<Answ
       dispatcher: agent,
       headersTimeout: cfg.attemptTimeoutMs,
       bodyTimeout: cfg.attemptTimeoutMs,
-      signal: AbortSignal.timeout(cfg.deadlineMs),
+      signal: AbortSignal.any([AbortSignal.timeout(cfg.deadlineMs), stopped]),
     });
   } catch (err) {
     const e = err as Error & { statusCode?: number; headers?: Record<string, string | string[] | undefined> };
