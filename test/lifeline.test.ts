@@ -159,3 +159,38 @@ test("its parent ends (the engine was its parent and died) while the address sti
     fs.rmSync(f.dir, { recursive: true, force: true });
   }
 });
+
+test("chaser-recover stops a provider of the project whose engine is gone, and no other", async () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "chaser-strays-"));
+  // An older provider (no lifeline): the host script does nothing but stay up.
+  const host = path.join(root, "node_modules", "@pulumi", "pulumi", "cmd", "dynamic-provider");
+  fs.mkdirSync(host, { recursive: true });
+  fs.writeFileSync(path.join(host, "index.js"), "setInterval(() => undefined, 1000);\n");
+  const project = path.join(root, "project");
+  const other = path.join(root, "other");
+  for (const d of [project, path.join(project, "src"), other]) fs.mkdirSync(d, { recursive: true });
+  const live = new (await import("node:net")).Server();
+  await new Promise<void>((r) => live.listen(0, "127.0.0.1", r));
+  const dead = new (await import("node:net")).Server();
+  await new Promise<void>((r) => dead.listen(0, "127.0.0.1", r));
+  const deadAddress = `127.0.0.1:${(dead.address() as { port: number }).port}`;
+  await new Promise((r) => dead.close(r));
+  const start = (cwd: string, engine: string) => spawn(process.execPath, [host, engine], { cwd, stdio: "ignore" });
+  const stray = start(path.join(project, "src"), deadAddress);
+  const inUse = start(project, `127.0.0.1:${(live.address() as { port: number }).port}`);
+  const elsewhere = start(other, deadAddress);
+  try {
+    await sleep(300);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { stopStrayProviders } = require(path.join(REPO, "dist", "cli", "recover.js"));
+    const said: string[] = [];
+    expect(await stopStrayProviders(project, (s: string) => said.push(s))).toBe(1);
+    expect(said).toEqual([`stopped a Chaser provider process left running by the interrupted update (pid ${stray.pid}; its engine at ${deadAddress} is gone): it could still have been sending API requests`]);
+    await sleep(100);
+    expect({ stray: running(stray.pid!), inUse: running(inUse.pid!), elsewhere: running(elsewhere.pid!) }).toEqual({ stray: false, inUse: true, elsewhere: true });
+  } finally {
+    for (const c of [stray, inUse, elsewhere]) c.kill("SIGKILL");
+    live.close();
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});

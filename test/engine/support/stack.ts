@@ -139,9 +139,13 @@ export class Project {
     });
   }
 
-  /** Starts `pulumi <args>` without waiting (for tests that kill it): the child, and its result when it ends. */
-  start(args: string[], opts: { env?: Record<string, string> } = {}): { pid: number; done: Promise<number> } {
-    const child = spawn("pulumi", args, { cwd: this.dir, env: this.env(opts.env), stdio: ["ignore", "ignore", "ignore"] });
+  /**
+   * Starts `pulumi <args>` without waiting (for tests that kill it): the child, and its result when it ends.
+   * `detached`: in a process group of its own, as a shell or a CI runner starts it (then `kill -9 -PID` kills
+   * that group, which is the CLI alone: the engine starts each plugin in a group of its own).
+   */
+  start(args: string[], opts: { env?: Record<string, string>; detached?: boolean } = {}): { pid: number; done: Promise<number> } {
+    const child = spawn("pulumi", args, { cwd: this.dir, env: this.env(opts.env), stdio: ["ignore", "ignore", "ignore"], detached: opts.detached === true });
     return { pid: child.pid!, done: new Promise((resolve) => child.on("close", (code) => resolve(code ?? -1))) };
   }
 
@@ -245,6 +249,25 @@ export function killTree(pid: number): number[] {
     }
   }
   return tree;
+}
+
+/** Processes (not zombies) whose working directory is `dir` or below it: the engine's plugins and the program. */
+export function processesIn(dir: string): Array<{ pid: number; command: string }> {
+  const real = fs.realpathSync(dir);
+  const found: Array<{ pid: number; command: string }> = [];
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      const cwd = fs.readlinkSync(`/proc/${entry}/cwd`);
+      if (cwd !== real && !cwd.startsWith(real + path.sep)) continue;
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+      if (stat[stat.lastIndexOf(")") + 2] === "Z") continue;
+      found.push({ pid: Number(entry), command: fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0").join(" ").trim() });
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return found;
 }
 
 /** Reads the engine's event log: resource steps (op and urn) and diagnostics. */
