@@ -65,9 +65,13 @@ export class Project {
     this.state = path.join(root, "state");
   }
 
-  /** A JavaScript project (program source given); `typescript: true` makes it an index.ts run through ts-node. */
-  /** `symlink`: the package installed through a symlink (npm workspaces, `npm link`), not copied. */
-  static create(name: string, opts: { typescript?: boolean; passphrase?: string; symlink?: boolean } = {}): Project {
+  /**
+   * A JavaScript project (program source given); `typescript: true` makes it an index.ts run through ts-node,
+   * with the README's tsconfig.json, compiled by the repository's TypeScript (5.9) or, with `compiler:
+   * "typescript6"`, by TypeScript 6 (the devDependency alias), found where Pulumi's runner looks for it.
+   * `symlink`: the package installed through a symlink (npm workspaces, `npm link`), not copied.
+   */
+  static create(name: string, opts: { typescript?: boolean; compiler?: "typescript6"; passphrase?: string; symlink?: boolean } = {}): Project {
     const p = new Project(fs.mkdtempSync(path.join(os.tmpdir(), `chaser-e2e-${name}-`)));
     if (opts.passphrase) p.passphrase = opts.passphrase;
     for (const d of [p.dir, p.home, p.state]) fs.mkdirSync(d, { recursive: true });
@@ -78,9 +82,10 @@ export class Project {
     );
     fs.writeFileSync(path.join(p.dir, "package.json"), JSON.stringify({ name, private: true, main: ts ? "index.ts" : "index.js" }, null, 2));
     if (ts) {
-      fs.writeFileSync(path.join(p.dir, "tsconfig.json"), JSON.stringify({ compilerOptions: { strict: true, target: "ES2020", module: "commonjs", moduleResolution: "node", esModuleInterop: true, skipLibCheck: true }, files: ["index.ts"] }));
+      fs.writeFileSync(path.join(p.dir, "tsconfig.json"), JSON.stringify(readmeTsconfig(), null, 2));
     }
     installInto(p.dir, { symlink: opts.symlink });
+    if (opts.compiler) useCompiler(p.dir, opts.compiler);
     return p;
   }
 
@@ -219,6 +224,38 @@ export class Project {
 
   cleanup(): void {
     fs.rmSync(this.root, { recursive: true, force: true });
+  }
+}
+
+/** The `tsconfig.json` the README gives for TypeScript programs (its first JSON block with compilerOptions). */
+export function readmeTsconfig(): Record<string, unknown> {
+  const readme = fs.readFileSync(path.join(REPO, "README.md"), "utf8");
+  const block = [...readme.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => m[1]).find((b) => b.includes('"compilerOptions"'));
+  if (!block) throw new Error("README.md shows no tsconfig.json");
+  return JSON.parse(block);
+}
+
+/**
+ * Makes `compiler` the project's `typescript`. Pulumi's runner (and its ts-node) `require("typescript")` from
+ * @pulumi/pulumi's real directory, so @pulumi/pulumi becomes the project's own (hard links to the repository's
+ * files: one copy in the project, as an install makes it) instead of a symlink to the repository's.
+ */
+function useCompiler(dir: string, compiler: string): void {
+  const nm = path.join(dir, "node_modules");
+  fs.rmSync(path.join(nm, "typescript"));
+  fs.symlinkSync(path.join(REPO, "node_modules", compiler), path.join(nm, "typescript"));
+  fs.rmSync(path.join(nm, "@pulumi"));
+  fs.mkdirSync(path.join(nm, "@pulumi"));
+  for (const entry of fs.readdirSync(path.join(REPO, "node_modules", "@pulumi"))) {
+    const from = path.join(REPO, "node_modules", "@pulumi", entry);
+    if (entry === "pulumi") {
+      try {
+        execFileSync("cp", ["-al", from, path.join(nm, "@pulumi", entry)], { stdio: "ignore" });
+      } catch {
+        fs.rmSync(path.join(nm, "@pulumi", entry), { recursive: true, force: true });
+        fs.cpSync(from, path.join(nm, "@pulumi", entry), { recursive: true }); // another file system
+      }
+    } else fs.symlinkSync(from, path.join(nm, "@pulumi", entry));
   }
 }
 
