@@ -37,6 +37,7 @@ test: build
 	$(TSC) -p tsconfig.test.json
 	$(TSC) -p tsconfig.examples.json
 	bash scripts/actionlint.sh > /dev/null
+	cd engine && GOTOOLCHAIN=local GOFLAGS=-mod=mod GOSUMDB=off go test ./cmd/...
 	rm -f .jest-results.json; bin="$$(bash engine/build.sh)" && CHASER_ENGINE_BIN="$$bin" npx jest --ci --json --outputFile=.jest-results.json; \
 	  rc=$$?; node scripts/test-summary.js .jest-results.json; exit $$rc
 
