@@ -2,6 +2,9 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 NPM_STAMP := node_modules/.install-stamp
+# The repository's compiler (5.9), by path: the devDependency `typescript6` (TypeScript 6, for a test) ships a
+# `tsc` too, and which of the two node_modules/.bin/tsc links to is up to npm.
+TSC := node node_modules/typescript/bin/tsc
 
 .PHONY: help install build engine test test-unit test-engine demo bench schema clean lint-workflows
 
@@ -19,7 +22,7 @@ $(NPM_STAMP): package.json package-lock.json
 install: $(NPM_STAMP)
 
 build: install
-	npx tsc -p tsconfig.json
+	$(TSC) -p tsconfig.json
 
 engine:
 	@bash engine/build.sh
@@ -27,12 +30,12 @@ engine:
 schema: build
 	node scripts/gen-schema.js > schema.json
 	node scripts/gen-sdk.js
-	npx tsc -p tsconfig.json
+	$(TSC) -p tsconfig.json
 	node scripts/gen-reference.js
 
 test: build
-	npx tsc -p tsconfig.test.json
-	npx tsc -p tsconfig.examples.json
+	$(TSC) -p tsconfig.test.json
+	$(TSC) -p tsconfig.examples.json
 	bash scripts/actionlint.sh > /dev/null
 	rm -f .jest-results.json; bin="$$(bash engine/build.sh)" && CHASER_ENGINE_BIN="$$bin" npx jest --ci --json --outputFile=.jest-results.json; \
 	  rc=$$?; node scripts/test-summary.js .jest-results.json; exit $$rc

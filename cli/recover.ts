@@ -13,11 +13,15 @@
  *
  * - before all that, on a file backend, a metadata file the kill left torn (which makes every command on the
  *   stack fail with `failed to load checkpoint: EOF`) is removed: the state beside it is written atomically.
+ * - first of all (Linux), a dynamic-provider process of this project left running by the killed update (its
+ *   engine's address no longer answers) is stopped, so that nothing writes to the account while it is repaired.
+ *   Providers of this release stop by themselves within seconds of their engine's end; older ones did not.
  *
  * Usage: chaser-recover [--stack NAME] [--cwd DIR] [--no-refresh]
  */
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
+import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
@@ -133,9 +137,89 @@ export function repairTornAttrs(backendDir: string, say: (s: string) => void): n
   return removed;
 }
 
+/** Whether something accepts connections at `host:port` (an unanswered attempt counts as yes: never guess gone). */
+function listening(address: string): Promise<boolean> {
+  const i = address.lastIndexOf(":");
+  const host = address.slice(0, i).replace(/^\[|\]$/g, "");
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port: Number(address.slice(i + 1)) });
+    const done = (v: boolean) => {
+      socket.destroy();
+      resolve(v);
+    };
+    socket.setTimeout(2_000, () => done(true));
+    socket.once("connect", () => done(true));
+    socket.once("error", (e: NodeJS.ErrnoException) => done(e.code !== "ECONNREFUSED"));
+  });
+}
+
+export interface StrayProvider {
+  pid: number;
+  /** The engine address it was started with. */
+  engine: string;
+}
+
+/**
+ * Dynamic-provider processes (`node …/@pulumi/pulumi/cmd/dynamic-provider ENGINE_ADDRESS`) whose working
+ * directory is the project's (or below it) and whose engine no longer listens: left running by a killed update.
+ * Linux only (read from /proc); elsewhere none are found.
+ */
+export async function strayProviders(projectDir: string): Promise<StrayProvider[]> {
+  if (process.platform !== "linux" || !fs.existsSync("/proc/self/cmdline")) return [];
+  const dir = fs.realpathSync(projectDir);
+  const found: StrayProvider[] = [];
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    let argv: string[];
+    let cwd: string;
+    try {
+      argv = fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0");
+      const at = argv.findIndex((a) => /[\\/]@pulumi[\\/]pulumi[\\/]cmd[\\/]dynamic-provider([\\/]index\.js)?$/.test(a));
+      if (at < 0 || !/^[\w.[\]:-]+:\d+$/.test(argv[at + 1] ?? "")) continue;
+      argv = [argv[at + 1]];
+      cwd = fs.readlinkSync(`/proc/${entry}/cwd`);
+    } catch {
+      continue; // exited meanwhile, or not ours to read
+    }
+    if (cwd !== dir && !cwd.startsWith(dir + path.sep)) continue;
+    const pid = Number(entry);
+    if (!isAlive(pid) || (await listening(argv[0]))) continue;
+    found.push({ pid, engine: argv[0] });
+  }
+  return found;
+}
+
+/** Stops the stray providers of the project (SIGTERM, then SIGKILL after 3 s), saying what it stopped. */
+export async function stopStrayProviders(projectDir: string, say: (s: string) => void): Promise<number> {
+  const strays = await strayProviders(projectDir);
+  for (const s of strays) {
+    try {
+      process.kill(s.pid, "SIGTERM");
+    } catch {
+      // gone meanwhile
+    }
+  }
+  for (const s of strays) {
+    for (let waited = 0; isAlive(s.pid) && waited < 3_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+    let how = "stopped";
+    if (isAlive(s.pid)) {
+      try {
+        process.kill(s.pid, "SIGKILL");
+        how = "killed";
+      } catch {
+        // gone meanwhile
+      }
+    }
+    say(`${how} a Chaser provider process left running by the interrupted update (pid ${s.pid}; its engine at ${s.engine} is gone): it could still have been sending API requests`);
+  }
+  return strays.length;
+}
+
 export async function recover(opts: { cwd: string; stack?: string; refresh: boolean; say: (s: string) => void }): Promise<{ changed: number }> {
   const { cwd, say } = opts;
   const stackArgs = opts.stack ? ["--stack", opts.stack] : [];
+  // Nothing may write to the account while it is repaired: a provider the kill left running goes first.
+  await stopStrayProviders(cwd, say);
   const backendDir = await fileBackendDir(cwd);
   if (backendDir) repairTornAttrs(backendDir, say);
   const exported = JSON.parse(await ok(["stack", "export", ...stackArgs], cwd)) as { deployment: Record<string, unknown> };
@@ -221,7 +305,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     process.exit(2);
   }
   if (values.help) {
-    process.stdout.write("Usage: chaser-recover [--stack NAME] [--cwd DIR] [--no-refresh]\n\nAfter an interrupted `pulumi up`: clears the stale stack lock, brings objects its interrupted creates made into the stack, revokes keys whose secret was lost, checks interrupted deletes, then refreshes. Run `pulumi up` afterwards.\n");
+    process.stdout.write("Usage: chaser-recover [--stack NAME] [--cwd DIR] [--no-refresh]\n\nAfter an interrupted `pulumi up`: stops a provider process the kill left running, clears the stale stack lock, brings objects its interrupted creates made into the stack, revokes keys whose secret was lost, checks interrupted deletes, then refreshes. Run `pulumi up` afterwards.\n");
     return;
   }
   try {

@@ -17,6 +17,7 @@ export const current = new AsyncLocalStorage<Current>();
 
 interface LogClient {
   log(req: unknown, cb: (err: Error | null) => void): void;
+  getChannel(): { getConnectivityState(tryToConnect: boolean): number };
 }
 interface EngineProto {
   LogRequest: new () => { setSeverity(s: number): void; setMessage(m: string): void; setUrn(u: string): void; setEphemeral(e: boolean): void };
@@ -40,6 +41,25 @@ function connect(): typeof engine {
     debug(`no engine log (${(e as Error).message})`);
   }
   return engine;
+}
+
+/** grpc-js's connectivity states (`grpc.connectivityState`). */
+const READY = 2;
+const TRANSIENT_FAILURE = 3;
+
+/**
+ * The state of the connection to the engine (connecting when idle): "up", "down" when it failed (connections
+ * to the engine's address are refused: nobody listens there), "unknown" meanwhile or outside the engine.
+ */
+export function engineConnectivity(): "up" | "down" | "unknown" {
+  const e = connect();
+  if (!e) return "unknown";
+  try {
+    const state = e.client.getChannel().getConnectivityState(true);
+    return state === READY ? "up" : state === TRANSIENT_FAILURE ? "down" : "unknown";
+  } catch {
+    return "unknown";
+  }
 }
 
 /**

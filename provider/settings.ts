@@ -6,6 +6,8 @@
  * Stable surface: state written by 0.1.0 requires `pulumi-chaser/dist/provider/settings.js` and calls
  * `configure(config)`.
  */
+import { startLifeline } from "./lifeline";
+
 export interface StackSettings {
   apiKey?: string;
   apiUrl?: string;
@@ -21,6 +23,8 @@ interface ConfigLike {
 }
 
 export function configure(config: ConfigLike): void {
+  // The engine's first call into the provider's process: from now on it notices when the engine is gone.
+  startLifeline();
   settings = {
     apiKey: config.get("chaser:apiKey") ?? undefined,
     apiUrl: config.get("chaser:apiUrl") ?? undefined,

@@ -7,7 +7,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { REPO, installInto } from "./support/pack";
+import { REPO, installInto, packedPackage } from "./support/pack";
 
 jest.setTimeout(600_000);
 
@@ -44,7 +44,15 @@ test("packed from a clean clone and installed with npm: the files it promises, a
   }
 });
 
-test("every TypeScript snippet of the README compiles, strict, against the installed package", () => {
+/** The README's tsconfig.json (its first JSON block with compilerOptions). */
+function readmeTsconfig(): { compilerOptions: Record<string, unknown> } {
+  const readme = fs.readFileSync(path.join(REPO, "README.md"), "utf8");
+  const block = [...readme.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => m[1]).find((b) => b.includes('"compilerOptions"'));
+  if (!block) throw new Error("README.md shows no tsconfig.json");
+  return JSON.parse(block);
+}
+
+test.each(["typescript", "typescript6"])("every TypeScript snippet of the README compiles, strict, against the installed package, with the README's tsconfig (%s)", (compiler) => {
   const readme = fs.readFileSync(path.join(REPO, "README.md"), "utf8");
   const snippets = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
   expect(snippets.length).toBeGreaterThanOrEqual(10);
@@ -56,13 +64,43 @@ test("every TypeScript snippet of the README compiles, strict, against the insta
       fs.writeFileSync(path.join(dir, f), code);
       return f;
     });
-    // Pulumi's default layout: CommonJS, strict.
-    const tsconfig = { compilerOptions: { strict: true, noEmit: true, target: "ES2020", module: "commonjs", moduleResolution: "node", esModuleInterop: true, skipLibCheck: true, types: ["node"] }, files };
+    const base = readmeTsconfig();
+    const tsconfig = { ...base, compilerOptions: { ...base.compilerOptions, noEmit: true }, files };
     fs.writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify(tsconfig));
-    const r = spawnSync(process.execPath, [path.join(dir, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json"], { cwd: dir, encoding: "utf8" });
+    const r = spawnSync(process.execPath, [path.join(dir, "node_modules", compiler, "bin", "tsc"), "-p", "tsconfig.json"], { cwd: dir, encoding: "utf8" });
     expect(r.stdout + r.stderr).toBe("");
     expect(r.status).toBe(0);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("the shipped docs work from the npm page: relative links resolve to shipped files, repository links to files that exist; the version they state is package.json's", () => {
+  const { dir } = packedPackage();
+  const pkg = JSON.parse(fs.readFileSync(path.join(REPO, "package.json"), "utf8"));
+  const repoUrl = String(pkg.repository.url).replace(/^git\+/, "").replace(/\.git$/, "");
+  expect(pkg.homepage.startsWith(repoUrl)).toBe(true);
+  const broken: string[] = [];
+  const docs = ["README.md", ...(fs.readdirSync(path.join(dir, "docs")) as string[]).map((f) => `docs/${f}`)].filter((f) => f.endsWith(".md"));
+  expect(docs).toContain("docs/chaser-local.md");
+  for (const doc of docs) {
+    const text = fs.readFileSync(path.join(dir, doc), "utf8").replace(/```[\s\S]*?```/g, "");
+    for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+      if (/^(mailto:|#)/.test(target)) continue;
+      if (target.startsWith(`${repoUrl}/`)) {
+        // A link into the repository: the file or directory must exist in it (on the default branch).
+        const m = /^\/(?:blob|tree|raw)\/main\/([^#?]+)/.exec(target.slice(repoUrl.length));
+        if (m && !fs.existsSync(path.join(REPO, decodeURIComponent(m[1])))) broken.push(`${doc}: ${target} (no such file in the repository)`);
+        continue;
+      }
+      if (/^[a-z]+:/i.test(target)) continue; // elsewhere on the web
+      const file = path.join(dir, path.dirname(doc), decodeURIComponent(target.split("#")[0]));
+      if (!fs.existsSync(file)) broken.push(`${doc}: ${target} (not in the package)`);
+    }
+  }
+  expect(broken).toEqual([]);
+  // Every `chaser-local X.Y.Z` the docs print is this version (what --version prints).
+  const stated = [...fs.readFileSync(path.join(dir, "docs", "chaser-local.md"), "utf8").matchAll(/chaser-local (\d+\.\d+\.\d+)/g)].map((m) => m[1]);
+  expect(stated.length).toBeGreaterThan(0);
+  expect([...new Set(stated)]).toEqual([pkg.version]);
 });

@@ -77,8 +77,18 @@ function readPid(file: string): number | undefined {
   }
 }
 
-/** Whether a process with this id runs on this machine (one of another user's counts). */
+/**
+ * Whether a process with this id runs on this machine (one of another user's counts; one that exited and was not
+ * reaped yet, a zombie, does not: an orphan re-parented where nothing reaps it stays one, and `kill(pid, 0)`
+ * still succeeds on it).
+ */
 export function isAlive(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat[stat.lastIndexOf(")") + 2] !== "Z";
+  } catch {
+    // no /proc (not Linux), or no such process
+  }
   try {
     process.kill(pid, 0);
     return true;

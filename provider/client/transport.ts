@@ -12,6 +12,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { Agent, Dispatcher, RetryAgent, RetryHandler, request } from "undici";
 import { packageVersion } from "../../contract/version";
+import { startLifeline, stopped } from "../lifeline";
 import type { ResolvedConfig, Wait } from "./config";
 import { debug } from "./debug";
 import { ChaserApiError, apiError } from "./errors";
@@ -134,7 +135,7 @@ export function backoff(backoffMs: number, attempt: number): number {
 function retryDelay(cfg: ResolvedConfig, idempotent: boolean, at: Attempts, e: Failed): number | undefined {
   const status = e.statusCode;
   const code = errorCodeOf(e);
-  if (at.count > cfg.maxRetries) return undefined;
+  if (at.count > cfg.maxRetries || stopped.aborted) return undefined;
   const jittered = backoff(cfg.backoffMs, at.count);
   if (status === 429) {
     const ra = retryAfterMs(e.headers);
@@ -234,6 +235,11 @@ async function answerOf(res: Dispatcher.ResponseData, spec: RequestSpec, at: Att
 
 /** Sends one API operation, retried per the policy above; resolves for 2xx, rejects with ChaserApiError otherwise. */
 export async function send(cfg: ResolvedConfig, spec: RequestSpec): Promise<Answer> {
+  // In the dynamic-provider process: once its engine is gone, nothing more is sent (see lifeline.ts).
+  startLifeline();
+  if (stopped.aborted) {
+    throw apiError({ status: 0, code: "transport_error", detail: "not sent: the Pulumi engine is gone and the provider is stopping", method: spec.method, path: spec.path });
+  }
   const started = Date.now();
   const at: Attempts = { started, deadline: started + cfg.deadlineMs, count: 1 };
   const agent = new RetryAgent(dispatcher(), {
@@ -253,7 +259,7 @@ export async function send(cfg: ResolvedConfig, spec: RequestSpec): Promise<Answ
       dispatcher: agent,
       headersTimeout: cfg.attemptTimeoutMs,
       bodyTimeout: cfg.attemptTimeoutMs,
-      signal: AbortSignal.timeout(cfg.deadlineMs),
+      signal: AbortSignal.any([AbortSignal.timeout(cfg.deadlineMs), stopped]),
     });
   } catch (err) {
     throw gaveUp(cfg, spec, at, err);

@@ -4,13 +4,15 @@
  *   documented step (`npx chaser-recover`, then `pulumi up`): no duplicate, no orphan, no live stray key,
  *   nothing missing, an empty preview;
  * - the names a preview announces are the names `up` creates, replacements included;
- * - an `up` of 50 resources under a 20% fault rate succeeds, every run.
+ * - an `up` of 50 resources under a 20% fault rate succeeds, every run;
+ * - `kill -9` of the CLI's process group (which leaves the engine's plugins running: each has a group of its own)
+ *   stops every API write within 3 s: the provider and the language host notice that their engine is gone.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Local } from "../support/local";
 import { expectServerEmpty, runScenario } from "./support/scenario";
-import { HEADER, Project, changes, expectOk, killTree, projectFor } from "./support/stack";
+import { HEADER, Project, changes, expectOk, killTree, processesIn, projectFor } from "./support/stack";
 
 jest.setTimeout(900_000);
 
@@ -244,6 +246,59 @@ test("a kill that tears the file backend's metadata beside the state is repaired
     expectOk(await p.destroy());
     await expectServerEmpty(local);
   } finally {
+    p.cleanup();
+  }
+});
+
+test("kill -9 of the CLI's process group mid-up: no API write arrives later than 3 s after it, nothing stays running, and recover + up converge", async () => {
+  // 64 keys at --parallel 64 against a slow API (5 s per request): the provider sends 32 at once (its connection
+  // limit) and queues the rest, which, sent when the first answers arrive, would reach the API after the kill.
+  const KEYS_N = 64;
+  const program = `${HEADER}for (let i = 0; i < ${KEYS_N}; i++) new chaser.ApiKey("k" + i, { scopes: ["workspaces.read"] });\n`;
+  const p = await projectFor(local, "crashgroup");
+  try {
+    p.program(program);
+    await local.faults([], 5_000);
+    const since = Date.now();
+    const writes = async () => (await local.requests()).filter((r) => r.method !== "GET" && Date.parse(r.at!) >= since);
+    const up = p.start(["up", "--yes", "--skip-preview", "--non-interactive", "--parallel", "64"], { detached: true });
+    while ((await writes()).length < 32) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 1_000));
+    const killedAt = Date.now();
+    process.kill(-up.pid, "SIGKILL");
+    await up.done;
+    // What the kill left: within 5 s, no process of the project should run any more.
+    let left = processesIn(p.dir);
+    while (left.length > 0 && Date.now() - killedAt < 5_000) {
+      await new Promise((r) => setTimeout(r, 100));
+      left = processesIn(p.dir);
+    }
+    const goneAfter = Date.now() - killedAt;
+    // Queued writes would have arrived 4 s after the kill: look at the log 2 s later than that.
+    await new Promise((r) => setTimeout(r, Math.max(0, killedAt + 7_000 - Date.now())));
+    const late = (await writes()).filter((r) => Date.parse(r.at!) > killedAt);
+    const gap = late.length ? Math.max(...late.map((r) => Date.parse(r.at!))) - killedAt : 0;
+    console.log(
+      `kill -9 of the CLI's process group: ${late.length} API writes arrived after the kill, the last ${gap} ms after it; ` +
+        `processes of the project still running ${goneAfter} ms after the kill: ${left.length ? left.map((l) => l.command).join("; ") : "none"}`,
+    );
+    for (const l of left) killTree(l.pid); // never leave them to the next test
+    expect({ gap: gap < 3_000, left: left.map((l) => l.command) }).toEqual({ gap: true, left: [] });
+
+    await local.faults([]);
+    const recovered = await p.bin("chaser-recover");
+    expect({ code: recovered.code, stderr: recovered.stderr }).toEqual({ code: 0, stderr: "" });
+    expectOk(await p.up());
+    const state = (await p.exportState()).resources.filter((r) => r.type.endsWith(":ApiKey")).map((r) => r.id as string).sort();
+    const liveKeys = (await local.keys()).filter((k) => !k.revoked_at && k.name !== "root");
+    const names = liveKeys.map((k) => k.name);
+    expect({ duplicates: names.filter((n, i) => names.indexOf(n) !== i), count: liveKeys.length }).toEqual({ duplicates: [], count: KEYS_N });
+    expect(liveKeys.map((k) => k.id).sort()).toEqual(state);
+    expect(changes(await p.preview())).toEqual([]);
+    expectOk(await p.destroy());
+    await expectServerEmpty(local);
+  } finally {
+    await local.faults([]);
     p.cleanup();
   }
 });

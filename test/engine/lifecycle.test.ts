@@ -6,7 +6,9 @@
  */
 import { Local, writesTo } from "../support/local";
 import { runScenario } from "./support/scenario";
-import { HEADER, changes, expectOk } from "./support/stack";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { HEADER, Project, changes, expectOk } from "./support/stack";
 
 jest.setTimeout(600_000);
 
@@ -174,4 +176,47 @@ exports.key = key.key; exports.keyId = key.keyId; exports.prefix = key.keyPrefix
       },
     },
   ]);
+});
+
+test("a TypeScript 6 program with the README's tsconfig compiles, previews, updates and destroys (the older tsconfig fails on 6: TS5107)", async () => {
+  const program = `import * as pulumi from "@pulumi/pulumi";
+import * as chaser from "pulumi-chaser";
+
+const ws = new chaser.Workspace("box", { sessionType: "sandbox" });
+export const id: pulumi.Output<string> = ws.workspaceId;
+export const node: string = process.version; // typed by @types/node through "types": ["node"]
+`;
+  await runScenario(
+    local,
+    "ts6",
+    [
+      {
+        name: "the README's tsconfig on TypeScript 6.0.3",
+        program,
+        before: async (p) => {
+          // The advice of earlier releases, on TypeScript 6: refused by the compiler, nothing sent.
+          const readme = fs.readFileSync(path.join(p.dir, "tsconfig.json"), "utf8");
+          fs.writeFileSync(path.join(p.dir, "tsconfig.json"), JSON.stringify({ compilerOptions: { strict: true, target: "ES2020", module: "commonjs", moduleResolution: "node", esModuleInterop: true, skipLibCheck: true }, files: ["index.ts"] }));
+          const old = await p.preview();
+          expect(old.code).not.toBe(0);
+          expect(`${old.diagnostics.join("\n")}\n${old.stderr}`).toMatch(/TS5107/);
+          fs.writeFileSync(path.join(p.dir, "tsconfig.json"), readme);
+        },
+        preview: ["create box"],
+        up: ["create box"],
+        after: async (p) => {
+          const out = await p.outputs();
+          expect(out.id).toMatch(/\S/);
+          expect(out.node).toBe(process.version);
+        },
+      },
+    ],
+    {
+      project: async () => {
+        const p = Project.create("ts6", { typescript: true, compiler: "typescript6" });
+        await p.init({ "chaser:apiUrl": local.url }, { "chaser:apiKey": local.rootKey });
+        return p;
+      },
+    },
+  );
 });

@@ -16,6 +16,8 @@ export interface LoggedRequest {
   status: number;
   account?: string | null;
   fault?: string | null;
+  /** When the request arrived (ISO time). */
+  at?: string;
 }
 
 export class Local {

@@ -27,6 +27,36 @@ type host struct {
 
 	mu            sync.Mutex
 	engineAddress string
+
+	// stopping ends when the engine is gone (lifeline.go): every running program is cancelled with it.
+	stopping context.Context
+	active   int
+}
+
+// begin registers a running program; its context also ends when the host stops.
+func (h *host) begin(ctx context.Context) (context.Context, func()) {
+	h.mu.Lock()
+	h.active++
+	h.mu.Unlock()
+	ctx, cancel := context.WithCancel(ctx)
+	var unhook func() bool = func() bool { return false }
+	if h.stopping != nil {
+		unhook = context.AfterFunc(h.stopping, cancel)
+	}
+	return ctx, func() {
+		unhook()
+		cancel()
+		h.mu.Lock()
+		h.active--
+		h.mu.Unlock()
+	}
+}
+
+// running reports whether a program is still running.
+func (h *host) running() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.active > 0
 }
 
 func (h *host) setEngineAddress(addr string) {

@@ -14,6 +14,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"os"
@@ -49,7 +50,10 @@ func main() {
 		os.Exit(2)
 	}
 
-	h := &host{tracing: *tracing}
+	stopping, stop := context.WithCancel(context.Background())
+	h := &host{tracing: *tracing, stopping: stopping}
+	// A host whose engine is gone (the CLI was killed) stops its programs and exits (lifeline.go).
+	go lifeline(stop, h.running)
 	// The engine's address is the last positional argument (Handshake may also supply it).
 	if args := flags.Args(); len(args) > 0 {
 		h.setEngineAddress(args[len(args)-1])

@@ -138,7 +138,9 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 		return &pulumirpc.RunResponse{Error: "node was not found on PATH: install Node.js to run this program"}, nil
 	}
 
-	// The context ends when the engine cancels the call or goes away: node is killed with it.
+	// The context ends when the engine cancels the call or goes away, or when the host stops: node is killed with it.
+	ctx, done := h.begin(ctx)
+	defer done()
 	cmd := exec.CommandContext(ctx, node, l.args...)
 	cmd.Dir = l.dir
 	cmd.Env = l.env

@@ -65,9 +65,13 @@ export class Project {
     this.state = path.join(root, "state");
   }
 
-  /** A JavaScript project (program source given); `typescript: true` makes it an index.ts run through ts-node. */
-  /** `symlink`: the package installed through a symlink (npm workspaces, `npm link`), not copied. */
-  static create(name: string, opts: { typescript?: boolean; passphrase?: string; symlink?: boolean } = {}): Project {
+  /**
+   * A JavaScript project (program source given); `typescript: true` makes it an index.ts run through ts-node,
+   * with the README's tsconfig.json, compiled by the repository's TypeScript (5.9) or, with `compiler:
+   * "typescript6"`, by TypeScript 6 (the devDependency alias), found where Pulumi's runner looks for it.
+   * `symlink`: the package installed through a symlink (npm workspaces, `npm link`), not copied.
+   */
+  static create(name: string, opts: { typescript?: boolean; compiler?: "typescript6"; passphrase?: string; symlink?: boolean } = {}): Project {
     const p = new Project(fs.mkdtempSync(path.join(os.tmpdir(), `chaser-e2e-${name}-`)));
     if (opts.passphrase) p.passphrase = opts.passphrase;
     for (const d of [p.dir, p.home, p.state]) fs.mkdirSync(d, { recursive: true });
@@ -78,9 +82,10 @@ export class Project {
     );
     fs.writeFileSync(path.join(p.dir, "package.json"), JSON.stringify({ name, private: true, main: ts ? "index.ts" : "index.js" }, null, 2));
     if (ts) {
-      fs.writeFileSync(path.join(p.dir, "tsconfig.json"), JSON.stringify({ compilerOptions: { strict: true, target: "ES2020", module: "commonjs", moduleResolution: "node", esModuleInterop: true, skipLibCheck: true }, files: ["index.ts"] }));
+      fs.writeFileSync(path.join(p.dir, "tsconfig.json"), JSON.stringify(readmeTsconfig(), null, 2));
     }
     installInto(p.dir, { symlink: opts.symlink });
+    if (opts.compiler) useCompiler(p.dir, opts.compiler);
     return p;
   }
 
@@ -139,9 +144,13 @@ export class Project {
     });
   }
 
-  /** Starts `pulumi <args>` without waiting (for tests that kill it): the child, and its result when it ends. */
-  start(args: string[], opts: { env?: Record<string, string> } = {}): { pid: number; done: Promise<number> } {
-    const child = spawn("pulumi", args, { cwd: this.dir, env: this.env(opts.env), stdio: ["ignore", "ignore", "ignore"] });
+  /**
+   * Starts `pulumi <args>` without waiting (for tests that kill it): the child, and its result when it ends.
+   * `detached`: in a process group of its own, as a shell or a CI runner starts it (then `kill -9 -PID` kills
+   * that group, which is the CLI alone: the engine starts each plugin in a group of its own).
+   */
+  start(args: string[], opts: { env?: Record<string, string>; detached?: boolean } = {}): { pid: number; done: Promise<number> } {
+    const child = spawn("pulumi", args, { cwd: this.dir, env: this.env(opts.env), stdio: ["ignore", "ignore", "ignore"], detached: opts.detached === true });
     return { pid: child.pid!, done: new Promise((resolve) => child.on("close", (code) => resolve(code ?? -1))) };
   }
 
@@ -218,6 +227,38 @@ export class Project {
   }
 }
 
+/** The `tsconfig.json` the README gives for TypeScript programs (its first JSON block with compilerOptions). */
+export function readmeTsconfig(): Record<string, unknown> {
+  const readme = fs.readFileSync(path.join(REPO, "README.md"), "utf8");
+  const block = [...readme.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => m[1]).find((b) => b.includes('"compilerOptions"'));
+  if (!block) throw new Error("README.md shows no tsconfig.json");
+  return JSON.parse(block);
+}
+
+/**
+ * Makes `compiler` the project's `typescript`. Pulumi's runner (and its ts-node) `require("typescript")` from
+ * @pulumi/pulumi's real directory, so @pulumi/pulumi becomes the project's own (hard links to the repository's
+ * files: one copy in the project, as an install makes it) instead of a symlink to the repository's.
+ */
+function useCompiler(dir: string, compiler: string): void {
+  const nm = path.join(dir, "node_modules");
+  fs.rmSync(path.join(nm, "typescript"));
+  fs.symlinkSync(path.join(REPO, "node_modules", compiler), path.join(nm, "typescript"));
+  fs.rmSync(path.join(nm, "@pulumi"));
+  fs.mkdirSync(path.join(nm, "@pulumi"));
+  for (const entry of fs.readdirSync(path.join(REPO, "node_modules", "@pulumi"))) {
+    const from = path.join(REPO, "node_modules", "@pulumi", entry);
+    if (entry === "pulumi") {
+      try {
+        execFileSync("cp", ["-al", from, path.join(nm, "@pulumi", entry)], { stdio: "ignore" });
+      } catch {
+        fs.rmSync(path.join(nm, "@pulumi", entry), { recursive: true, force: true });
+        fs.cpSync(from, path.join(nm, "@pulumi", entry), { recursive: true }); // another file system
+      }
+    } else fs.symlinkSync(from, path.join(nm, "@pulumi", entry));
+  }
+}
+
 /** Kills a process and every process below it at once (SIGKILL), as a crash or a power cut would. */
 export function killTree(pid: number): number[] {
   const children = new Map<number, number[]>();
@@ -245,6 +286,25 @@ export function killTree(pid: number): number[] {
     }
   }
   return tree;
+}
+
+/** Processes (not zombies) whose working directory is `dir` or below it: the engine's plugins and the program. */
+export function processesIn(dir: string): Array<{ pid: number; command: string }> {
+  const real = fs.realpathSync(dir);
+  const found: Array<{ pid: number; command: string }> = [];
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      const cwd = fs.readlinkSync(`/proc/${entry}/cwd`);
+      if (cwd !== real && !cwd.startsWith(real + path.sep)) continue;
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+      if (stat[stat.lastIndexOf(")") + 2] === "Z") continue;
+      found.push({ pid: Number(entry), command: fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0").join(" ").trim() });
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return found;
 }
 
 /** Reads the engine's event log: resource steps (op and urn) and diagnostics. */
