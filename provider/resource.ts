@@ -7,14 +7,15 @@
  * The hooks a resource module exports keep the names state written by 0.1.0 calls: check, diff, create, read,
  * update, remove (and delete, configure, so the module itself can be the dynamic provider).
  */
+import type { Difference } from "./client";
 import { ChaserApiError, NotFoundError } from "./client/errors";
 import { checkApiUrl } from "./client/config";
 import { debug } from "./client/transport";
 import { Operation, ProviderError, advise } from "./advice";
 import { Context, contextFor } from "./context";
 import { credentialProblem } from "./credentials";
-import { current } from "./engine-log";
-import { INTERNAL_KEYS, isUnknown, InputsOf, OutputsOf, ResourceModel, TableDiff, diffInputs, inputFields, outputsFrom, validate } from "./model";
+import { current, engineLog } from "./engine-log";
+import { INTERNAL_KEYS, UNKNOWN, isUnknown, InputsOf, OutputsOf, ResourceModel, TableDiff, diffInputs, inputFields, outputsFrom, validate } from "./model";
 import { nameFor, noteInState, seedOf } from "./naming";
 import * as settings from "./settings";
 
@@ -39,8 +40,8 @@ export interface Behaviour<M extends ResourceModel, A> {
   autoName?: boolean | ((news: Props) => boolean);
   /** Normalises the inputs after naming (e.g. sorts scopes); must tolerate unknown values. */
   normalize?(inputs: Props): Props;
-  /** Creates the object; returns its id and the API's answer. */
-  create(ctx: Context, inputs: Inputs<M>): Promise<{ id: string; answer: A }>;
+  /** Creates the object; returns its id and the API's answer (`adopted`: an existing object taken over, `adoptExisting`). */
+  create(ctx: Context, inputs: Inputs<M>): Promise<{ id: string; answer: A; adopted?: boolean }>;
   /** The object as it is now; undefined (or a NotFoundError) when it is gone. */
   read(ctx: Context, id: string, state: State<M>): Promise<A | undefined>;
   /** Applies changed "update" inputs in place. */
@@ -64,6 +65,13 @@ export interface Behaviour<M extends ResourceModel, A> {
    * update last wrote its state.
    */
   findCreated?(ctx: Context, inputs: Inputs<M>, opts: { keep: Set<string>; since?: string }): Promise<{ id: string; answer: A } | { removed: string[] } | undefined>;
+  /**
+   * For a preview of a create with `adoptExisting`: the object `create` would take over (its id and the fixed
+   * properties that differ from the program's), or undefined when there is none (it would be created). Reads only.
+   */
+  adoptable?(ctx: Context, inputs: Inputs<M>): Promise<{ id: string; differences: Difference[] } | undefined>;
+  /** What the user should know about this change, said beside the resource by `diff` (preview and up). */
+  diffNotes?(olds: Props, news: Props, d: TableDiff): string[] | Promise<string[]>;
   /** Advice for this resource's own failures (undefined: the general advice). */
   advice?(e: ChaserApiError, op: Operation, props: Props, where: string): string | undefined;
 }
@@ -96,6 +104,16 @@ function present(o: Props): Props {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null));
 }
 
+/** Props of a `get` (a read by id alone): nothing but the resource class's and the provider's own keys. */
+function isGet(props: Props): boolean {
+  return Object.keys(props).every((k) => k.startsWith("__"));
+}
+
+/** URNs whose resource `diff` saw in state in this process: their check without old inputs is a replacement's. */
+const diffed = new Set<string>();
+
+const show = (v: unknown) => (v === undefined || v === null ? "none" : v === UNKNOWN ? "(known after apply)" : `'${String(v)}'`);
+
 export function defineResource<M extends ResourceModel, A>(b: Behaviour<M, A>): Hooks {
   const type = b.model.name;
   const inputKeys = [...INTERNAL_KEYS, ...inputFields(b.model).map((f) => f.key)];
@@ -111,8 +129,16 @@ export function defineResource<M extends ResourceModel, A>(b: Behaviour<M, A>): 
 
   /** The inputs part of a set of props (state holds the inputs among the outputs). */
   const inputsOf = (p: Props): Props => present(Object.fromEntries(inputKeys.map((k) => [k, p[k]])));
+  /**
+   * Every output the model declares is in the outputs, null when the object has no value: an output absent from
+   * state is unknown in the next preview (the SDK reads a missing output as "known after apply").
+   */
+  const complete = (o: Props): Props => ({ ...Object.fromEntries(outputKeys.map((k) => [k, null])), ...present(o) });
   const outputsOf = (inputs: Props, answer: A, previous: Props): Props =>
-    present({ ...inputsOf(inputs), ...(b.outputs ? b.outputs(answer, inputs, previous) : outputsFrom(b.model, answer as Props)) });
+    complete({ ...inputsOf(inputs), ...(b.outputs ? b.outputs(answer, inputs, previous) : outputsFrom(b.model, answer as Props)) });
+  /** Runs `fn` with the engine's messages placed beside this resource (check and diff run outside withContext). */
+  const beside = <T>(props: Props, fn: () => T): T =>
+    current.run({ urn: typeof props.__urn === "string" ? props.__urn : undefined, what: `${b.noun}${typeof props.name === "string" ? ` '${props.name}'` : ""}` }, fn);
 
   const situation = (op: Operation, props: Props, ctx?: Context, id?: string) => {
     const where = ctx?.where ?? "the configured account";
@@ -135,6 +161,34 @@ export function defineResource<M extends ResourceModel, A>(b: Behaviour<M, A>): 
       return await current.run({ urn: typeof props.__urn === "string" ? props.__urn : undefined, what: `${b.noun}${name ? ` '${name}'` : ""}` }, () => fn(c));
     } catch (e) {
       throw advise(e, situation(op, props, ctx, id));
+    }
+  }
+
+  /**
+   * What `create` will do with `adoptExisting`, found with reads only: a message beside the resource when it will
+   * adopt an object, or a failure per fixed property that differs. Nothing when it cannot be known now (the API
+   * unreachable, a value known only after apply): `create` checks again.
+   */
+  async function previewAdoption(inputs: Props): Promise<{ property: string; reason: string }[]> {
+    if (isUnknown(inputs.name)) return [];
+    let found: { id: string; differences: Difference[] } | undefined;
+    try {
+      const ctx = contextFor(inputs.account as string | undefined);
+      found = await b.adoptable!(ctx, inputs as Inputs<M>);
+      const what = `${b.noun}${typeof inputs.name === "string" ? ` '${inputs.name}'` : ""}`;
+      if (!found) return [];
+      if (found.differences.length === 0) {
+        const later = Object.values(inputs).some(isUnknown) ? " (properties known only after apply are compared at up)" : "";
+        beside(inputs, () => engineLog(`will adopt the existing ${what} (id ${found!.id}) instead of creating one${later}`));
+        return [];
+      }
+      return found.differences.map((x) => ({
+        property: x.property,
+        reason: `${x.property}: adoptExisting: the existing ${what} (id ${found!.id}) in ${ctx.where} has ${x.property} ${show(x.server)}, the program says ${show(x.program)}; fixed properties must match to adopt it: change the program, or choose another name`,
+      }));
+    } catch (e) {
+      debug(`adoption of ${b.noun} not previewed: ${(e as Error).message}`);
+      return [];
     }
   }
 
@@ -189,16 +243,34 @@ export function defineResource<M extends ResourceModel, A>(b: Behaviour<M, A>): 
       }
       const failures = validate(b.model, inputs);
       // The account's credential, found out now rather than half-way through an `up` (one read per account).
+      let credential = !isUnknown(inputs.account);
       if (!failures.some((f) => f.property === "account") && !isUnknown(inputs.account)) {
         const problem = await credentialProblem(inputs.account as string | undefined);
         if (problem) failures.push({ property: "account", reason: `account: ${problem}` });
+        credential = !problem;
       }
-      return { inputs: b.normalize ? b.normalize(inputs) : inputs, failures };
+      const normalized = b.normalize ? b.normalize(inputs) : inputs;
+      // A create that adopts: said (or refused) now, when the credential allows a read, instead of at `up`.
+      const creating = Object.keys(olds).length === 0 && !(typeof news.__urn === "string" && diffed.has(news.__urn));
+      if (creating && credential && failures.length === 0 && normalized.adoptExisting === true && b.adoptable) {
+        failures.push(...(await previewAdoption(normalized)));
+      }
+      return { inputs: normalized, failures };
     },
 
     async diff(id, olds, news) {
       if (autoNamed(olds)) noteInState(seedOf(type, news), olds.name);
+      if (typeof news.__urn === "string") diffed.add(news.__urn);
       const d = table(olds, news);
+      if (b.diffNotes) {
+        await beside({ ...olds, ...news }, async () => {
+          try {
+            for (const n of await b.diffNotes!(olds, news, d)) engineLog(n);
+          } catch (e) {
+            debug(`${b.noun}: no note for the change (${(e as Error).message})`);
+          }
+        });
+      }
       if (d.replaces.length > 0) {
         const refusal = b.guard?.(olds, id, `replaced (${d.replaces.join(", ")} changed)`);
         if (refusal) throw new ProviderError(refusal);
@@ -212,7 +284,8 @@ export function defineResource<M extends ResourceModel, A>(b: Behaviour<M, A>): 
 
     async create(inputs) {
       return withContext("create", inputs, undefined, async (ctx) => {
-        const { id, answer } = await b.create(ctx, inputs as Inputs<M>);
+        const { id, answer, adopted } = await b.create(ctx, inputs as Inputs<M>);
+        if (adopted) engineLog(`adopted the existing ${b.noun}${typeof inputs.name === "string" ? ` '${inputs.name}'` : ""} (id ${id}) instead of creating one`);
         return { id, outs: outputsOf(inputs, answer, {}) };
       });
     },
@@ -225,10 +298,14 @@ export function defineResource<M extends ResourceModel, A>(b: Behaviour<M, A>): 
         } catch (e) {
           if (!(e instanceof NotFoundError)) throw e;
         }
-        if (answer === undefined) return { id: "" };
+        if (answer === undefined) {
+          // A refresh of an object that is gone drops it; a `get` must name an object that exists.
+          if (isGet(props)) throw new ProviderError(`no ${b.noun} with id '${id}' in ${ctx.where}: ${type}.get needs the id of an existing ${b.noun}`);
+          return { id: "" };
+        }
         const outs = outputsOf(props, answer, props);
         const inputs = inputsOf(props);
-        for (const k of refreshed) if (outs[k] !== undefined) inputs[k] = outs[k];
+        for (const k of refreshed) if (outs[k] !== undefined && outs[k] !== null) inputs[k] = outs[k];
         return { id, props: outs, inputs: b.readBack ? b.readBack(inputs, outs) : inputs };
       });
     },
@@ -236,12 +313,12 @@ export function defineResource<M extends ResourceModel, A>(b: Behaviour<M, A>): 
     async update(id, olds, news) {
       const calls = table(olds, news).changed.filter((k) => updatable.has(k));
       // Only state changed (or nothing the API can change): the object's outputs stay, the inputs are the new ones.
-      const kept = (): Props => present({ ...Object.fromEntries(outputKeys.map((k) => [k, olds[k]])), ...inputsOf(news) });
+      const kept = (): Props => complete({ ...Object.fromEntries(outputKeys.map((k) => [k, olds[k]])), ...inputsOf(news) });
       if (calls.length === 0 || !b.update) return { outs: kept() };
       return withContext("update", news, id, async (ctx) => {
         const r = await b.update!(ctx, id, olds as State<M>, news as Inputs<M>, calls);
         const base = r.answer !== undefined ? outputsOf(news, r.answer, olds) : kept();
-        return { outs: present({ ...base, ...(r.set ?? {}) }) };
+        return { outs: complete({ ...base, ...(r.set ?? {}) }) };
       });
     },
   };

@@ -11,6 +11,10 @@ export const serviceAccount: Behaviour<typeof ServiceAccountModel, ServiceAccoun
   model: ServiceAccountModel,
   noun: "service account",
   autoName: true,
+  adoptable: async (ctx, inputs) => {
+    const found = await ctx.client.accounts.serviceAccounts.find({ name: inputs.name as string }, { fresh: true });
+    return found && { id: found.id, differences: [] };
+  },
   create: async (ctx, inputs) => {
     const sa = ctx.client.accounts.serviceAccounts;
     const name = inputs.name as string;
@@ -20,7 +24,7 @@ export const serviceAccount: Behaviour<typeof ServiceAccountModel, ServiceAccoun
       return found;
     };
     const adopted = inputs.adoptExisting === true ? await taken() : undefined;
-    if (adopted) return { id: adopted.id, answer: adopted };
+    if (adopted) return { id: adopted.id, answer: adopted, adopted: true };
     try {
       const made = await sa.create({ name });
       return { id: made.id, answer: made };
