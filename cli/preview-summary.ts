@@ -25,11 +25,13 @@ import { parsePreview, Preview } from "./preview-summary/parse";
 import { summarize } from "./preview-summary/changes";
 import { DEFAULT_MAX_LENGTH, render, renderUnreadable, RenderOptions } from "./preview-summary/markdown";
 
-// The modules by concern: reading the two input forms (parse), what changes (changes), the Markdown (markdown). This
+// The modules by concern: reading the two input forms (parse), what changes (changes), what a reviewer must not miss
+// (notes: disks lost or rolled back, adoptions), the Markdown (markdown). This
 // module is the command line, required by bin/chaser-preview-summary.js as dist/cli/preview-summary.js.
 export * from "./preview-summary/parse";
 export * from "./preview-summary/changes";
 export * from "./preview-summary/markdown";
+export * from "./preview-summary/notes";
 
 // ------------------------------------------------------------------------------------------------ command line
 

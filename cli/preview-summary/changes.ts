@@ -2,6 +2,7 @@
  * What a preview changes: its steps grouped by resource into operations with the properties that change, and the
  * errors and warnings it reported.
  */
+import { Note, notesFor } from "./notes";
 import { Diagnostic, Preview, PreviewStep } from "./parse";
 
 export type Operation = "create" | "update" | "replace" | "delete" | "import" | "read";
@@ -32,6 +33,8 @@ export interface Summary {
   unchanged?: number;
   errors: Diagnostic[];
   warnings: Diagnostic[];
+  /** What a reviewer must not miss: disks deleted or rolled back, adoptions, the provider's messages. */
+  notes: Note[];
 }
 
 export const STACK_TYPE = "pulumi:pulumi:Stack";
@@ -174,5 +177,10 @@ export function summarize(preview: Preview): Summary {
   }
   const errors = preview.diagnostics.filter((d) => d.severity === "error");
   const warnings = preview.diagnostics.filter((d) => d.severity === "warning");
-  return { project, stack, changes, counts, unchanged, errors, warnings };
+  const infos = preview.diagnostics.filter((d) => d.severity === "info" && d.urn);
+  const inputsOf = (urn: string) => {
+    const steps = byUrn.get(urn) ?? [];
+    return steps.find((x) => x.oldInputs)?.oldInputs ?? steps.find((x) => x.newInputs)?.newInputs;
+  };
+  return { project, stack, changes, counts, unchanged, errors, warnings, notes: notesFor({ changes }, infos, inputsOf) };
 }
