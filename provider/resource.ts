@@ -111,6 +111,8 @@ function isGet(props: Props): boolean {
 
 /** URNs whose resource `diff` saw in state in this process: their check without old inputs is a replacement's. */
 const diffed = new Set<string>();
+/** Notes `diff` put beside a resource in this process (URN and text). */
+const said = new Set<string>();
 
 const show = (v: unknown) => (v === undefined || v === null ? "none" : v === UNKNOWN ? "(known after apply)" : `'${String(v)}'`);
 
@@ -265,7 +267,13 @@ export function defineResource<M extends ResourceModel, A>(b: Behaviour<M, A>): 
       if (b.diffNotes) {
         await beside({ ...olds, ...news }, async () => {
           try {
-            for (const n of await b.diffNotes!(olds, news, d)) engineLog(n);
+            for (const n of await b.diffNotes!(olds, news, d)) {
+              // The engine may ask for the same diff twice in one run: say it once.
+              const key = `${String(news.__urn ?? olds.__urn ?? id)}\0${n}`;
+              if (said.has(key)) continue;
+              said.add(key);
+              engineLog(n);
+            }
           } catch (e) {
             debug(`${b.noun}: no note for the change (${(e as Error).message})`);
           }

@@ -57,6 +57,7 @@ export function notesFor(s: Pick<Summary, "changes">, infos: Diagnostic[], oldIn
     if (!d.urn) continue;
     const c = s.changes.find((x) => x.urn === d.urn);
     if (!c || ROLLBACK.test(d.message.trim())) continue;
+    if (notes.some((n) => n.name === c.name && n.type === c.type && n.text === d.message.trim())) continue; // said twice (diff runs again)
     notes.push({ kind: ADOPT.test(d.message.trim()) ? "adopt" : "note", name: c.name, type: c.type, text: d.message.trim() });
   }
   return notes;

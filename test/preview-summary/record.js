@@ -61,8 +61,13 @@ async function main() {
       fs.writeFileSync(path.join(OUT, name), r.stdout);
       console.log(`${name}: exit ${r.status}`);
     };
-    const api = async (method, p, body) => {
-      const res = await fetch(`${url}${p}`, { method, headers: { authorization: `Bearer ${ROOT_KEY}`, "content-type": "application/json" }, body: body && JSON.stringify(body) });
+    const api = async (method, p, body, retried = false) => {
+      // A kept-alive connection the server closed meanwhile fails the first write (EPIPE): one retry.
+      const res = await fetch(`${url}${p}`, { method, headers: { authorization: `Bearer ${ROOT_KEY}`, "content-type": "application/json" }, body: body && JSON.stringify(body) }).catch((e) => {
+        if (retried) throw e;
+        return undefined;
+      });
+      if (!res) return api(method, p, body, true);
       if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${await res.text()}`);
       return res.json();
     };
