@@ -8,7 +8,10 @@
  * The Markdown: a hidden marker line naming the project and stack (so a workflow can find and update its own
  * comment), a heading, the errors when the preview failed, a summary line of counts, one table row per resource that
  * changes (create / update / replace / delete; unchanged ones omitted) with the properties that change and the
- * replacements called out, then a table per resource with each changed property's value before and after.
+ * replacements called out, the data the changes lose (a Workspace or Template with its own workspace replaced or
+ * deleted loses its disk and snapshots; a Snapshot's restore rolls its workspace back), adoptions and the
+ * provider's other notes beside resources, then a table per resource with each changed property's value before and
+ * after.
  *
  * Input: the JSON document `pulumi preview --json` prints (`steps`, `diagnostics`, `changeSummary`), or the
  * streaming form (one engine event per line, from PULUMI_ENABLE_STREAMING_JSON_PREVIEW=true or `pulumi up --json`).
@@ -39,8 +42,9 @@ export const USAGE = `Usage: chaser-preview-summary [--title TEXT] [--max-length
 
 Turns the output of \`pulumi preview --json\` (read from FILE, or from standard input) into Markdown on standard
 output: a summary line of counts, one row per resource to create, update, replace or delete with the properties
-that change (replacements called out), a table of each resource's changed properties, and the errors when the
-preview failed.
+that change (replacements called out), the data the changes lose (disks of replaced or deleted workspaces,
+workspaces rolled back by a restore), adoptions, a table of each resource's changed properties, and the errors
+when the preview failed.
 
   --title TEXT      the heading (default "Pulumi preview"); the stack and project are added to it
   --max-length N    keep the Markdown under N characters (default ${DEFAULT_MAX_LENGTH}; a GitHub comment holds 65536)
