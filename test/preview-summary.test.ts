@@ -6,7 +6,7 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { Io, parsePreview, render, run, summarize, UNKNOWN } from "../cli/preview-summary";
+import { Io, notesFor, parsePreview, render, run, summarize, UNKNOWN } from "../cli/preview-summary";
 
 const FIXTURES = path.join(__dirname, "preview-summary", "fixtures");
 const REPO = path.resolve(__dirname, "..");
@@ -118,7 +118,7 @@ describe("real preview output of the engine", () => {
     expect(md.match(/> - `dev` \(chaser:Workspace\) – cloneFrom changes from '[0-9a-f-]{36}' to a value known only after apply: the workspace keeps its disk and is not cloned again/g)).toHaveLength(1);
     expect(md).not.toMatch(/`dev` \(chaser:Workspace\) is (replaced|deleted)/);
     // The streaming form carries the same notes.
-    const notes = (s: ReturnType<typeof summaryOf>) => s.notes.map((n) => `${n.kind} ${n.name}: ${n.text}`).sort();
+    const notes = (s: ReturnType<typeof summaryOf>) => notesFor(s).map((n) => `${n.kind} ${n.name}: ${n.text}`).sort();
     expect(notes(summaryOf("keep-adopt.events.jsonl"))).toEqual(notes(summaryOf("keep-adopt.json")));
     expect(notes(summaryOf("keep-adopt.json"))).toHaveLength(3);
   });
@@ -240,7 +240,7 @@ describe("rendering", () => {
         ]),
       ),
     );
-    expect(s.notes.map((n) => `${n.kind} ${n.name}: ${n.text}`).sort()).toEqual([
+    expect(notesFor(s).map((n) => `${n.kind} ${n.name}: ${n.text}`).sort()).toEqual([
       "disk-lost a: is replaced because account, sessionType change (fixed at creation): its disk and its snapshots are deleted",
       "disk-lost own: is deleted: its disk and its snapshots are deleted",
     ]);

@@ -2,7 +2,6 @@
  * What a preview changes: its steps grouped by resource into operations with the properties that change, and the
  * errors and warnings it reported.
  */
-import { Note, notesFor } from "./notes";
 import { Diagnostic, Preview, PreviewStep } from "./parse";
 
 export type Operation = "create" | "update" | "replace" | "delete" | "import" | "read";
@@ -23,6 +22,8 @@ export interface ResourceChange {
   properties: PropertyChange[];
   /** For a replace: the old object is deleted before its replacement is created (true), after it (false), unknown. */
   deleteFirst?: boolean;
+  /** The inputs it had before the change (for a create: its new inputs), internal ones included. */
+  inputs?: Record<string, unknown>;
 }
 
 export interface Summary {
@@ -33,8 +34,8 @@ export interface Summary {
   unchanged?: number;
   errors: Diagnostic[];
   warnings: Diagnostic[];
-  /** What a reviewer must not miss: disks deleted or rolled back, adoptions, the provider's messages. */
-  notes: Note[];
+  /** The preview's informational messages beside resources (the provider's notes: see notes.ts). */
+  infos: Diagnostic[];
 }
 
 export const STACK_TYPE = "pulumi:pulumi:Stack";
@@ -159,7 +160,8 @@ export function summarize(preview: Preview): Summary {
     // A refresh step carries the state before the refresh: the change is computed from the steps after it.
     const changing = steps.filter((s) => s.op !== "refresh" && s.op !== "same");
     const refreshed = steps.find((s) => s.op === "refresh" && s.oldInputs);
-    const change: ResourceChange = { op, urn, name: u.name, type, properties: propertyChanges(op, changing, refreshed?.oldInputs) };
+    const inputs = steps.find((x) => x.oldInputs)?.oldInputs ?? steps.find((x) => x.newInputs)?.newInputs;
+    const change: ResourceChange = { op, urn, name: u.name, type, properties: propertyChanges(op, changing, refreshed?.oldInputs), inputs };
     if (op === "replace") {
       const del = ops.indexOf("delete-replaced");
       const cre = ops.indexOf("create-replacement");
@@ -178,9 +180,5 @@ export function summarize(preview: Preview): Summary {
   const errors = preview.diagnostics.filter((d) => d.severity === "error");
   const warnings = preview.diagnostics.filter((d) => d.severity === "warning");
   const infos = preview.diagnostics.filter((d) => d.severity === "info" && d.urn);
-  const inputsOf = (urn: string) => {
-    const steps = byUrn.get(urn) ?? [];
-    return steps.find((x) => x.oldInputs)?.oldInputs ?? steps.find((x) => x.newInputs)?.newInputs;
-  };
-  return { project, stack, changes, counts, unchanged, errors, warnings, notes: notesFor({ changes }, infos, inputsOf) };
+  return { project, stack, changes, counts, unchanged, errors, warnings, infos };
 }

@@ -1,7 +1,7 @@
 /** The Markdown of a preview's summary: for a pull-request comment or a CI job summary. */
 import { Diagnostic, UNKNOWN } from "./parse";
 import { displayType, Operation, OP_ORDER, parseUrn, ResourceChange, STACK_TYPE, Summary } from "./changes";
-import type { Note } from "./notes";
+import { Note, notesFor } from "./notes";
 
 /** GitHub's limit for a comment body is 65,536 characters. */
 export const DEFAULT_MAX_LENGTH = 60_000;
@@ -75,24 +75,24 @@ function propertyList(c: ResourceChange): string {
   return c.properties.map((p) => (p.replaces ? `**${cell(p.property)}** (replaces)` : cell(p.property))).join(", ");
 }
 
-function operationCell(c: ResourceChange, s: Summary): string {
-  if (c.op === "create" && s.notes.some((n) => n.kind === "adopt" && n.name === c.name && n.type === c.type)) return "**adopt** (no create)";
+function operationCell(c: ResourceChange, notes: Note[]): string {
+  if (c.op === "create" && notes.some((n) => n.kind === "adopt" && n.name === c.name && n.type === c.type)) return "**adopt** (no create)";
   if (c.op !== "replace") return c.op;
   const order = c.deleteFirst === true ? " (delete first)" : c.deleteFirst === false ? " (create first)" : "";
   return `**replace**${order}`;
 }
 
 /** The data a change deletes or rolls back (a caution), then adoptions and the provider's other messages. */
-function notesSection(s: Summary): string[] {
+function notesSection(notes: Note[]): string[] {
   const line = (n: Note) => `> - ${code(n.name)} (${cell(n.type)}) ${n.kind === "disk-lost" ? "" : "– "}${cell(n.text)}`;
   const out: string[] = [];
-  const loss = s.notes.filter((n) => n.kind === "disk-lost" || n.kind === "rollback");
+  const loss = notes.filter((n) => n.kind === "disk-lost" || n.kind === "rollback");
   if (loss.length > 0) {
     out.push("> [!CAUTION]", "> **Data on workspace disks is lost:**");
     for (const n of loss) out.push(line(n));
     out.push("");
   }
-  const other = s.notes.filter((n) => n.kind === "adopt" || n.kind === "note");
+  const other = notes.filter((n) => n.kind === "adopt" || n.kind === "note");
   if (other.length > 0) {
     out.push("> [!NOTE]", "> **From the provider:**");
     for (const n of other) out.push(line(n));
@@ -152,14 +152,15 @@ export function render(s: Summary, opts: RenderOptions = {}): string {
       errors.push(fenced(diagnosticText(e)), "");
     }
   }
+  const notes = notesFor(s);
   const overview: string[] = [countsLine(s), ""];
   if (s.changes.length > 0) {
     overview.push("| | Resource | Type | Operation | Properties |", "| --- | --- | --- | --- | --- |");
     for (const c of s.changes) {
-      overview.push(`| ${ICON[c.op]} | ${code(c.name)} | ${cell(c.type)} | ${operationCell(c, s)} | ${propertyList(c) || "–"} |`);
+      overview.push(`| ${ICON[c.op]} | ${code(c.name)} | ${cell(c.type)} | ${operationCell(c, notes)} | ${propertyList(c) || "–"} |`);
     }
     overview.push("");
-    overview.push(...notesSection(s));
+    overview.push(...notesSection(notes));
     const replaced = s.changes.filter((c) => c.op === "replace");
     if (replaced.length > 0) {
       overview.push(

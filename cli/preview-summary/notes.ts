@@ -5,7 +5,6 @@
  * preview (an adoption instead of a create, a clone keeping its disk while its source changes).
  */
 import type { ResourceChange, Summary } from "./changes";
-import type { Diagnostic } from "./parse";
 
 export type NoteKind = "disk-lost" | "rollback" | "adopt" | "note";
 
@@ -30,8 +29,10 @@ function ownsDisk(c: ResourceChange, inputs: Record<string, unknown> | undefined
   return !(c.type === "chaser:Template" && inputs && inputs.workspace !== undefined && inputs.workspace !== null);
 }
 
-/** The notes for a summary's changes and the preview's informational messages (those beside a resource). */
-export function notesFor(s: Pick<Summary, "changes">, infos: Diagnostic[], oldInputs: (urn: string) => Record<string, unknown> | undefined): Note[] {
+/** The notes for a summary: from its changes and the preview's informational messages beside resources. */
+export function notesFor(s: Pick<Summary, "changes" | "infos">): Note[] {
+  const infos = s.infos;
+  const oldInputs = (urn: string) => s.changes.find((c) => c.urn === urn)?.inputs;
   const notes: Note[] = [];
   const said = (urn: string, re: RegExp) => infos.find((d) => d.urn === urn && re.test(d.message.trim()));
   for (const c of s.changes) {
