@@ -7,17 +7,18 @@
  * The hooks a resource module exports keep the names state written by 0.1.0 calls: check, diff, create, read,
  * update, remove (and delete, configure, so the module itself can be the dynamic provider).
  */
+import type { Difference } from "./client";
 import { ChaserApiError, NotFoundError } from "./client/errors";
 import { checkApiUrl } from "./client/config";
 import { debug } from "./client/debug";
 import { Operation, ProviderError, advise } from "./advice";
 import { Context, contextFor } from "./context";
 import { credentialProblem } from "./credentials";
-import { current } from "./engine-log";
+import { current, engineLog } from "./engine-log";
 import { INTERNAL_KEYS, InputsOf, OutputsOf, ResourceModel, TableDiff, diffInputs, inputFields, outputsFrom, validate } from "./model";
 import { nameFor, noteInState, seedOf } from "./naming";
 import { resourceOfModel } from "./registry";
-import { isUnknown } from "./values";
+import { UNKNOWN, isUnknown } from "./values";
 import * as settings from "./settings";
 
 export type Props = Record<string, unknown>;
@@ -39,8 +40,8 @@ export interface Behaviour<M extends ResourceModel, A> {
   autoName?: boolean | ((news: Props) => boolean);
   /** Normalises the inputs after naming (e.g. sorts scopes); must tolerate unknown values. */
   normalize?(inputs: Props): Props;
-  /** Creates the object; returns its id and the API's answer. */
-  create(ctx: Context, inputs: Inputs<M>): Promise<{ id: string; answer: A }>;
+  /** Creates the object; returns its id and the API's answer (`adopted`: an existing object taken over, `adoptExisting`). */
+  create(ctx: Context, inputs: Inputs<M>): Promise<{ id: string; answer: A; adopted?: boolean }>;
   /** The object as it is now; undefined (or a NotFoundError) when it is gone. */
   read(ctx: Context, id: string, state: State<M>): Promise<A | undefined>;
   /** Applies changed "update" inputs in place. */
@@ -64,6 +65,13 @@ export interface Behaviour<M extends ResourceModel, A> {
    * update last wrote its state.
    */
   findCreated?(ctx: Context, inputs: Inputs<M>, opts: { keep: Set<string>; since?: string }): Promise<{ id: string; answer: A } | { removed: string[] } | undefined>;
+  /**
+   * For a preview of a create with `adoptExisting`: the object `create` would take over (its id and the fixed
+   * properties that differ from the program's), or undefined when there is none (it would be created). Reads only.
+   */
+  adoptable?(ctx: Context, inputs: Inputs<M>): Promise<{ id: string; differences: Difference[] } | undefined>;
+  /** What the user should know about this change, said beside the resource by `diff` (preview and up). */
+  diffNotes?(olds: Props, news: Props, d: TableDiff): string[] | Promise<string[]>;
   /** Advice for this resource's own failures (undefined: the general advice). */
   advice?(e: ChaserApiError, op: Operation, props: Props, where: string): string | undefined;
 }
@@ -95,6 +103,18 @@ export type Recovered =
 function present(o: Props): Props {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null));
 }
+
+/** Props of a `get` (a read by id alone): nothing but the resource class's and the provider's own keys. */
+function isGet(props: Props): boolean {
+  return Object.keys(props).every((k) => k.startsWith("__"));
+}
+
+/** URNs whose resource `diff` saw in state in this process: their check without old inputs is a replacement's. */
+const diffed = new Set<string>();
+/** Notes `diff` put beside a resource in this process (URN and text). */
+const said = new Set<string>();
+
+const show = (v: unknown) => (v === undefined || v === null ? "none" : v === UNKNOWN ? "(known after apply)" : `'${String(v)}'`);
 
 /** What the hooks of one resource share: its behaviour, and what its model and the registry say, derived once. */
 interface Resource<M extends ResourceModel, A> {
@@ -136,9 +156,17 @@ function inputsOf(r: Resource<ResourceModel, unknown>, p: Props): Props {
   return present(Object.fromEntries(r.inputKeys.map((k) => [k, p[k]])));
 }
 
+/**
+ * Every output the model declares is in the outputs, null when the object has no value: an output absent from
+ * state is unknown in the next preview (the SDK reads a missing output as "known after apply").
+ */
+function complete(r: Resource<ResourceModel, unknown>, o: Props): Props {
+  return { ...Object.fromEntries(r.outputKeys.map((k) => [k, null])), ...present(o) };
+}
+
 /** What state records after an answer: the inputs and the outputs taken from the answer. */
 function outputsOf<A>(r: Resource<ResourceModel, A>, inputs: Props, answer: A, previous: Props): Props {
-  return present({ ...inputsOf(r, inputs), ...(r.b.outputs ? r.b.outputs(answer, inputs, previous) : outputsFrom(r.b.model, answer as Props)) });
+  return complete(r, { ...inputsOf(r, inputs), ...(r.b.outputs ? r.b.outputs(answer, inputs, previous) : outputsFrom(r.b.model, answer as Props)) });
 }
 
 /** How a failure is told: the operation, the resource, the account, and the resource's own advice. */
@@ -154,14 +182,24 @@ function situation<A>(r: Resource<ResourceModel, A>, op: Operation, props: Props
   };
 }
 
+/** What messages call the resource: its noun and name. */
+function what(r: Resource<ResourceModel, unknown>, props: Props, id?: string): string {
+  const name = typeof props.name === "string" ? props.name : id;
+  return `${r.noun}${name ? ` '${name}'` : ""}`;
+}
+
+/** Runs `fn` with the engine's messages placed beside this resource (check and diff run outside withContext). */
+function beside<T>(r: Resource<ResourceModel, unknown>, props: Props, fn: () => T, id?: string): T {
+  return current.run({ urn: typeof props.__urn === "string" ? props.__urn : undefined, what: what(r, props, id) }, fn);
+}
+
 /** Runs a hook's API work with its context (the account's client, the engine's resource); failures become advice. */
 async function withContext<T>(r: Resource<ResourceModel, unknown>, op: Operation, props: Props, id: string | undefined, fn: (ctx: Context) => Promise<T>): Promise<T> {
   let ctx: Context | undefined;
   try {
     ctx = contextFor(props.account as string | undefined);
-    const name = typeof props.name === "string" ? props.name : id;
     const c = ctx;
-    return await current.run({ urn: typeof props.__urn === "string" ? props.__urn : undefined, what: `${r.noun}${name ? ` '${name}'` : ""}` }, () => fn(c));
+    return await beside(r, props, () => fn(c), id);
   } catch (e) {
     throw advise(e, situation(r, op, props, ctx, id));
   }
@@ -178,6 +216,33 @@ function checkConfiguredUrl(): void {
   }
 }
 
+/**
+ * What `create` will do with `adoptExisting`, found with reads only: a message beside the resource when it will
+ * adopt an object, or a failure per fixed property that differs. Nothing when it cannot be known now (the API
+ * unreachable, a value known only after apply): `create` checks again.
+ */
+async function previewAdoption<M extends ResourceModel, A>(r: Resource<M, A>, inputs: Props): Promise<{ property: string; reason: string }[]> {
+  if (isUnknown(inputs.name)) return [];
+  try {
+    const ctx = contextFor(inputs.account as string | undefined);
+    const found = await r.b.adoptable!(ctx, inputs as Inputs<M>);
+    if (!found) return [];
+    const it = what(r, inputs);
+    if (found.differences.length === 0) {
+      const later = Object.values(inputs).some(isUnknown) ? " (properties known only after apply are compared at up)" : "";
+      beside(r, inputs, () => engineLog(`will adopt the existing ${it} (id ${found.id}) instead of creating one${later}`));
+      return [];
+    }
+    return found.differences.map((x) => ({
+      property: x.property,
+      reason: `${x.property}: adoptExisting: the existing ${it} (id ${found.id}) in ${ctx.where} has ${x.property} ${show(x.server)}, the program says ${show(x.program)}; fixed properties must match to adopt it: change the program, or choose another name`,
+    }));
+  } catch (e) {
+    debug(`adoption of ${r.noun} not previewed: ${(e as Error).message}`);
+    return [];
+  }
+}
+
 async function check<M extends ResourceModel, A>(r: Resource<M, A>, olds: Props, news: Props) {
   checkConfiguredUrl();
   let inputs: Props = present(news);
@@ -187,16 +252,26 @@ async function check<M extends ResourceModel, A>(r: Resource<M, A>, olds: Props,
   }
   const failures = validate(r.b.model, inputs);
   // The account's credential, found out now rather than half-way through an `up` (one read per account).
+  let credential = !isUnknown(inputs.account);
   if (!failures.some((f) => f.property === "account") && !isUnknown(inputs.account)) {
     const problem = await credentialProblem(inputs.account as string | undefined);
     if (problem) failures.push({ property: "account", reason: `account: ${problem}` });
+    credential = !problem;
   }
-  return { inputs: r.b.normalize ? r.b.normalize(inputs) : inputs, failures };
+  const normalized = r.b.normalize ? r.b.normalize(inputs) : inputs;
+  // A create that adopts: said (or refused) now, when the credential allows a read, instead of at `up`.
+  const creating = Object.keys(olds).length === 0 && !(typeof news.__urn === "string" && diffed.has(news.__urn));
+  if (creating && credential && failures.length === 0 && normalized.adoptExisting === true && r.b.adoptable) {
+    failures.push(...(await previewAdoption(r, normalized)));
+  }
+  return { inputs: normalized, failures };
 }
 
 async function diff<M extends ResourceModel, A>(r: Resource<M, A>, id: string, olds: Props, news: Props) {
   if (autoNamed(r, olds)) noteInState(seedOf(r.type, news), olds.name);
+  if (typeof news.__urn === "string") diffed.add(news.__urn);
   const d = table(r, olds, news);
+  if (r.b.diffNotes) await sayNotes(r, id, olds, news, d);
   if (d.replaces.length > 0) {
     const refusal = r.b.guard?.(olds, id, `replaced (${d.replaces.join(", ")} changed)`);
     if (refusal) throw new ProviderError(refusal);
@@ -208,9 +283,27 @@ async function diff<M extends ResourceModel, A>(r: Resource<M, A>, id: string, o
   };
 }
 
+/** The resource's notes on a change, beside it in the engine's output, each once per process. */
+async function sayNotes<M extends ResourceModel, A>(r: Resource<M, A>, id: string, olds: Props, news: Props, d: TableDiff): Promise<void> {
+  await beside(r, { ...olds, ...news }, async () => {
+    try {
+      for (const n of await r.b.diffNotes!(olds, news, d)) {
+        // The engine may ask for the same diff twice in one run: say it once.
+        const key = `${String(news.__urn ?? olds.__urn ?? id)}\0${n}`;
+        if (said.has(key)) continue;
+        said.add(key);
+        engineLog(n);
+      }
+    } catch (e) {
+      debug(`${r.noun}: no note for the change (${(e as Error).message})`);
+    }
+  });
+}
+
 async function create<M extends ResourceModel, A>(r: Resource<M, A>, inputs: Props) {
   return withContext(r, "create", inputs, undefined, async (ctx) => {
-    const { id, answer } = await r.b.create(ctx, inputs as Inputs<M>);
+    const { id, answer, adopted } = await r.b.create(ctx, inputs as Inputs<M>);
+    if (adopted) engineLog(`adopted the existing ${what(r, inputs)} (id ${id}) instead of creating one`);
     return { id, outs: outputsOf(r, inputs, answer, {}) };
   });
 }
@@ -224,10 +317,14 @@ async function read<M extends ResourceModel, A>(r: Resource<M, A>, id: string, p
     } catch (e) {
       if (!(e instanceof NotFoundError)) throw e;
     }
-    if (answer === undefined) return { id: "" };
+    if (answer === undefined) {
+      // A refresh of an object that is gone drops it; a `get` must name an object that exists.
+      if (isGet(props)) throw new ProviderError(`no ${r.noun} with id '${id}' in ${ctx.where}: ${r.type}.get needs the id of an existing ${r.noun}`);
+      return { id: "" };
+    }
     const outs = outputsOf(r, props, answer, props);
     const inputs = inputsOf(r, props);
-    for (const k of r.refreshed) if (outs[k] !== undefined) inputs[k] = outs[k];
+    for (const k of r.refreshed) if (outs[k] !== undefined && outs[k] !== null) inputs[k] = outs[k];
     return { id, props: outs, inputs: r.b.readBack ? r.b.readBack(inputs, outs) : inputs };
   });
 }
@@ -235,12 +332,12 @@ async function read<M extends ResourceModel, A>(r: Resource<M, A>, id: string, p
 /** Calls the API for changed "update" inputs only; when only state changed, the object's outputs stay. */
 async function update<M extends ResourceModel, A>(r: Resource<M, A>, id: string, olds: Props, news: Props) {
   const calls = table(r, olds, news).changed.filter((k) => r.updatable.has(k));
-  const kept = (): Props => present({ ...Object.fromEntries(r.outputKeys.map((k) => [k, olds[k]])), ...inputsOf(r, news) });
+  const kept = (): Props => complete(r, { ...Object.fromEntries(r.outputKeys.map((k) => [k, olds[k]])), ...inputsOf(r, news) });
   if (calls.length === 0 || !r.b.update) return { outs: kept() };
   return withContext(r, "update", news, id, async (ctx) => {
     const u = await r.b.update!(ctx, id, olds as State<M>, news as Inputs<M>, calls);
     const base = u.answer !== undefined ? outputsOf(r, news, u.answer, olds) : kept();
-    return { outs: present({ ...base, ...(u.set ?? {}) }) };
+    return { outs: complete(r, { ...base, ...(u.set ?? {}) }) };
   });
 }
 

@@ -21,8 +21,18 @@ export interface WorkspaceArgs {
   sessionType?: pulumi.Input<SessionType>;
   /** OCI image for a fresh sandbox workspace. Changing it replaces the workspace. */
   image?: pulumi.Input<string>;
-  /** Clone this workspace or template (name or id) instead of starting fresh. Changing it replaces the workspace. */
+  /**
+   * Clone this workspace or template (name or id) instead of starting fresh. The source matters only at creation:
+   * a clone is an independent copy, so a later change of `cloneFrom` (for instance its template replaced, which
+   * changes its id) keeps the workspace and its disk, unless `recloneOnSourceChange` is true. Recorded in the
+   * stack; changing it calls no API.
+   */
   cloneFrom?: pulumi.Input<string>;
+  /**
+   * When true, a change of `cloneFrom` replaces the workspace with a new clone of the new source (its disk and
+   * snapshots are deleted); by default the clone keeps its disk. Recorded in the stack; changing it calls no API.
+   */
+  recloneOnSourceChange?: pulumi.Input<boolean>;
   /** Import this GitHub repository (`owner/repo`) into `/workspace`. Changing it replaces the workspace. */
   githubRepo?: pulumi.Input<string>;
   /**
@@ -75,8 +85,17 @@ export abstract class WorkspaceResource extends pulumi.dynamic.Resource {
   declare public readonly nodeEndpoint: pulumi.Output<string | undefined>;
   /** Assistant home reported by the API, or null. */
   declare public readonly assistantHome: pulumi.Output<string | undefined>;
-  /** As applied: Clone this workspace or template (name or id) instead of starting fresh. */
+  /**
+   * As applied: Clone this workspace or template (name or id) instead of starting fresh. The source matters only
+   * at creation: a clone is an independent copy, so a later change of `cloneFrom` (for instance its template
+   * replaced, which changes its id) keeps the workspace and its disk, unless `recloneOnSourceChange` is true.
+   */
   declare public readonly cloneFrom: pulumi.Output<string | undefined>;
+  /**
+   * As applied: When true, a change of `cloneFrom` replaces the workspace with a new clone of the new source (its
+   * disk and snapshots are deleted); by default the clone keeps its disk.
+   */
+  declare public readonly recloneOnSourceChange: pulumi.Output<boolean | undefined>;
   /** As applied: Account (id, exact name or `personal`) to create it in; default the provider's `chaser:account`. */
   declare public readonly account: pulumi.Output<string | undefined>;
   /** As applied: When true, destroying or replacing the workspace fails until this is set to false and applied. */
@@ -110,7 +129,7 @@ export class Workspace extends WorkspaceResource {
   constructor(name: string, args?: WorkspaceArgs, opts?: pulumi.CustomResourceOptions) {
     const limit = quietStacks();
     try {
-      super(providerOf("Workspace"), name, resourceProps("Workspace", name, args, ["name","sessionType","image","githubRepo","status","createdAt","persistence","activeSessionId","lastSessionId","sourceWorkspaceId","nodeEndpoint","assistantHome","cloneFrom","account","deletionProtection","forceDelete","adoptExisting"], opts), opts, "chaser", "Workspace");
+      super(providerOf("Workspace"), name, resourceProps("Workspace", name, args, ["name","sessionType","image","githubRepo","status","createdAt","persistence","activeSessionId","lastSessionId","sourceWorkspaceId","nodeEndpoint","assistantHome","cloneFrom","recloneOnSourceChange","account","deletionProtection","forceDelete","adoptExisting"], opts), opts, "chaser", "Workspace");
     } finally {
       Error.stackTraceLimit = limit;
     }
@@ -154,7 +173,7 @@ export class Template extends WorkspaceResource {
   constructor(name: string, args?: TemplateArgs, opts?: pulumi.CustomResourceOptions) {
     const limit = quietStacks();
     try {
-      super(providerOf("Template"), name, resourceProps("Template", name, args, ["name","sessionType","image","githubRepo","status","createdAt","persistence","activeSessionId","lastSessionId","sourceWorkspaceId","nodeEndpoint","assistantHome","template","workspace","cloneFrom","account","deletionProtection","forceDelete","adoptExisting"], opts), opts, "chaser", "Template");
+      super(providerOf("Template"), name, resourceProps("Template", name, args, ["name","sessionType","image","githubRepo","status","createdAt","persistence","activeSessionId","lastSessionId","sourceWorkspaceId","nodeEndpoint","assistantHome","template","workspace","cloneFrom","recloneOnSourceChange","account","deletionProtection","forceDelete","adoptExisting"], opts), opts, "chaser", "Template");
     } finally {
       Error.stackTraceLimit = limit;
     }

@@ -11,7 +11,10 @@ import * as snapshot from "../provider/resources/snapshot";
 import * as template from "../provider/resources/template";
 import * as workspace from "../provider/resources/workspace";
 import * as settings from "../provider/settings";
-import { Local } from "./support/local";
+import * as member from "../provider/resources/member";
+import * as serviceaccount from "../provider/resources/serviceaccount";
+import * as sshkey from "../provider/resources/sshkey";
+import { Local, writesTo } from "./support/local";
 
 const local = Local.forSuite();
 
@@ -89,9 +92,10 @@ describe("Workspace", () => {
   test("create fresh, clone and import; outputs carry every WorkspaceInfo field", async () => {
     const fresh = await createWs("src", { image: "ghcr.io/x/dev:1" });
     expect(fresh.outs).toMatchObject({ workspaceId: fresh.id, name: "src", sessionType: "sandbox", image: "ghcr.io/x/dev:1" });
-    // Every output the API gave a value for; nothing null (no padding in state).
-    for (const f of outputFields(WorkspaceModel)) if (!/Endpoint|Home|SessionId|githubRepo|sourceWorkspaceId/.test(f.key)) expect(fresh.outs).toHaveProperty(f.key);
-    expect(Object.values(fresh.outs)).not.toContain(null);
+    // Every output the model declares, null when the API has no value: an output missing from state would be
+    // "known after apply" in the next preview.
+    for (const f of outputFields(WorkspaceModel)) expect(fresh.outs).toHaveProperty(f.key);
+    expect(fresh.outs).toMatchObject({ githubRepo: null, sourceWorkspaceId: null });
 
     const { inputs } = await workspace.check({}, { __logicalName: "clone", name: "clone", cloneFrom: "src" });
     const clone = await workspace.create(inputs);
@@ -185,6 +189,38 @@ describe("Workspace", () => {
     await expect(bad).rejects.toThrow(/workspace 'legacy' \(.*\) exists in the personal account but cannot be adopted: sessionType is 'sandbox', not 'browser'/);
   });
 
+  test("adoptExisting at preview (check): a mismatch fails per fixed property with both values, a match is no failure; reads only", async () => {
+    const pre = await local.api<any>("POST", "/v1/workspaces", { name: "seen-early", session_type: "sandbox", image: "ghcr.io/x/a:1" });
+    await local.clearRequests();
+    const bad = await failuresOf(workspace, { name: "seen-early", sessionType: "browser", adoptExisting: true });
+    expect(bad).toEqual([
+      { property: "sessionType", reason: `sessionType: adoptExisting: the existing workspace 'seen-early' (id ${pre.body.id}) in the personal account has sessionType 'sandbox', the program says 'browser'; fixed properties must match to adopt it: change the program, or choose another name` },
+      { property: "image", reason: expect.stringMatching(/^image: adoptExisting: .* has image 'ghcr\.io\/x\/a:1', the program says none;/) },
+    ]);
+    expect(await failuresOf(workspace, { name: "seen-early", sessionType: "sandbox", image: "ghcr.io/x/a:1", adoptExisting: true })).toEqual([]);
+    // Unknown values (preview) are not compared; a workspace in state (old inputs) is not looked up again.
+    expect(await failuresOf(workspace, { name: "seen-early", sessionType: UNKNOWN, image: UNKNOWN, adoptExisting: true })).toEqual([]);
+    await local.clearRequests();
+    expect(await failuresOf(workspace, { name: "seen-early", sessionType: "browser", adoptExisting: true }, { name: "seen-early", sessionType: "sandbox" })).toEqual([]);
+    expect(await local.requests()).toEqual([]);
+  });
+
+  test("a clone keeps its disk when its source changes (state only); recloneOnSourceChange replaces it", async () => {
+    const src = await createWs("src-a");
+    await createWs("src-b");
+    const { inputs } = await workspace.check({}, { __logicalName: "cl", name: "cl", cloneFrom: src.id });
+    const clone = await workspace.create(inputs);
+    const moved = (await workspace.check(clone.outs, { __logicalName: "cl", name: "cl", cloneFrom: "src-b" })).inputs;
+    expect(await workspace.diff(clone.id, clone.outs, moved)).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
+    await local.clearRequests();
+    const u = await workspace.update(clone.id, clone.outs, moved);
+    expect(await local.requests()).toEqual([]);
+    expect(u.outs).toMatchObject({ cloneFrom: "src-b", sourceWorkspaceId: src.id, workspaceId: clone.id });
+    const asked = { ...moved, cloneFrom: src.id, recloneOnSourceChange: true };
+    expect(await workspace.diff(clone.id, u.outs, asked)).toMatchObject({ replaces: ["cloneFrom"] });
+    expect(await template.diff(clone.id, { ...u.outs, template: true }, { ...asked, template: true })).toMatchObject({ replaces: ["cloneFrom"] });
+  });
+
   test("a taken name is a clear error, no retry", async () => {
     await createWs("taken");
     await local.clearRequests();
@@ -262,6 +298,32 @@ describe("Template", () => {
   });
 });
 
+describe("get (a read by id alone)", () => {
+  const GET_PROPS = { __provider: "exports.handler = …", __urn: "urn:pulumi:s::p::pulumi-nodejs:dynamic/chaser:X::got" };
+  test("a missing id fails naming the kind, the id and the account, for every resource; a refresh still drops it", async () => {
+    const missing = "00000000-0000-0000-0000-00000000dead";
+    const cases: Array<[{ read: typeof workspace.read }, string, string]> = [
+      [workspace, "workspace", "Workspace"],
+      [template, "template", "Template"],
+      [snapshot, "snapshot", "Snapshot"],
+      [apikey, "API key", "ApiKey"],
+      [serviceaccount, "service account", "ServiceAccount"],
+      [sshkey, "SSH key", "SshKey"],
+    ];
+    for (const [hooks, noun, cls] of cases) {
+      const id = cls === "Snapshot" ? `${missing}/s` : missing;
+      await expect(hooks.read(id, GET_PROPS)).rejects.toThrow(`no ${noun} with id '${id}' in the personal account: ${cls}.get needs the id of an existing ${noun}`);
+      // A refresh passes the state's outputs: a vanished object is dropped.
+      expect(await hooks.read(id, { ...GET_PROPS, name: "x" })).toEqual({ id: "" });
+    }
+    await expect(member.read(missing, GET_PROPS)).rejects.toThrow(/OrganizationMember\.get needs the id of an existing organization member|members belong to organizations/);
+    const present = await createWs("got-me");
+    await local.clearRequests();
+    expect(await workspace.read(present.id, GET_PROPS)).toMatchObject({ id: present.id, props: { name: "got-me" } });
+    expect(await writesTo(local)).toEqual([]);
+  });
+});
+
 describe("Snapshot", () => {
   test("create, read, restore in place, delete", async () => {
     const ws = await createWs("snap-ws");
@@ -283,7 +345,7 @@ describe("Snapshot", () => {
     expect(await snapshot.diff(s.id, s.outs, restore)).toMatchObject({ changes: true, replaces: [] });
     const u = await snapshot.update(s.id, s.outs, restore);
     expect(u.outs.restoredAt).toEqual(expect.any(String));
-    expect(await local.calls()).toEqual([`POST /v1/workspaces/${ws.id}/snapshots/before/restore`]);
+    expect(await writesTo(local)).toEqual([`POST /v1/workspaces/${ws.id}/snapshots/before/restore`]);
 
     await snapshot.remove(s.id, u.outs);
     forgetClients();

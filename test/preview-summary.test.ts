@@ -6,7 +6,7 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { Io, parsePreview, render, run, summarize, UNKNOWN } from "../cli/preview-summary";
+import { Io, notesFor, parsePreview, render, run, summarize, UNKNOWN } from "../cli/preview-summary";
 
 const FIXTURES = path.join(__dirname, "preview-summary", "fixtures");
 const REPO = path.resolve(__dirname, "..");
@@ -72,6 +72,11 @@ describe("real preview output of the engine", () => {
         "| 🟡 | `scratch` | chaser:Workspace | update | name |",
         "| 🟡 | `baseline` | chaser:Snapshot | update | restoreTrigger |",
         "",
+        // The restore is data lost, in the provider's words (beside the snapshot in the preview).
+        "> [!CAUTION]",
+        "> **Data on workspace disks is lost:**",
+        "> - `baseline` (chaser:Snapshot) – will roll back workspace 'fx-dev' to snapshot 'baseline': the changes on its disk since the snapshot are lost",
+        "",
         "<details><summary>Property changes by resource</summary>",
         "",
         "#### 🟡 `scratch` (chaser:Workspace): update",
@@ -100,6 +105,22 @@ describe("real preview output of the engine", () => {
     expect(md).toContain("| 🟠 | `scratch` | chaser:Workspace | **replace** (delete first) | **sessionType** (replaces) |");
     expect(md).toContain("| sessionType | `browser` | `sandbox` | **forces replacement** |");
     expect(md).toMatch(/> \[!WARNING\]\n> 2 resources are \*\*replaced\*\*: `(ci|scratch)`, `(ci|scratch)`/);
+  });
+
+  test("a template replaced loses its own disk; its clone keeps its disk (an update); an adoption instead of a create", () => {
+    expect(changeLines("keep-adopt.json")).toEqual(["create legacy: adoptExisting,name,sessionType", "replace golden (delete first): image!", "update dev: cloneFrom"]);
+    const md = markdownOf("keep-adopt.json");
+    expect(md).toContain("| 🟢 | `legacy` | chaser:Workspace | **adopt** (no create) | adoptExisting, name, sessionType |");
+    expect(md).toContain("> - `golden` (chaser:Template) is replaced because image changes (fixed at creation): its disk and its snapshots are deleted");
+    expect(md).toMatch(/> \[!NOTE\]\n> \*\*From the provider:\*\*\n/);
+    expect(md).toMatch(/> - `legacy` \(chaser:Workspace\) – will adopt the existing workspace 'fx-legacy' \(id [0-9a-f-]{36}\) instead of creating one\n/);
+    // Said twice by the engine (diff asked twice), shown once.
+    expect(md.match(/> - `dev` \(chaser:Workspace\) – cloneFrom changes from '[0-9a-f-]{36}' to a value known only after apply: the workspace keeps its disk and is not cloned again/g)).toHaveLength(1);
+    expect(md).not.toMatch(/`dev` \(chaser:Workspace\) is (replaced|deleted)/);
+    // The streaming form carries the same notes.
+    const notes = (s: ReturnType<typeof summaryOf>) => notesFor(s).map((n) => `${n.kind} ${n.name}: ${n.text}`).sort();
+    expect(notes(summaryOf("keep-adopt.events.jsonl"))).toEqual(notes(summaryOf("keep-adopt.json")));
+    expect(notes(summaryOf("keep-adopt.json"))).toHaveLength(3);
   });
 
   test("the streaming event form gives the same summary as the JSON document", () => {
@@ -203,6 +224,27 @@ describe("rendering", () => {
       ),
     );
     expect(s.changes.map((c) => c.properties.map((p) => p.property))).toEqual([["scopes"]]);
+  });
+
+  test("data lost: a Workspace or an own-workspace Template replaced or deleted loses its disk; a flag-mode Template or a key does not", () => {
+    const ws = "pulumi-nodejs:dynamic/chaser:Workspace";
+    const tpl = "pulumi-nodejs:dynamic/chaser:Template";
+    const key = "pulumi-nodejs:dynamic/chaser:ApiKey";
+    const s = summarize(
+      parsePreview(
+        digest([
+          { op: "replace", urn: urn(ws, "a"), replaceReasons: ["sessionType", "account"], oldState: { type: ws, inputs: { sessionType: "browser", account: "x" } }, newState: { type: ws, inputs: { sessionType: "sandbox", account: "y" } } },
+          { op: "delete", urn: urn(tpl, "own"), oldState: { type: tpl, inputs: { name: "own", sessionType: "sandbox" } } },
+          { op: "delete", urn: urn(tpl, "flag"), oldState: { type: tpl, inputs: { workspace: "w1" } } },
+          { op: "replace", urn: urn(key, "k"), replaceReasons: ["scopes"], oldState: { type: key, inputs: { scopes: ["a"] } }, newState: { type: key, inputs: { scopes: ["b"] } } },
+        ]),
+      ),
+    );
+    expect(notesFor(s).map((n) => `${n.kind} ${n.name}: ${n.text}`).sort()).toEqual([
+      "disk-lost a: is replaced because account, sessionType change (fixed at creation): its disk and its snapshots are deleted",
+      "disk-lost own: is deleted: its disk and its snapshots are deleted",
+    ]);
+    expect(render(s)).toContain("> [!CAUTION]\n> **Data on workspace disks is lost:**\n> - `a` (chaser:Workspace) is replaced because account, sessionType change");
   });
 
   test("no changes; warnings folded; the title option; the size limit drops the property tables, then cuts", () => {

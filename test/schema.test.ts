@@ -21,12 +21,12 @@ const committed = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "schema.
  */
 const cases: Record<string, { base: Record<string, unknown>; other: Record<string, unknown> }> = {
   Workspace: {
-    base: { name: "ws-a", sessionType: "sandbox", image: "img:1", account: "acme", deletionProtection: false, forceDelete: false, adoptExisting: false },
-    other: { name: "ws-b", sessionType: "browser", image: "img:2", cloneFrom: "src", githubRepo: "o/r", account: "other", deletionProtection: true, forceDelete: true, adoptExisting: true },
+    base: { name: "ws-a", sessionType: "sandbox", image: "img:1", account: "acme", deletionProtection: false, forceDelete: false, adoptExisting: false, recloneOnSourceChange: false },
+    other: { name: "ws-b", sessionType: "browser", image: "img:2", cloneFrom: "src", githubRepo: "o/r", account: "other", deletionProtection: true, forceDelete: true, adoptExisting: true, recloneOnSourceChange: true },
   },
   Template: {
     base: { name: "t-a", sessionType: "sandbox", image: "img:1", account: "acme", template: true },
-    other: { workspace: "ws", name: "t-b", sessionType: "browser", image: "img:2", cloneFrom: "src", githubRepo: "o/r", account: "other", deletionProtection: true, forceDelete: true, adoptExisting: true, template: false },
+    other: { workspace: "ws", name: "t-b", sessionType: "browser", image: "img:2", cloneFrom: "src", githubRepo: "o/r", account: "other", deletionProtection: true, forceDelete: true, adoptExisting: true, recloneOnSourceChange: true, template: false },
   },
   Snapshot: {
     base: { workspace: "ws", name: "s-a", force: false, restoreTrigger: "1", account: "acme", adoptExisting: false },

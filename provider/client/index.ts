@@ -16,7 +16,7 @@ export type { AccountInfo, MemberInfo, ServiceAccountInfo } from "./accounts";
 export type { ApiKeyInfo, CreatedApiKey } from "./keys";
 export type { SshKeyInfo } from "./ssh-keys";
 export type { SnapshotInfo } from "./snapshots";
-export type { CreateWorkspace, ImportWorkspace, WorkspaceInfo, WorkspaceSelector } from "./workspaces";
+export type { CreateWorkspace, Difference, ImportWorkspace, WorkspaceInfo, WorkspaceSelector } from "./workspaces";
 export type { ClientOptions } from "./config";
 
 export class ChaserClient {

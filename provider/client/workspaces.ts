@@ -10,6 +10,14 @@ export type WorkspaceSelector = { id: string; name?: undefined } | { name: strin
 /** Creates always name the workspace: the name is how an unknown outcome is reconciled. */
 export type CreateWorkspace = wire.CreateWorkspaceRequest & { name: string };
 export type ImportWorkspace = wire.ImportWorkspaceRequest & { name: string };
+/** A fixed property in which an existing workspace differs from a request: its value on the server, the request's. */
+export interface Difference {
+  property: string;
+  server: unknown;
+  program: unknown;
+  /** "sessionType is 'sandbox', not 'browser'" */
+  text: string;
+}
 
 /** The path parameter of a workspace: its id (preferred) or its name. */
 const ws = (sel: WorkspaceSelector) => sel.id ?? sel.name;
@@ -39,19 +47,27 @@ export class Workspaces {
    * repository, clone source). The one rule for "is this workspace the one we created or meant", used to
    * reconcile an unknown outcome, to take over an interrupted create, and to adopt.
    */
-  async differences(w: WorkspaceInfo, req: Partial<CreateWorkspace & ImportWorkspace>): Promise<string[]> {
-    const problems: string[] = [];
+  async differences(w: WorkspaceInfo, req: Partial<CreateWorkspace & ImportWorkspace>, opts: { fresh?: boolean } = {}): Promise<string[]> {
+    return (await this.fixedDifferences(w, req, opts)).map((d) => d.text);
+  }
+
+  /** The fixed properties in which `w` differs from `req`: the property, the server's value, the request's. */
+  async fixedDifferences(w: WorkspaceInfo, req: Partial<CreateWorkspace & ImportWorkspace>, opts: { fresh?: boolean } = {}): Promise<Difference[]> {
+    const problems: Difference[] = [];
+    const add = (property: string, server: unknown, program: unknown, text: string) => problems.push({ property, server, program, text });
     const clone = typeof req.clone_from === "string";
-    if (req.session_type && w.session_type && w.session_type !== req.session_type) problems.push(`sessionType is '${w.session_type}', not '${req.session_type}'`);
-    if (!clone && (w.image ?? null) !== (req.image ?? null) && !req.github_repo) problems.push(`image is '${w.image ?? "none"}', not '${req.image ?? "none"}'`);
+    if (req.session_type && w.session_type && w.session_type !== req.session_type) add("sessionType", w.session_type, req.session_type, `sessionType is '${w.session_type}', not '${req.session_type}'`);
+    if (!clone && (w.image ?? null) !== (req.image ?? null) && !req.github_repo) add("image", w.image ?? null, req.image ?? null, `image is '${w.image ?? "none"}', not '${req.image ?? "none"}'`);
     if ((req.github_repo ?? null) !== null || (!clone && w.github_repo)) {
-      if (!sameName(w.github_repo ?? "", req.github_repo ?? "")) problems.push(`githubRepo is '${w.github_repo ?? "none"}', not '${req.github_repo ?? "none"}'`);
+      if (!sameName(w.github_repo ?? "", req.github_repo ?? "")) add("githubRepo", w.github_repo ?? null, req.github_repo ?? null, `githubRepo is '${w.github_repo ?? "none"}', not '${req.github_repo ?? "none"}'`);
     }
     if (clone) {
-      const source = await this.resolve(req.clone_from as string, { fresh: true });
-      if (!w.source_workspace_id || !source || foldName(source.id) !== foldName(w.source_workspace_id)) problems.push(`it was not cloned from '${req.clone_from}'`);
+      const source = await this.resolve(req.clone_from as string, { fresh: opts.fresh ?? true });
+      if (!w.source_workspace_id || !source || foldName(source.id) !== foldName(w.source_workspace_id)) {
+        add("cloneFrom", w.source_workspace_id ?? null, req.clone_from, `it was not cloned from '${req.clone_from}'`);
+      }
     } else if (w.source_workspace_id) {
-      problems.push("it is a clone of another workspace");
+      add("cloneFrom", w.source_workspace_id, null, "it is a clone of another workspace");
     }
     return problems;
   }

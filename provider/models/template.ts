@@ -8,7 +8,7 @@ import { Failure, alwaysOutput, defineModel, input } from "../model";
 import { workspaceInputs, workspaceOutputs, workspaceRules } from "./workspace";
 
 /** Inputs that only a Template creating its own workspace takes. */
-export const OWN_ONLY = ["name", "sessionType", "image", "cloneFrom", "githubRepo", "deletionProtection", "forceDelete", "adoptExisting"] as const;
+export const OWN_ONLY = ["name", "sessionType", "image", "cloneFrom", "recloneOnSourceChange", "githubRepo", "deletionProtection", "forceDelete", "adoptExisting"] as const;
 
 const templateInputs = {
   workspace: input(rules.workspaceSelector, {

@@ -18,7 +18,14 @@ export const workspaceInputs = {
   }),
   sessionType: input(rules.sessionType, { behavior: "replace", computed: true, description: "`browser` or `sandbox`. Required for a fresh workspace; inherited by clones." }),
   image: input(rules.image, { behavior: "replace", computed: true, description: "OCI image for a fresh sandbox workspace." }),
-  cloneFrom: input(rules.workspaceSelector, { behavior: "replace", description: "Clone this workspace or template (name or id) instead of starting fresh." }),
+  cloneFrom: input(rules.workspaceSelector, {
+    behavior: "state",
+    description:
+      "Clone this workspace or template (name or id) instead of starting fresh. The source matters only at creation: a clone is an independent copy, so a later change of `cloneFrom` (for instance its template replaced, which changes its id) keeps the workspace and its disk, unless `recloneOnSourceChange` is true.",
+  }),
+  recloneOnSourceChange: flag(
+    "When true, a change of `cloneFrom` replaces the workspace with a new clone of the new source (its disk and snapshots are deleted); by default the clone keeps its disk.",
+  ),
   githubRepo: input(rules.githubRepo, { behavior: "replace", description: "Import this GitHub repository (`owner/repo`) into `/workspace`." }),
   account: accountInput("Account (id, exact name or `personal`) to create it in"),
   deletionProtection: flag("When true, destroying or replacing the workspace fails until this is set to false and applied."),

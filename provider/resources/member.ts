@@ -4,6 +4,7 @@
  */
 import type { MemberInfo } from "../client";
 import { OrganizationMemberModel } from "../models/member";
+import { isUnknown } from "../values";
 import { Behaviour, defineResource, markTakenOver } from "../resource";
 
 export const organizationMember: Behaviour<typeof OrganizationMemberModel, MemberInfo> = {
@@ -14,12 +15,18 @@ export const organizationMember: Behaviour<typeof OrganizationMemberModel, Membe
     if (existing) {
       markTakenOver(existing.user_id);
       const m = existing.role === inputs.role ? existing : await members.changeRole(existing.user_id, inputs.role);
-      return { id: m.user_id, answer: m };
+      return { id: m.user_id, answer: m, adopted: true };
     }
     const m = await members.add({ email: inputs.email, role: inputs.role });
     return { id: m.user_id, answer: m };
   },
   read: async (ctx, id) => (await ctx.client.accounts.members.list()).find((m) => m.user_id === id),
+  // Adopting sets the member's role to the program's: nothing fixed can differ.
+  adoptable: async (ctx, inputs) => {
+    if (isUnknown(inputs.email)) return undefined;
+    const m = await ctx.client.accounts.members.find(inputs.email, { fresh: true });
+    return m && { id: m.user_id, differences: [] };
+  },
   update: async (ctx, id, _olds, news) => ({ answer: await ctx.client.accounts.members.changeRole(id, news.role) }),
   delete: async (ctx, id) => {
     await ctx.client.accounts.members.remove(id);

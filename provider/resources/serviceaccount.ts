@@ -10,6 +10,10 @@ const RECOVER = "If an interrupted `pulumi up` created it, run `npx chaser-recov
 export const serviceAccount: Behaviour<typeof ServiceAccountModel, ServiceAccountInfo> = {
   model: ServiceAccountModel,
   autoName: true,
+  adoptable: async (ctx, inputs) => {
+    const found = await ctx.client.accounts.serviceAccounts.find({ name: inputs.name as string }, { fresh: true });
+    return found && { id: found.id, differences: [] };
+  },
   create: async (ctx, inputs) => {
     const sa = ctx.client.accounts.serviceAccounts;
     const name = inputs.name as string;
@@ -19,7 +23,7 @@ export const serviceAccount: Behaviour<typeof ServiceAccountModel, ServiceAccoun
       return found;
     };
     const adopted = inputs.adoptExisting === true ? await taken() : undefined;
-    if (adopted) return { id: adopted.id, answer: adopted };
+    if (adopted) return { id: adopted.id, answer: adopted, adopted: true };
     try {
       const made = await sa.create({ name });
       return { id: made.id, answer: made };

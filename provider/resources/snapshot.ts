@@ -8,9 +8,21 @@
 import type { SnapshotInfo } from "../client";
 import { ConflictError } from "../client/errors";
 import { ProviderError } from "../advice";
+import { contextFor, type Context } from "../context";
+import { engineLog } from "../engine-log";
+import { isUnknown } from "../values";
 import { SnapshotModel } from "../models/snapshot";
 import { isOwnAutoName } from "../naming";
 import { Behaviour, Props, defineResource, markTakenOver } from "../resource";
+
+/** The workspace's name for messages (its id or the program's selector when it cannot be read). */
+async function workspaceName(ctx: Context, workspaceId: string, state: Props): Promise<string> {
+  try {
+    return (await ctx.client.workspaces.find({ id: workspaceId }))?.name ?? String(state.workspace ?? workspaceId);
+  } catch {
+    return String(state.workspace ?? workspaceId);
+  }
+}
 
 function splitId(id: string): { workspaceId: string; name: string } {
   const i = id.indexOf("/");
@@ -29,7 +41,7 @@ export const snapshot: Behaviour<typeof SnapshotModel, SnapshotInfo & { workspac
     const existing = inputs.adoptExisting === true ? await ctx.client.snapshots.find(w.id, name, { fresh: true }) : undefined;
     if (existing) {
       markTakenOver(`${w.id}/${name}`);
-      return { id: `${w.id}/${name}`, answer: { ...existing, workspace_id: w.id } };
+      return { id: `${w.id}/${name}`, answer: { ...existing, workspace_id: w.id }, adopted: true };
     }
     let s: SnapshotInfo;
     try {
@@ -44,6 +56,13 @@ export const snapshot: Behaviour<typeof SnapshotModel, SnapshotInfo & { workspac
     }
     return { id: `${w.id}/${s.name}`, answer: { ...s, workspace_id: w.id } };
   },
+  adoptable: async (ctx, inputs) => {
+    if (isUnknown(inputs.workspace) || isUnknown(inputs.name)) return undefined;
+    const ws = ctx.client.workspaces;
+    const w = (await ws.find({ id: inputs.workspace }, { fresh: true })) ?? (await ws.find({ name: inputs.workspace }));
+    const s = w && (await ctx.client.snapshots.find(w.id, inputs.name as string, { fresh: true }));
+    return w && s ? { id: `${w.id}/${s.name}`, differences: [] } : undefined;
+  },
   findCreated: async (ctx, inputs) => {
     const ws = ctx.client.workspaces;
     const w = (await ws.find({ id: inputs.workspace }, { fresh: true })) ?? (await ws.find({ name: inputs.workspace }));
@@ -55,10 +74,18 @@ export const snapshot: Behaviour<typeof SnapshotModel, SnapshotInfo & { workspac
     const s = await ctx.client.snapshots.find(workspaceId, name);
     return s && { ...s, workspace_id: workspaceId };
   },
-  update: async (ctx, id, _olds, news) => {
+  update: async (ctx, id, olds, news) => {
     const { workspaceId, name } = splitId(id);
     await ctx.client.snapshots.restore(workspaceId, name, { force: news.force === true });
+    engineLog(`rolled back workspace '${await workspaceName(ctx, workspaceId, olds)}' to snapshot '${name}': the changes on its disk since the snapshot are gone`);
     return { set: { restoredAt: new Date().toISOString() } };
+  },
+  // A restore (restoreTrigger changed) rolls the workspace's disk back: said beside the snapshot in the preview.
+  diffNotes: async (olds, news, d) => {
+    if (!d.changed.includes("restoreTrigger") || d.replaces.length > 0) return [];
+    const ws = await workspaceName(contextFor(olds.account as string | undefined), olds.workspaceId as string, olds);
+    const when = isUnknown(news.restoreTrigger) ? " if restoreTrigger (known only after apply) changes" : "";
+    return [`will roll back workspace '${ws}' to snapshot '${olds.name}'${when}: the changes on its disk since the snapshot are lost`];
   },
   delete: async (ctx, id) => {
     const { workspaceId, name } = splitId(id);

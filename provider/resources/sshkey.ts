@@ -2,6 +2,7 @@
 import { parseOpenSshKey } from "../../contract";
 import type { SshKeyInfo } from "../client";
 import { SshKeyModel } from "../models/sshkey";
+import { isUnknown } from "../values";
 import { Behaviour, defineResource, markTakenOver } from "../resource";
 
 export const sshKey: Behaviour<typeof SshKeyModel, SshKeyInfo> = {
@@ -15,9 +16,14 @@ export const sshKey: Behaviour<typeof SshKeyModel, SshKeyInfo> = {
     const existing = inputs.adoptExisting === true ? await ctx.client.sshKeys.find(inputs.publicKey, { fresh: true }) : undefined;
     if (existing) markTakenOver(existing.id);
     const k = existing ?? (await ctx.client.sshKeys.add(inputs.publicKey));
-    return { id: k.id, answer: k };
+    return { id: k.id, answer: k, adopted: existing !== undefined };
   },
   read: async (ctx, id) => (await ctx.client.sshKeys.list()).find((k) => k.id === id),
+  adoptable: async (ctx, inputs) => {
+    if (isUnknown(inputs.publicKey)) return undefined;
+    const k = await ctx.client.sshKeys.find(inputs.publicKey, { fresh: true });
+    return k && { id: k.id, differences: [] };
+  },
   delete: async (ctx, id) => {
     await ctx.client.sshKeys.delete(id);
   },

@@ -11,7 +11,7 @@ import type { WorkspaceInfo } from "../client";
 import { NotFoundError } from "../client/errors";
 import { TemplateModel } from "../models/template";
 import { Behaviour, Props, defineResource } from "../resource";
-import { collidesOnName, createWorkspace, findCreatedWorkspace, protection, workspaceAdvice } from "./workspace";
+import { adoptableWorkspace, cloneNotes, collidesOnName, createWorkspace, findCreatedWorkspace, protection, recloneOnSourceChange, workspaceAdvice } from "./workspace";
 
 const flagMode = (p: Props) => p.workspace !== undefined && p.workspace !== null;
 const ownProtection = protection("template workspace");
@@ -21,11 +21,12 @@ export const template: Behaviour<typeof TemplateModel, WorkspaceInfo> = {
   autoName: (p) => !flagMode(p),
   normalize: (inputs) => ({ ...inputs, template: true }),
   create: async (ctx, inputs) => {
-    const w = flagMode(inputs)
-      ? await ctx.client.workspaces.setTemplate({ name: inputs.workspace as string }, true)
-      : await createWorkspace(ctx, TemplateModel.name, inputs, { template: true });
+    if (!flagMode(inputs)) return createWorkspace(ctx, TemplateModel.name, inputs, { template: true });
+    const w = await ctx.client.workspaces.setTemplate({ name: inputs.workspace as string }, true);
     return { id: w.id, answer: w };
   },
+  adoptable: (ctx, inputs) => (flagMode(inputs) ? Promise.resolve(undefined) : adoptableWorkspace(ctx, inputs, { template: true })),
+  diffNotes: (olds, news, d) => (flagMode(news) ? [] : cloneNotes(olds, news, d)),
   read: (ctx, id) => ctx.client.workspaces.find({ id }),
   update: async (ctx, id, olds, news, changed) => {
     let w: WorkspaceInfo | undefined;
@@ -52,7 +53,8 @@ export const template: Behaviour<typeof TemplateModel, WorkspaceInfo> = {
   },
   // In flagging mode the name is the flagged workspace's own business, not an input of the Template.
   readBack: (inputs) => (flagMode(inputs) ? Object.fromEntries(Object.entries(inputs).filter(([k]) => k !== "name")) : inputs),
-  adjustDiff: (olds, news, d) => {
+  adjustDiff: (olds, news, table) => {
+    const d = recloneOnSourceChange(olds, news, table);
     if (flagMode(olds) === flagMode(news) || d.replaces.includes("workspace")) return d;
     return { changed: [...new Set([...d.changed, "workspace"])], replaces: [...d.replaces, "workspace"] };
   },

@@ -6,10 +6,12 @@
  * Stable surface: state written by 0.1.0 requires `pulumi-chaser/dist/provider/resources/workspace.js` and calls
  * its hooks (check, diff, create, read, update, remove).
  */
-import type { CreateWorkspace, ImportWorkspace, WorkspaceInfo } from "../client";
+import type { CreateWorkspace, Difference, ImportWorkspace, WorkspaceInfo } from "../client";
 import { ProviderError } from "../advice";
 import { ChaserApiError, ConflictError } from "../client/errors";
 import type { Context } from "../context";
+import { TableDiff } from "../model";
+import { isUnknown } from "../values";
 import { WorkspaceModel } from "../models/workspace";
 import { isOwnAutoName } from "../naming";
 import { Behaviour, Props, defineResource, markTakenOver } from "../resource";
@@ -40,7 +42,13 @@ function requestOf(d: Definition, template: boolean): { kind: "import"; req: Imp
  * this resource's own interrupted create (a name only this resource generates). Either way the properties fixed
  * at creation must agree: one rule, the client's `differences`, for adoption, takeover and reconciliation.
  */
-export async function createWorkspace(ctx: Context, type: string, d: Definition, opts: { template?: boolean } = {}): Promise<WorkspaceInfo> {
+export async function createWorkspace(ctx: Context, type: string, d: Definition, opts: { template?: boolean } = {}): Promise<{ id: string; answer: WorkspaceInfo; adopted?: boolean }> {
+  const adopted = { value: false };
+  const w = await createOrTakeOver(ctx, type, d, opts, adopted);
+  return { id: w.id, answer: w, adopted: adopted.value };
+}
+
+async function createOrTakeOver(ctx: Context, type: string, d: Definition, opts: { template?: boolean }, adopted: { value: boolean }): Promise<WorkspaceInfo> {
   const ws = ctx.client.workspaces;
   const name = d.name as string;
   const { kind, req } = requestOf(d, opts.template === true);
@@ -56,7 +64,11 @@ export async function createWorkspace(ctx: Context, type: string, d: Definition,
 
   if (d.adoptExisting === true) {
     const existing = await ws.find({ name }, { fresh: true });
-    if (existing) return takeOver(existing, "adopted");
+    if (existing) {
+      const taken = await takeOver(existing, "adopted");
+      adopted.value = true;
+      return taken;
+    }
   }
   if (d.cloneFrom !== undefined && d.sessionType !== undefined) {
     const source = await ws.resolve(d.cloneFrom);
@@ -86,6 +98,21 @@ export async function createWorkspace(ctx: Context, type: string, d: Definition,
   }
 }
 
+/**
+ * For a preview: the workspace of this definition's name that `adoptExisting` would take over, with the fixed
+ * properties that differ from the program's known ones. Reads only.
+ */
+export async function adoptableWorkspace(ctx: Context, d: Definition, opts: { template?: boolean } = {}): Promise<{ id: string; differences: Difference[] } | undefined> {
+  const w = await ctx.client.workspaces.find({ name: d.name as string }, { fresh: true });
+  if (!w) return undefined;
+  const known = Object.fromEntries(Object.entries(d).filter(([, v]) => !isUnknown(v))) as Definition;
+  // Whether it is a clone or an import is not known yet: only what is known for sure is compared now.
+  const uncertain = isUnknown(d.cloneFrom) || isUnknown(d.githubRepo);
+  const differences = (await ctx.client.workspaces.fixedDifferences(w, requestOf(known, opts.template === true).req, { fresh: false }))
+    .filter((x) => !isUnknown((d as Props)[x.property]) && (!uncertain || x.property === "sessionType"));
+  return { id: w.id, differences };
+}
+
 /** The workspace an interrupted create of this definition made, if it exists and is what it asks for. */
 export async function findCreatedWorkspace(ctx: Context, d: Definition, opts: { template?: boolean } = {}): Promise<{ id: string; answer: WorkspaceInfo } | undefined> {
   const w = await ctx.client.workspaces.find({ name: d.name as string }, { fresh: true });
@@ -105,6 +132,25 @@ export function collidesOnName(olds: Props, news: Props): boolean {
   return news.__autoNamed !== true && typeof news.name === "string" && typeof olds.name === "string" && news.name.toLowerCase() === olds.name.toLowerCase();
 }
 
+/**
+ * A clone's source matters only at creation: a change of `cloneFrom` (its template replaced, so its id changes) is
+ * recorded in state and the workspace keeps its disk, unless the program asks for `recloneOnSourceChange`.
+ */
+export function recloneOnSourceChange(_olds: Props, news: Props, d: TableDiff): TableDiff {
+  if (news.recloneOnSourceChange !== true || !d.changed.includes("cloneFrom") || d.replaces.includes("cloneFrom")) return d;
+  return { changed: d.changed, replaces: [...d.replaces, "cloneFrom"] };
+}
+
+/** What a change of the clone source does, said beside the workspace. */
+export function cloneNotes(olds: Props, news: Props, d: TableDiff): string[] {
+  if (!d.changed.includes("cloneFrom") || d.replaces.length > 0) return [];
+  const to = isUnknown(news.cloneFrom) ? "a value known only after apply" : news.cloneFrom === undefined ? "none" : `'${news.cloneFrom}'`;
+  return [
+    `cloneFrom changes from '${olds.cloneFrom ?? "none"}' to ${to}: the workspace keeps its disk and is not cloned again (a clone's source matters only at creation). ` +
+      "To re-clone it from the new source (its disk and snapshots replaced), set recloneOnSourceChange: true, or run `pulumi up --replace` with its URN",
+  ];
+}
+
 /** Advice for what goes wrong with workspaces. */
 export function workspaceAdvice(e: ChaserApiError, op: string, props: Props, where: string): string | undefined {
   if (e.code === "workspace_name_taken") {
@@ -122,10 +168,10 @@ export function workspaceAdvice(e: ChaserApiError, op: string, props: Props, whe
 export const workspace: Behaviour<typeof WorkspaceModel, WorkspaceInfo> = {
   model: WorkspaceModel,
   autoName: true,
-  create: async (ctx, inputs) => {
-    const w = await createWorkspace(ctx, WorkspaceModel.name, inputs);
-    return { id: w.id, answer: w };
-  },
+  create: (ctx, inputs) => createWorkspace(ctx, WorkspaceModel.name, inputs),
+  adoptable: (ctx, inputs) => adoptableWorkspace(ctx, inputs),
+  adjustDiff: recloneOnSourceChange,
+  diffNotes: cloneNotes,
   read: (ctx, id) => ctx.client.workspaces.find({ id }),
   update: async (ctx, id, _olds, news) => ({ answer: await ctx.client.workspaces.rename({ id }, news.name ?? null) }),
   delete: async (ctx, id, state) => {

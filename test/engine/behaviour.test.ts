@@ -4,6 +4,7 @@
  * bad input failing the preview with no write, deletion protection, forced deletion of a workspace with a
  * session attached, and faults during up.
  */
+import { parsePreview, render, summarize } from "../../cli/preview-summary";
 import { Local, writesTo } from "../support/local";
 import { runScenario } from "./support/scenario";
 import { HEADER, expectOk, occurrences } from "./support/stack";
@@ -13,15 +14,22 @@ jest.setTimeout(600_000);
 const local = Local.forSuite();
 const writes = () => writesTo(local);
 
-test("drift: deleted, renamed and revoked outside Pulumi; refresh detects, one up repairs", async () => {
-  await runScenario(local, "drift", [
-    {
-      name: "create",
-      program: `${HEADER}
+test("drift: deleted, renamed and revoked outside Pulumi; refresh detects, one up repairs; get of a missing id fails", async () => {
+  const program = `${HEADER}
 const gone = new chaser.Workspace("gone", { name: "drift-gone", sessionType: "browser" });
 const moved = new chaser.Workspace("moved", { name: "drift-moved", sessionType: "sandbox" });
 const key = new chaser.ApiKey("key", { name: "drift-key", scopes: ["workspaces.read"] });
-exports.keyId = key.keyId;`,
+exports.keyId = key.keyId;`;
+  const withGet = `${program}
+const seen = chaser.Workspace.get("seen", new pulumi.Config().require("seenId"));
+exports.seenName = seen.name;`;
+  const MISSING = "00000000-0000-0000-0000-00000000dead";
+  const missingGet = /no workspace with id '00000000-0000-0000-0000-00000000dead' in the personal account: Workspace\.get needs the id of an existing workspace/;
+  let outsideId = "";
+  await runScenario(local, "drift", [
+    {
+      name: "create",
+      program,
       up: ["create gone", "create moved", "create key"],
     },
     {
@@ -45,6 +53,43 @@ exports.keyId = key.keyId;`,
         expect((await local.keys()).filter((k) => k.name === "drift-key" && !k.revoked_at)).toHaveLength(1);
       },
     },
+    {
+      name: "get of an id that does not exist fails the preview and the up naming the id; nothing written or kept",
+      program: withGet,
+      config: { seenId: MISSING },
+      before: async (p) => {
+        await local.clearRequests();
+        const r = await p.preview();
+        expect(r.code).not.toBe(0);
+        expect(r.diagnostics.join("\n")).toMatch(missingGet);
+      },
+      fails: missingGet,
+      after: async (p) => {
+        expect(await writes()).toEqual([]);
+        expect((await p.exportState()).resources.map((x) => x.urn.split("::").pop())).not.toContain("seen");
+      },
+    },
+    {
+      name: "get of an existing id reads it",
+      before: async (p) => {
+        outsideId = (await local.api<any>("POST", "/v1/workspaces", { name: "made-outside", session_type: "browser" })).body.id;
+        await p.ok(["config", "set", "seenId", outsideId]);
+      },
+      up: ["read seen"],
+      after: async (p) => expect((await p.outputs()).seenName).toBe("made-outside"),
+    },
+    {
+      name: "the object read by get vanishes: refresh drops it",
+      program,
+      config: { seenId: null },
+      before: async (p) => {
+        await local.api("DELETE", `/v1/workspaces/${outsideId}`);
+        const r = expectOk(await p.refresh());
+        expect(r.summary.delete).toBe(1);
+        expect((await p.exportState()).resources.map((x) => x.urn.split("::").pop())).not.toContain("seen");
+      },
+      up: [],
+    },
   ]);
 });
 
@@ -55,21 +100,39 @@ test("adoption: a workspace created outside Pulumi is taken over with adoptExist
     `${HEADER}const w = new chaser.Workspace("legacy", { name: "${name}", sessionType: "${type}", adoptExisting: true });\nexports.id = w.workspaceId;`;
   await runScenario(local, "adopt", [
     {
-      name: "a mismatch is refused and changes nothing",
+      name: "a mismatch is refused at preview, per fixed property with both values, and changes nothing",
       program: adopt("legacy-box", "browser"),
-      fails: /workspace 'legacy-box' \(.*\) exists in the personal account but cannot be adopted: sessionType is 'sandbox', not 'browser'/,
+      before: async (p) => {
+        const r = await p.preview();
+        expect(r.code).not.toBe(0);
+        expect(r.diagnostics.join("\n")).toMatch(
+          /property sessionType value \{browser\} has a problem: sessionType: adoptExisting: the existing workspace 'legacy-box' \(id [0-9a-f-]+\) in the personal account has sessionType 'sandbox', the program says 'browser'/,
+        );
+        expect(await writes()).toEqual([]);
+      },
+      fails: /the existing workspace 'legacy-box' \(id [0-9a-f-]+\) in the personal account has sessionType 'sandbox', the program says 'browser'/,
       after: async () => {
         expect(await writes()).toEqual([]);
         await local.clearRequests();
       },
     },
     {
-      name: "adopted, not created",
+      name: "adopted, not created: said beside the resource at preview and up, and in the PR summary",
       program: adopt("legacy-box", "sandbox"),
+      before: async (p) => {
+        const r = expectOk(await p.preview());
+        const said = `will adopt the existing workspace 'legacy-box' (id ${pre.body.id}) instead of creating one`;
+        expect(r.diagnostics.map((d) => d.trim())).toContain(said);
+        const md = render(summarize(parsePreview(r.events)));
+        expect(md).toContain("| 🟢 | `legacy` | chaser:Workspace | **adopt** (no create) |");
+        expect(md).toContain(`> - \`legacy\` (chaser:Workspace) – ${said}`);
+        expect(await writes()).toEqual([]);
+      },
       up: ["create legacy"],
-      after: async (p) => {
+      after: async (p, up) => {
         expect((await p.outputs()).id).toBe(pre.body.id);
         expect(await writes()).toEqual([]);
+        expect(up.diagnostics.map((d) => d.trim())).toContain(`adopted the existing workspace 'legacy-box' (id ${pre.body.id}) instead of creating one`);
       },
     },
     {

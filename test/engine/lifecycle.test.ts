@@ -4,6 +4,7 @@
  * destroy leaves nothing on the server. Assertions: the operations the engine reported (its event stream), what
  * chaser-local holds, and which requests it received.
  */
+import { parsePreview, render, summarize } from "../../cli/preview-summary";
 import { Local, writesTo } from "../support/local";
 import { runScenario } from "./support/scenario";
 import * as fs from "node:fs";
@@ -65,12 +66,14 @@ test("Workspace: create, rename in place, replace with a fixed name deletes firs
   ]);
 });
 
-test("Template: flag and own modes, drift of the flag repaired, replace, destroy keeps only what it should", async () => {
-  const program = (ownType: string, withClone = true) => `${HEADER}const base = new chaser.Workspace("base", { name: "tpl-base", sessionType: "browser" });
+test("Template: flag and own modes, drift of the flag repaired, replace keeps the clones' disks, destroy keeps only what it should", async () => {
+  const program = (ownType: string, withClone = true, reclone = false) => `${HEADER}const base = new chaser.Workspace("base", { name: "tpl-base", sessionType: "browser" });
 const flag = new chaser.Template("flag", { workspace: base.workspaceId });
 const own = new chaser.Template("own", { sessionType: "${ownType}" });
 exports.ownName = own.name;
-${withClone ? 'const clone = new chaser.Workspace("clone", { name: "from-own", cloneFrom: own.workspaceId }); exports.cloneType = clone.sessionType;' : ""}`;
+${withClone ? `const clone = new chaser.Workspace("clone", { name: "from-own", cloneFrom: own.workspaceId${reclone ? ", recloneOnSourceChange: true" : ""} }); exports.cloneType = clone.sessionType; exports.cloneId = clone.workspaceId;` : ""}`;
+  let cloneId = "";
+  const kept = /cloneFrom changes from '[0-9a-f-]+' to (a value known only after apply|'[0-9a-f-]+'): the workspace keeps its disk and is not cloned again \(a clone's source matters only at creation\)\. To re-clone it from the new source \(its disk and snapshots replaced\), set recloneOnSourceChange: true/;
   const flagged = () => local.workspaces().then((ws) => Object.fromEntries(ws.map((w) => [w.name, w.template])));
   await runScenario(local, "tpl-life", [
     {
@@ -92,7 +95,42 @@ ${withClone ? 'const clone = new chaser.Workspace("clone", { name: "from-own", c
         expect(r.summary.update).toBeGreaterThanOrEqual(1);
       },
       up: ["update flag"],
-      after: async () => expect((await flagged())["tpl-base"]).toBe(true),
+      after: async (p) => {
+        expect((await flagged())["tpl-base"]).toBe(true);
+        cloneId = (await p.outputs()).cloneId as string;
+        await local.clearRequests();
+      },
+    },
+    {
+      name: "the template's session type changes: the template is replaced, the clone keeps its id and its disk (an update that calls no API)",
+      program: program("browser"),
+      before: async (p) => {
+        const r = expectOk(await p.preview());
+        expect(changes(r).sort()).toEqual(["create-replacement own", "delete-replaced own", "replace own", "update clone"]);
+        expect(r.diagnostics.join("\n")).toMatch(kept);
+        const md = render(summarize(parsePreview(r.events)));
+        expect(md).toMatch(/> - `own` \(chaser:Template\) is replaced because sessionType changes \(fixed at creation\): its disk and its snapshots are deleted/);
+        expect(md).not.toMatch(/`clone` \(chaser:Workspace\) is (replaced|deleted)/);
+        expect(await writes()).toEqual([]);
+      },
+      up: ["create-replacement own", "delete-replaced own", "replace own", "update clone"],
+      after: async (p, up) => {
+        expect(up.diagnostics.join("\n")).toMatch(kept);
+        expect((await p.outputs()).cloneId).toBe(cloneId);
+        expect((await local.workspaces()).map((w) => w.id)).toContain(cloneId);
+        expect((await writes()).filter((w) => w.includes(cloneId))).toEqual([]);
+        expect((await writes()).filter((w) => w.startsWith("DELETE"))).toHaveLength(1); // the old template only
+      },
+    },
+    {
+      name: "with recloneOnSourceChange: true, a source change replaces the clone",
+      program: program("sandbox", true, true),
+      up: ["create-replacement own", "delete-replaced own", "replace own", "create-replacement clone", "delete-replaced clone", "replace clone"],
+      after: async (p) => {
+        const now = (await p.outputs()).cloneId as string;
+        expect(now).not.toBe(cloneId);
+        expect((await local.workspaces()).map((w) => w.id)).not.toContain(cloneId);
+      },
     },
     { name: "the clone goes", program: program("sandbox", false), up: ["delete clone"] },
     {
@@ -123,10 +161,18 @@ exports.snap = snap.name; exports.restoredAt = snap.restoredAt;`;
       },
     },
     {
-      name: "a new trigger restores in place",
+      name: "a new trigger restores in place: the rollback is said beside the snapshot at preview and up, and in the PR summary",
       program: program("1"),
+      before: async (p) => {
+        const r = expectOk(await p.preview());
+        expect(changes(r)).toEqual(["update snap"]);
+        const said = "will roll back workspace 'snap-ws' to snapshot 'before': the changes on its disk since the snapshot are lost";
+        expect(r.diagnostics.map((d) => d.trim())).toContain(said);
+        expect(render(summarize(parsePreview(r.events)))).toContain(`> [!CAUTION]\n> **Data on workspace disks is lost:**\n> - \`snap\` (chaser:Snapshot) – ${said}`);
+      },
       up: ["update snap"],
-      after: async (p) => {
+      after: async (p, up) => {
+        expect(up.diagnostics.map((d) => d.trim())).toContain("rolled back workspace 'snap-ws' to snapshot 'before': the changes on its disk since the snapshot are gone");
         expect(await writes()).toEqual([`POST /v1/workspaces/${wsId}/snapshots/before/restore`]);
         expect((await p.outputs()).restoredAt).toEqual(expect.any(String));
         await clear();

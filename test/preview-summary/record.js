@@ -10,6 +10,8 @@
 //   drift.json   `--refresh --expect-no-changes` after a workspace was renamed outside Pulumi (exit code non-zero)
 //   delete.json  a workspace removed from the program     error.json   an invalid input: the preview fails
 //   replace.events.jsonl  replace.json's preview as the engine's event stream (PULUMI_ENABLE_STREAMING_JSON_PREVIEW)
+//   keep-adopt.json  the template's image changed (replaced: its disk lost; its clone keeps its disk, an update) and a
+//                    workspace made outside Pulumi adopted (the provider's notes beside them); .events.jsonl: streamed
 // Each file is the engine's output unchanged; fixtures/recorded.json says with what.
 "use strict";
 const { execFileSync, spawnSync, spawn } = require("node:child_process");
@@ -59,8 +61,13 @@ async function main() {
       fs.writeFileSync(path.join(OUT, name), r.stdout);
       console.log(`${name}: exit ${r.status}`);
     };
-    const api = async (method, p, body) => {
-      const res = await fetch(`${url}${p}`, { method, headers: { authorization: `Bearer ${ROOT_KEY}`, "content-type": "application/json" }, body: body && JSON.stringify(body) });
+    const api = async (method, p, body, retried = false) => {
+      // A kept-alive connection the server closed meanwhile fails the first write (EPIPE): one retry.
+      const res = await fetch(`${url}${p}`, { method, headers: { authorization: `Bearer ${ROOT_KEY}`, "content-type": "application/json" }, body: body && JSON.stringify(body) }).catch((e) => {
+        if (retried) throw e;
+        return undefined;
+      });
+      if (!res) return api(method, p, body, true);
       if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${await res.text()}`);
       return res.json();
     };
@@ -91,7 +98,11 @@ async function main() {
     up();
     phase(5);
     preview("error.json", [], { fails: true });
-    phase(4);
+    phase(6);
+    await api("POST", "/v1/workspaces", { name: "fx-legacy", session_type: "browser" });
+    preview("keep-adopt.json", []);
+    preview("keep-adopt.events.jsonl", [], { extraEnv: { PULUMI_ENABLE_STREAMING_JSON_PREVIEW: "true" } });
+    up();
     pulumi("destroy", "--yes", "--non-interactive", "--skip-preview");
     const recorded = { recordedWith: `pulumi ${execFileSync("pulumi", ["version"], { encoding: "utf8" }).trim()}`, package: JSON.parse(fs.readFileSync(path.join(REPO, "package.json"), "utf8")).version, program: "test/preview-summary/program.js" };
     fs.writeFileSync(path.join(OUT, "recorded.json"), JSON.stringify(recorded, null, 2) + "\n");

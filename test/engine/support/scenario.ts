@@ -5,6 +5,7 @@
  * destroyed and the server must hold nothing the scenario created. The project is removed whatever happens.
  */
 import type { FaultRule } from "../../../chaser-local/src/server";
+import { UNKNOWN } from "../../../provider/values";
 import type { Local } from "../../support/local";
 import { Project, RunResult, changes, expectOk, projectFor } from "./stack";
 
@@ -50,6 +51,9 @@ export async function expectSteady(p: Project, step = ""): Promise<void> {
   const preview = expectOk(await p.preview());
   // Resources read with `get` are read again by every run: not a change.
   expect({ step, previewChanges: changes(preview).filter((c) => !c.startsWith("read ")) }).toEqual({ step, previewChanges: [] });
+  // Nothing "known after apply" either (an output missing from state shows as `+ restoredAt: [unknown]`).
+  const unknown = preview.events.split("\n").filter((l) => l.includes(UNKNOWN)).map((l) => l.slice(0, 300));
+  expect({ step, unknownInSteadyPreview: unknown }).toEqual({ step, unknownInSteadyPreview: [] });
   const refresh = expectOk(await p.refresh());
   const drift = { update: refresh.summary.update ?? 0, delete: refresh.summary.delete ?? 0 };
   expect({ step, refreshDrift: drift }).toEqual({ step, refreshDrift: { update: 0, delete: 0 } });
