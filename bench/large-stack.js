@@ -21,6 +21,7 @@ const os = require("node:os");
 const path = require("node:path");
 const { parseArgs } = require("node:util");
 const { startChaserLocal } = require("./chaser-local-process");
+const { resourceToken } = require("../dist/provider/registry");
 
 const REPO = path.resolve(__dirname, "..");
 const { values: args } = parseArgs({
@@ -176,7 +177,7 @@ async function engineOptions(bin, dir, server) {
       pulumi(dir, bin, COMMANDS.destroy);
     }
     pulumi(dir, bin, COMMANDS.up);
-    const urn = `urn:pulumi:${stack}::chaser::pulumi-nodejs:dynamic/chaser:Workspace::r0`;
+    const urn = `urn:pulumi:${stack}::chaser::${resourceToken("Workspace")}::r0`;
     const targeted = [
       ["preview, whole stack", COMMANDS.preview],
       ["preview, --target one resource", [...COMMANDS.preview, "--target", urn]],

@@ -14,7 +14,6 @@ import { REPO } from "./support/pack";
 
 jest.setTimeout(60_000);
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const grpc = require(require.resolve("@grpc/grpc-js", { paths: [require.resolve("@pulumi/pulumi")] }));
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -181,8 +180,7 @@ test("chaser-recover stops a provider of the project whose engine is gone, and n
   const elsewhere = start(other, deadAddress);
   try {
     await sleep(300);
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { stopStrayProviders } = require(path.join(REPO, "dist", "cli", "recover.js"));
+        const { stopStrayProviders } = require(path.join(REPO, "dist", "cli", "recover.js"));
     const said: string[] = [];
     expect(await stopStrayProviders(project, (s: string) => said.push(s))).toBe(1);
     expect(said).toEqual([`stopped a Chaser provider process left running by the interrupted update (pid ${stray.pid}; its engine at ${deadAddress} is gone): it could still have been sending API requests`]);

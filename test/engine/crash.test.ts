@@ -10,6 +10,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { resourceOfToken } from "../../provider/registry";
 import { Local } from "../support/local";
 import { expectServerEmpty, runScenario } from "./support/scenario";
 import { HEADER, Project, changes, expectOk, killTree, processesIn, projectFor } from "./support/stack";
@@ -52,7 +53,7 @@ async function holdings(): Promise<Holdings> {
 
 /** What the stack and the server hold must be the same objects, one each, all there. */
 async function expectConsistent(p: Project, trial: string): Promise<void> {
-  const state = (await p.exportState()).resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/chaser:"));
+  const state = (await p.exportState()).resources.filter((r) => resourceOfToken(r.type) !== undefined);
   const ids = (type: string) => state.filter((r) => r.type.endsWith(`:${type}`)).map((r) => r.id as string).sort();
   const h = await holdings();
   const names = h.workspaces.map((w) => String(w.name).toLowerCase());
