@@ -43,15 +43,10 @@ function requestOf(d: Definition, template: boolean): { kind: "import"; req: Imp
  * at creation must agree: one rule, the client's `differences`, for adoption, takeover and reconciliation.
  */
 export async function createWorkspace(ctx: Context, type: string, d: Definition, opts: { template?: boolean } = {}): Promise<{ id: string; answer: WorkspaceInfo; adopted?: boolean }> {
-  const adopted = { value: false };
-  const w = await createOrTakeOver(ctx, type, d, opts, adopted);
-  return { id: w.id, answer: w, adopted: adopted.value };
-}
-
-async function createOrTakeOver(ctx: Context, type: string, d: Definition, opts: { template?: boolean }, adopted: { value: boolean }): Promise<WorkspaceInfo> {
   const ws = ctx.client.workspaces;
   const name = d.name as string;
   const { kind, req } = requestOf(d, opts.template === true);
+  const made = (w: WorkspaceInfo, adopted = false) => ({ id: w.id, answer: w, adopted });
 
   const takeOver = async (w: WorkspaceInfo, why: string): Promise<WorkspaceInfo> => {
     const problems = await ws.differences(w, req);
@@ -64,11 +59,7 @@ async function createOrTakeOver(ctx: Context, type: string, d: Definition, opts:
 
   if (d.adoptExisting === true) {
     const existing = await ws.find({ name }, { fresh: true });
-    if (existing) {
-      const taken = await takeOver(existing, "adopted");
-      adopted.value = true;
-      return taken;
-    }
+    if (existing) return made(await takeOver(existing, "adopted"), true);
   }
   if (d.cloneFrom !== undefined && d.sessionType !== undefined) {
     const source = await ws.resolve(d.cloneFrom);
@@ -83,11 +74,11 @@ async function createOrTakeOver(ctx: Context, type: string, d: Definition, opts:
     if (!(e instanceof ConflictError && e.code === "workspace_name_taken" && isOwnAutoName(type, d as Props, name))) throw e;
     const existing = await ws.find({ name }, { fresh: true });
     if (!existing) throw e;
-    return takeOver(existing, "taken over as this resource's own (left by an interrupted update)");
+    return made(await takeOver(existing, "taken over as this resource's own (left by an interrupted update)"));
   }
-  if (!opts.template || kind === "create" && req.template) return w;
+  if (!opts.template || kind === "create" && req.template) return made(w);
   try {
-    return await ws.setTemplate({ id: w.id }, true);
+    return made(await ws.setTemplate({ id: w.id }, true));
   } catch (err) {
     // Leave nothing behind: the operation failed as a whole.
     const removed = await ws.delete({ id: w.id }, { force: true }).catch(() => false);
