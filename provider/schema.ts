@@ -1,18 +1,20 @@
 /**
- * Builds the package's schema (schema.json) from the resource models: every resource with its inputs, outputs,
- * secrets and replace-on-change, the enums, the lookups' results, the lookups, and the provider's configuration.
- * The committed schema.json must equal this output (test/schema.test.ts), and the README reference and the SDK's
- * classes are generated from the same models.
+ * Builds the package's schema (schema.json) from the resource models: a Pulumi package schema (package `chaser`,
+ * valid against Pulumi's metaschema: engine/tools/chaser-sdkgen binds it and fails on any diagnostic) with every
+ * resource's inputs, outputs, secrets and replace-on-change, the enums, the lookups as functions, and the
+ * provider's configuration. It is what the `chaser` plugin's GetSchema returns and the source of the Python, Go and
+ * .NET SDKs (`make sdks`). The committed schema.json must equal this output (test/schema.test.ts), and the README
+ * reference and the TypeScript SDK's classes are generated from the same models.
  *
- * Resources are keyed by the type token the engine, `pulumi stack`, policy packs and the state show (see
- * `TOKENS` in registry.ts: they are dynamic resources). Types and lookups, which the engine never sees, use
- * `chaser:index:<Name>`.
+ * Resources, types and functions use the plugin's tokens, `chaser:index:<Name>` (`TOKENS.plugin` in registry.ts);
+ * each resource's description also names the token of the dynamic flavour (`TOKENS.dynamic`), which is what the
+ * engine shows for the default TypeScript classes.
  */
 import type { z } from "zod";
 import { ACCOUNT_KINDS } from "../contract";
 import { packageVersion } from "../contract/version";
 import { DEFAULT_API_URL } from "./client/config";
-import { FieldDoc, NAMED_ENUMS, ResourceModel, enumValues, inputFields, outputFields, schemaType, typeToken } from "./model";
+import { FieldDoc, NAMED_ENUMS, ResourceModel, enumValues, inputFields, outputFields, schemaType } from "./model";
 import { AccountModel, accountKind } from "./models/account";
 import { ApiKeyModel } from "./models/apikey";
 import { OrganizationMemberModel } from "./models/member";
@@ -21,7 +23,7 @@ import { SnapshotModel } from "./models/snapshot";
 import { SshKeyModel } from "./models/sshkey";
 import { TemplateModel } from "./models/template";
 import { WorkspaceModel } from "./models/workspace";
-import { RESOURCES, resourceToken } from "./registry";
+import { RESOURCES, TOKENS } from "./registry";
 
 /** The models of the resources, in the registry's order. */
 export const MODELS: ResourceModel[] = RESOURCES.map((r) => r.model);
@@ -37,8 +39,8 @@ export const INFO_MODELS: Array<{ name: string; models: ResourceModel[] }> = [
   { name: "AccountInfo", models: [AccountModel] },
 ];
 
-const LOOKUP_OPTIONS = "Options (last argument): `apiKey`, `apiUrl`, `account`; default the stack's config, then the CHASER_* environment variables.";
-const PLAIN = "A plain function of the package (`import { … } from \"pulumi-chaser\"`), not an engine invoke; its `…Output` variant takes inputs and returns an Output.";
+const LOOKUP_OPTIONS =
+  "In TypeScript a plain function of the package (`import { … } from \"pulumi-chaser\"`, options `apiKey`, `apiUrl`, `account` as its last argument) with an `…Output` variant; in the other languages an invoke of the `chaser` plugin, acting with the provider's credentials in the account given by `account` (default the provider's).";
 
 /** The lookups: name, what it does, its arguments, and its result (an info type, or a list of them). */
 export const LOOKUPS: Array<{ name: string; description: string; inputs: Record<string, { type: string; description: string }>; result: string; list?: boolean }> = [
@@ -67,11 +69,11 @@ const enumDescriptions: Record<string, string> = {
 function types(): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [schema, name] of [...NAMED_ENUMS.entries(), [accountKind, "AccountKind"] as const]) {
-    out[typeToken(name)] = { type: "string", description: enumDescriptions[name], enum: enumValues(schema).map((value) => ({ value })) };
+    out[TOKENS.plugin(name)] = { type: "string", description: enumDescriptions[name], enum: enumValues(schema).map((value) => ({ value })) };
   }
   for (const info of INFO_MODELS) {
     const fields = info.models.flatMap(outputFields).filter((f, i, all) => !f.meta.secret && all.findIndex((g) => g.key === f.key) === i);
-    out[typeToken(info.name)] = {
+    out[TOKENS.plugin(info.name)] = {
       type: "object",
       description: `What a lookup says of ${info.name === "AccountInfo" ? "an account" : `a ${info.models[0].name}`} (camelCase, the outputs of the resource).`,
       properties: Object.fromEntries(fields.map((f) => [f.key, prop(f.schema, f.meta)])),
@@ -96,8 +98,8 @@ function resources(): Record<string, unknown> {
     }
     const properties: Record<string, unknown> = { ...inputProperties };
     for (const f of outputFields(m)) properties[f.key] = prop(f.schema, f.meta, replaces.has(f.key) ? { willReplaceOnChanges: true } : {});
-    out[resourceToken(m.name)] = {
-      description: `${m.description} Class \`${m.name}\` of the package; the engine shows it as \`${resourceToken(m.name)}\`.`,
+    out[TOKENS.plugin(m.name)] = {
+      description: `${m.description} Served by the \`chaser\` plugin as \`${TOKENS.plugin(m.name)}\`; the default TypeScript class \`${m.name}\` of \`pulumi-chaser\` is the dynamic flavour of the same resource, which the engine shows as \`${TOKENS.dynamic(m.name)}\`.`,
       inputProperties,
       requiredInputs,
       properties,
@@ -107,60 +109,92 @@ function resources(): Record<string, unknown> {
   return out;
 }
 
+/** The `account` argument every function takes besides its own (in the plugin; TypeScript passes it as an option). */
+const ACCOUNT_ARG = { type: "string", description: "The account to look in: account id, exact account name, or `personal`; default the provider's account." };
+
+/** The properties of an info type (the object a `get…` function returns; a `list…` returns `{ items }` of them). */
+function infoProperties(name: string): { properties: Record<string, unknown>; required: string[] } {
+  const t = types()[TOKENS.plugin(name)] as { properties: Record<string, unknown>; required: string[] };
+  return { properties: t.properties, required: t.required };
+}
+
 function functions(): Record<string, unknown> {
   return Object.fromEntries(
     LOOKUPS.map((l) => [
-      typeToken(l.name),
+      TOKENS.plugin(l.name),
       {
-        description: `${l.description} ${PLAIN} ${LOOKUP_OPTIONS}`,
-        inputs: { properties: l.inputs },
-        outputs: l.list ? { type: "array", items: { $ref: `#/types/${typeToken(l.result)}` } } : { $ref: `#/types/${typeToken(l.result)}` },
+        description: `${l.description} ${LOOKUP_OPTIONS}`,
+        inputs: { properties: { ...l.inputs, account: ACCOUNT_ARG } },
+        outputs: l.list
+          ? {
+              properties: { items: { type: "array", items: { $ref: `#/types/${TOKENS.plugin(l.result)}` }, description: `The ${l.result.replace(/Info$/, "")} objects found, in the API's order.` } },
+              required: ["items"],
+            }
+          : infoProperties(l.result),
       },
     ]),
   );
 }
 
+/** The provider's configuration: the same keys as `chaser:*` stack config (config.variables) and a Provider's inputs. */
+function configVariables(): Record<string, Record<string, unknown>> {
+  return {
+    apiKey: {
+      type: "string",
+      secret: true,
+      description: "API key (`sk_…`) or OAuth token for the default account. Set it with `pulumi config set --secret chaser:apiKey …`.",
+      defaultInfo: { environment: ["CHASER_API_KEY"] },
+    },
+    apiUrl: {
+      type: "string",
+      description: "Base URL of the Chaser API (plain http only for loopback, e.g. chaser-local). Checked at preview.",
+      default: DEFAULT_API_URL,
+      defaultInfo: { environment: ["CHASER_API_URL"] },
+    },
+    account: {
+      type: "string",
+      description: "The default account: account id, exact account name, or `personal`; default the key's own account (the personal account).",
+      defaultInfo: { environment: ["CHASER_ACCOUNT"] },
+    },
+    accountKeys: {
+      type: "object",
+      additionalProperties: { type: "string" },
+      secret: true,
+      description:
+        "A key per account, for resources whose `account` names another account (API keys are bound to one account): `pulumi config set --secret --path 'chaser:accountKeys.<account>' sk_…`. Checked at preview.",
+    },
+  };
+}
+
 export function buildSchema(): Record<string, unknown> {
+  const variables = configVariables();
   return {
     name: "chaser",
     displayName: "Chaser",
     version: packageVersion(),
     description:
-      "Chaser workspaces, snapshots, templates, API keys and the organization around them (service accounts, members, SSH keys) as Pulumi dynamic resources (TypeScript). The contract of the package: its resources are keyed by the type token the engine shows.",
+      "Chaser workspaces, snapshots, templates, API keys and the organization around them (service accounts, members, SSH keys): the `chaser` provider plugin for every Pulumi language, and the same resources as dynamic resources for TypeScript.",
     keywords: ["pulumi", "chaser", "category/cloud", "kind/native"],
     homepage: "https://github.com/pulumi-chaser/pulumi-chaser#readme",
     license: "Apache-2.0",
     repository: "https://github.com/pulumi-chaser/pulumi-chaser",
     publisher: "pulumi-chaser",
-    language: { nodejs: { packageName: "pulumi-chaser", dependencies: { "@pulumi/pulumi": "^3.216.0" } } },
-    meta: { moduleFormat: "(.*)" },
-    config: {
-      variables: {
-        apiKey: {
-          type: "string",
-          secret: true,
-          description: "API key (`sk_…`) or OAuth token for the default account. Set it with `pulumi config set --secret chaser:apiKey …`.",
-          defaultInfo: { environment: ["CHASER_API_KEY"] },
-        },
-        apiUrl: {
-          type: "string",
-          description: "Base URL of the Chaser API (plain http only for loopback, e.g. chaser-local). Checked at preview.",
-          default: DEFAULT_API_URL,
-          defaultInfo: { environment: ["CHASER_API_URL"] },
-        },
-        account: {
-          type: "string",
-          description: "The default account: account id, exact account name, or `personal`; default the key's own account (the personal account).",
-          defaultInfo: { environment: ["CHASER_ACCOUNT"] },
-        },
-        accountKeys: {
-          type: "object",
-          additionalProperties: { type: "string" },
-          secret: true,
-          description:
-            "A key per account, for resources whose `account` names another account (API keys are bound to one account): `pulumi config set --secret --path 'chaser:accountKeys.<account>' sk_…`. Checked at preview.",
-        },
+    language: {
+      nodejs: { packageName: "pulumi-chaser", dependencies: { "@pulumi/pulumi": "^3.216.0" } },
+      python: { packageName: "pulumi_chaser", requires: { pulumi: ">=3.0.0,<4.0.0" }, pyproject: { enabled: true }, respectSchemaVersion: true },
+      go: {
+        importBasePath: "github.com/pulumi-chaser/pulumi-chaser/sdk/go/chaser",
+        generateResourceContainerTypes: true,
+        generateExtraInputTypes: true,
+        respectSchemaVersion: true,
       },
+      csharp: { rootNamespace: "PulumiChaser", packageReferences: { Pulumi: "3.*" }, respectSchemaVersion: true },
+    },
+    meta: { moduleFormat: "(.*)" },
+    config: { variables },
+    provider: {
+      description: "The `chaser` provider: credentials and account for the resources and functions that use it. One provider instance per account (its own `apiKey` and `account`) is how a program acts in several accounts.",
+      inputProperties: variables,
     },
     types: types(),
     resources: resources(),

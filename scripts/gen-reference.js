@@ -30,12 +30,19 @@ function render(schema) {
     out.push("", "Outputs (besides the inputs): " + outs.map(([k, p]) => `\`${k}\`${p.secret ? " (secret)" : ""}`).join(", ") + ".");
   }
   out.push("", "### Lookups", "", "| function | arguments | returns | description |", "| --- | --- | --- | --- |");
+  // A get…'s outputs are its info type's properties (inline, as Pulumi's function schema has them): named back here.
+  const infoOf = (outputs) => Object.entries(schema.types).find(([, t]) => JSON.stringify(t.properties) === JSON.stringify(outputs.properties))?.[0].split(":").pop();
   for (const [token, f] of Object.entries(schema.functions)) {
-    const args = Object.keys(f.inputs.properties).map((a) => `\`${a}\``).join(", ") || "(options only)";
-    const returns = f.outputs.type === "array" ? `${typeOf(f.outputs.items)}[]` : typeOf(f.outputs);
-    out.push(`| \`${token.split(":").pop()}\` | ${args} | ${returns} | ${f.description.split(" A plain function")[0]} |`);
+    const args = Object.keys(f.inputs.properties).filter((a) => a !== "account").map((a) => `\`${a}\``).join(", ") || "(account only)";
+    const items = f.outputs.properties.items;
+    const returns = items && f.outputs.required?.length === 1 ? `{ items: ${typeOf(items.items)}[] }` : infoOf(f.outputs);
+    if (!returns) throw new Error(`${token}: outputs match no info type of schema.json`);
+    out.push(`| \`${token.split(":").pop()}\` (\`${token}\`) | ${args} | ${returns} | ${f.description.split(" In TypeScript a plain function")[0]} |`);
   }
-  out.push("", "Every lookup is a plain function of the package (not an engine invoke) with an `…Output` variant for inputs; options: `apiKey`, `apiUrl`, `account`.");
+  out.push(
+    "",
+    "In TypeScript every lookup is a plain function of the package (not an engine invoke) with an `…Output` variant for inputs (options: `apiKey`, `apiUrl`, `account`) and a list… returns the array itself; in the other languages it is an invoke of the `chaser` plugin (every function also takes `account`).",
+  );
   out.push("", "Enums: " + Object.entries(schema.types).filter(([, t]) => t.enum).map(([k, t]) => `\`${k.split(":").pop()}\` (${t.enum.map((e) => `\`${e.value}\``).join(", ")})`).join("; ") + ".");
   return out.join("\n");
 }

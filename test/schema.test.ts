@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { sdkSource } from "../provider/codegen";
 import { inputFields } from "../provider/model";
 import { hooksOf } from "../provider/hooks";
-import { RESOURCES, resourceToken } from "../provider/registry";
+import { RESOURCES, TOKENS } from "../provider/registry";
 import { LOOKUPS, buildSchema } from "../provider/schema";
 import * as lookups from "../sdk/lookups";
 
@@ -67,9 +67,24 @@ describe("schema.json", () => {
     expect([v.apiKey, v.apiUrl, v.account].map((x: any) => x.defaultInfo.environment)).toEqual([["CHASER_API_KEY"], ["CHASER_API_URL"], ["CHASER_ACCOUNT"]]);
   });
 
-  test("keys every resource of the registry by the type token the engine shows", () => {
-    expect(Object.keys(committed.resources)).toEqual(RESOURCES.map((r) => resourceToken(r.name)));
-    expect(Object.keys(committed.resources)[0]).toBe("pulumi-nodejs:dynamic/chaser:Workspace");
+  test("is the `chaser` package at the npm package's version, with the language sections every SDK needs", () => {
+    expect(committed.name).toBe("chaser");
+    expect(committed.version).toBe(JSON.parse(fs.readFileSync(path.join(__dirname, "..", "package.json"), "utf8")).version);
+    expect(committed.language.python.packageName).toBe("pulumi_chaser");
+    expect(committed.language.go.importBasePath).toBe("github.com/pulumi-chaser/pulumi-chaser/sdk/go/chaser");
+    expect(committed.language.csharp.rootNamespace).toBe("PulumiChaser");
+    expect(committed.language.csharp.packageReferences.Pulumi).toBeDefined();
+    expect(committed.language.nodejs.packageName).toBe("pulumi-chaser");
+  });
+
+  test("declares the provider's inputs as the configuration: same keys, secrets and environment fallbacks", () => {
+    expect(committed.provider.inputProperties).toEqual(committed.config.variables);
+  });
+
+  test("keys every resource of the registry by the plugin's token, and names the dynamic flavour's token too", () => {
+    expect(Object.keys(committed.resources)).toEqual(RESOURCES.map((r) => TOKENS.plugin(r.name)));
+    expect(Object.keys(committed.resources)[0]).toBe("chaser:index:Workspace");
+    for (const r of RESOURCES) expect(committed.resources[TOKENS.plugin(r.name)].description).toContain(`\`${TOKENS.dynamic(r.name)}\``);
   });
 
   test("lists every lookup the package exports (and each has an Output variant)", () => {
@@ -79,16 +94,30 @@ describe("schema.json", () => {
     expect(Object.keys(committed.functions).sort()).toEqual(exported.map((n) => `chaser:index:${n}`).sort());
   });
 
+  test("functions take their arguments plus `account`; a get… returns the info object, a list… `{ items }` of them", () => {
+    for (const l of LOOKUPS) {
+      const f = committed.functions[TOKENS.plugin(l.name)];
+      expect(Object.keys(f.inputs.properties).sort()).toEqual([...Object.keys(l.inputs), "account"].sort());
+      expect(f.inputs.required ?? []).toEqual([]);
+      const info = committed.types[TOKENS.plugin(l.result)];
+      if (l.list) {
+        expect(f.outputs).toMatchObject({ properties: { items: { type: "array", items: { $ref: `#/types/${TOKENS.plugin(l.result)}` } } }, required: ["items"] });
+      } else {
+        expect(f.outputs).toEqual({ properties: info.properties, required: info.required });
+      }
+    }
+  });
+
   test("enums are types of their own, referenced by the properties that take them", () => {
     expect(committed.types["chaser:index:SessionType"].enum.map((e: any) => e.value)).toEqual(["browser", "sandbox"]);
     expect(committed.types["chaser:index:Scope"].enum).toHaveLength(14);
-    expect(committed.resources[resourceToken("Workspace")].inputProperties.sessionType.$ref).toBe("#/types/chaser:index:SessionType");
-    expect(committed.resources[resourceToken("ApiKey")].inputProperties.scopes.items.$ref).toBe("#/types/chaser:index:Scope");
+    expect(committed.resources[TOKENS.plugin("Workspace")].inputProperties.sessionType.$ref).toBe("#/types/chaser:index:SessionType");
+    expect(committed.resources[TOKENS.plugin("ApiKey")].inputProperties.scopes.items.$ref).toBe("#/types/chaser:index:Scope");
   });
 
   for (const r of RESOURCES) {
     const { name, model } = r;
-    const res = committed.resources[resourceToken(name)];
+    const res = committed.resources[TOKENS.plugin(name)];
     const c = cases[name];
     const userInputs = inputFields(model).filter((f) => !f.meta.internal);
 
