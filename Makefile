@@ -6,12 +6,14 @@ NPM_STAMP := node_modules/.install-stamp
 # `tsc` too, and which of the two node_modules/.bin/tsc links to is up to npm.
 TSC := node node_modules/typescript/bin/tsc
 
-.PHONY: help install build engine test test-unit test-engine demo bench schema clean lint-workflows
+.PHONY: help install build engine test test-unit test-engine demo bench schema sdks clean lint-workflows
 
 help:
 	@echo "make demo   - install, build the engine if needed, start chaser-local, run examples/quickstart (preview, up, outputs, destroy)"
 	@echo "make test   - the whole suite: type-check, unit/conformance/hook tests, then the real-engine lifecycle tests"
-	@echo "make engine - build the pinned Pulumi CLI and language host (cached outside the repo); prints the bin dir"
+	@echo "make engine - build the pinned Pulumi CLI and language hosts (Node.js, YAML; cached outside the repo); prints the bin dir"
+	@echo "make schema - regenerate schema.json, the TypeScript SDK, the README reference and the other languages' SDKs from the models"
+	@echo "make sdks   - regenerate sdk/python, sdk/go, sdk/dotnet from schema.json with Pulumi's code generators (engine/sdkgen.sh)"
 	@echo "make bench  - benchmarks (chaser-local listing and hardening, shared listings, large stacks against the engine's floor; about 45 minutes)"
 	@echo "make lint-workflows - actionlint (pinned, built once) on examples/github-actions (also part of make test)"
 
@@ -32,6 +34,10 @@ schema: build
 	node scripts/gen-sdk.js
 	$(TSC) -p tsconfig.json
 	node scripts/gen-reference.js
+	bash engine/sdkgen.sh
+
+sdks:
+	bash engine/sdkgen.sh
 
 test: build
 	$(TSC) -p tsconfig.test.json

@@ -7,6 +7,9 @@
 #   pulumi-language-nodejs          our Node.js language host (engine/cmd/pulumi-language-nodejs), rebuilt
 #                                   whenever its sources, go.mod/go.sum or the build flags change
 #   pulumi-resource-pulumi-nodejs   the dynamic-provider plugin: runs @pulumi/pulumi/cmd/dynamic-provider
+#   pulumi-language-yaml            the Pulumi YAML language host (github.com/pulumi/pulumi-yaml v$YAML_VERSION),
+#                                   built from engine/yaml (its own go.mod: what pulumi-yaml pins, pkg/v3 v3.206.0),
+#                                   rebuilt whenever that go.mod/go.sum or the build flags change
 # in ${CHASER_ENGINE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-chaser/engine}/v<version>/bin.
 #
 # An installed `pulumi` (first on PATH) whose version is >= the pinned one is reused instead of building: its own
@@ -18,6 +21,7 @@ set -euo pipefail
 exec 3>&1 1>&2 # stdout is for the final line only
 
 VERSION=3.248.0
+YAML_VERSION=1.25.0 # the newest github.com/pulumi/pulumi-yaml the Go module proxy serves; needs Go >= 1.24.7
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 CACHE="${CHASER_ENGINE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-chaser/engine}"
 BIN="$CACHE/v$VERSION/bin"
@@ -61,7 +65,7 @@ if p="$(command -v pulumi 2>/dev/null)"; then
     if [ -n "$v" ] && version_ge "$v" "$VERSION"; then
       installed="$real"
       dir="$(dirname "$real")"
-      if [ -x "$dir/pulumi-language-nodejs" ] && [ -x "$dir/pulumi-resource-pulumi-nodejs" ]; then
+      if [ -x "$dir/pulumi-language-nodejs" ] && [ -x "$dir/pulumi-resource-pulumi-nodejs" ] && [ -x "$dir/pulumi-language-yaml" ]; then
         say "using the installed pulumi $v and its plugins in $dir"
         result "$dir"
       fi
@@ -139,6 +143,39 @@ else
     mv -f "$BIN/pulumi-language-nodejs.tmp.$$" "$BIN/pulumi-language-nodejs"
     echo "$stamp" > "$BIN/.language-host-stamp"
     say "pulumi-language-nodejs built in $((SECONDS - start)) s"
+  fi
+fi
+
+# --- The YAML language host ----------------------------------------------------------------------------------------
+# An installed CLI's own (official installs ship one) is linked; otherwise built from engine/yaml, whose go.mod is
+# pulumi-yaml's own build list (it does not compile against pkg/v3 v3.248.0), so the build is that of its release.
+their_yaml=""
+case "$origin" in
+  installed\ *) [ -x "$(dirname "${origin#installed }")/pulumi-language-yaml" ] && their_yaml="$(dirname "${origin#installed }")/pulumi-language-yaml" ;;
+esac
+if [ -n "$their_yaml" ]; then
+  if ! cmp -s "$their_yaml" "$BIN/pulumi-language-yaml"; then
+    say "linking the installed YAML language host $their_yaml into $BIN"
+    place "$their_yaml" "$BIN/pulumi-language-yaml"
+    echo installed > "$BIN/.language-yaml-stamp"
+  fi
+else
+  YAML_LDFLAGS="-s -w -X github.com/pulumi/pulumi-yaml/pkg/version.Version=v$YAML_VERSION"
+  yaml_stamp="$(cd "$HERE/yaml" && { printf '%s\n' "$YAML_VERSION" "$TAGS" "$YAML_LDFLAGS"; cat go.mod go.sum; } | sha256sum | cut -c1-16)"
+  if [ ! -x "$BIN/pulumi-language-yaml" ] || [ "$(cat "$BIN/.language-yaml-stamp" 2>/dev/null)" != "$yaml_stamp" ]; then
+    command -v go >/dev/null 2>&1 || die "Go (>= 1.25) is needed to build pulumi-language-yaml: see https://go.dev/dl"
+    export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-mod=mod GOSUMDB=off
+    say "building pulumi-language-yaml v$YAML_VERSION (the Pulumi YAML language host) into $BIN"
+    say "(first time only: about 5-15 minutes on 2 cores: its own pkg/v3 v3.206.0 dependency tree)"
+    start=$SECONDS
+    if ! (cd "$HERE/yaml" && go build -tags "$TAGS" -trimpath -ldflags "$YAML_LDFLAGS" -o "$BIN/pulumi-language-yaml.tmp.$$" \
+          github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml) < /dev/null; then
+      rm -f "$BIN/pulumi-language-yaml.tmp.$$"
+      die "go build of pulumi-language-yaml failed"
+    fi
+    mv -f "$BIN/pulumi-language-yaml.tmp.$$" "$BIN/pulumi-language-yaml"
+    echo "$yaml_stamp" > "$BIN/.language-yaml-stamp"
+    say "pulumi-language-yaml built in $((SECONDS - start)) s"
   fi
 fi
 
