@@ -85,7 +85,8 @@ export function markTakenOver(id: string): void {
 export interface Hooks {
   configure(req: { config: { get(key: string): string | undefined } }): Promise<void>;
   check(olds: Props, news: Props): Promise<{ inputs: Props; failures: { property: string; reason: string }[] }>;
-  diff(id: string, olds: Props, news: Props): Promise<{ changes: boolean; replaces: string[]; deleteBeforeReplace: boolean }>;
+  /** `diffs`: the inputs that change (the provider plugin's detailed diff). */
+  diff(id: string, olds: Props, news: Props): Promise<{ changes: boolean; replaces: string[]; deleteBeforeReplace: boolean; diffs?: string[] }>;
   create(inputs: Props): Promise<{ id: string; outs: Props }>;
   read(id: string, props?: Props): Promise<{ id: string; props?: Props; inputs?: Props }>;
   update(id: string, olds: Props, news: Props): Promise<{ outs: Props }>;
@@ -278,6 +279,7 @@ async function diff<M extends ResourceModel, A>(r: Resource<M, A>, id: string, o
   }
   return {
     changes: d.changed.length > 0,
+    diffs: d.changed,
     replaces: d.replaces,
     deleteBeforeReplace: d.replaces.length > 0 && (r.b.deleteBeforeReplace?.(olds, news, d.replaces) ?? false),
   };
@@ -323,8 +325,10 @@ async function read<M extends ResourceModel, A>(r: Resource<M, A>, id: string, p
       return { id: "" };
     }
     const outs = outputsOf(r, props, answer, props);
+    // A read by id alone (`get`, `pulumi import`): the inputs that reproduce the object are its values.
+    const from = isGet(props) ? r.inputKeys.filter((k) => r.outputKeys.includes(k)) : r.refreshed;
     const inputs = inputsOf(r, props);
-    for (const k of r.refreshed) if (outs[k] !== undefined && outs[k] !== null) inputs[k] = outs[k];
+    for (const k of from) if (outs[k] !== undefined && outs[k] !== null) inputs[k] = outs[k];
     return { id, props: outs, inputs: r.b.readBack ? r.b.readBack(inputs, outs) : inputs };
   });
 }
