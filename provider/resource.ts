@@ -70,6 +70,11 @@ export interface Behaviour<M extends ResourceModel, A> {
    * properties that differ from the program's), or undefined when there is none (it would be created). Reads only.
    */
   adoptable?(ctx: Context, inputs: Inputs<M>): Promise<{ id: string; differences: Difference[] } | undefined>;
+  /**
+   * For a read by id alone (`pulumi import`): the inputs that reproduce the object beyond the outputs of the same
+   * name (e.g. a snapshot's `workspace`), so that the imported resource checks and previews without changes.
+   */
+  imported?(answer: A): Props;
   /** What the user should know about this change, said beside the resource by `diff` (preview and up). */
   diffNotes?(olds: Props, news: Props, d: TableDiff): string[] | Promise<string[]>;
   /** Advice for this resource's own failures (undefined: the general advice). */
@@ -321,7 +326,7 @@ async function read<M extends ResourceModel, A>(r: Resource<M, A>, id: string, p
     }
     if (answer === undefined) {
       // A refresh of an object that is gone drops it; a `get` must name an object that exists.
-      if (isGet(props)) throw new ProviderError(`no ${r.noun} with id '${id}' in ${ctx.where}: ${r.type}.get needs the id of an existing ${r.noun}`);
+      if (isGet(props)) throw new ProviderError(`no ${r.noun} with id '${id}' in ${ctx.where}: ${r.type}.get and \`pulumi import\` need the id of an existing ${r.noun}`);
       return { id: "" };
     }
     const outs = outputsOf(r, props, answer, props);
@@ -329,6 +334,7 @@ async function read<M extends ResourceModel, A>(r: Resource<M, A>, id: string, p
     const from = isGet(props) ? r.inputKeys.filter((k) => r.outputKeys.includes(k)) : r.refreshed;
     const inputs = inputsOf(r, props);
     for (const k of from) if (outs[k] !== undefined && outs[k] !== null) inputs[k] = outs[k];
+    if (isGet(props) && r.b.imported) Object.assign(inputs, present(r.b.imported(answer)));
     return { id, props: outs, inputs: r.b.readBack ? r.b.readBack(inputs, outs) : inputs };
   });
 }

@@ -256,7 +256,7 @@ export class ChaserProvider {
     const state = fromWire(req.getProperties()?.toJavaScript());
     const oldInputs = fromWire(req.getInputs()?.toJavaScript());
     const byId = Object.keys(state.props).length === 0;
-    const got = await this.hooks(r).read(req.getId(), byId ? {} : { ...state.props, ...identity(urn) });
+    const got = await this.hooks(r).read(req.getId(), byId ? identity(urn) : { ...state.props, ...identity(urn) });
     const res = new this.p.provider.ReadResponse();
     if (!got.id) {
       res.setId("");
@@ -267,8 +267,11 @@ export class ChaserProvider {
     if (byId) {
       const missing = secretOutputs(r).filter((k) => outs[k] === undefined || outs[k] === null);
       if (missing.length) {
-        const { engineLog } = await import("../engine-log");
-        engineLog(`read by id without its ${missing.join(", ")}: the API shows ${missing.length > 1 ? "them" : "it"} only once, when the object is created, so the stack holds none (rotate to get a new one)`, { warning: true });
+        const { current, engineLog } = await import("../engine-log");
+        const what = `${r.noun} ${req.getId()}`;
+        current.run({ urn, what }, () =>
+          engineLog(`imported without its ${missing.join(", ")}: the API shows ${missing.length > 1 ? "them" : "it"} only once, when the object is created, so the stack holds none (replace the resource to get a new one)`, { warning: true }),
+        );
       }
     }
     res.setId(got.id);
