@@ -88,7 +88,7 @@ async function control(url, method, p) {
       return await r.json();
     } catch (e) {
       // A kept-alive connection the server closed meanwhile: the request never reached it.
-      if (attempt >= 3 || e?.cause?.code !== "UND_ERR_SOCKET") throw e;
+      if (attempt >= 3 || !["UND_ERR_SOCKET", "EPIPE", "ECONNRESET"].includes(e?.cause?.code)) throw e;
     }
   }
 }
