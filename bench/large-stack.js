@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 // Benchmark (not a test): large stacks through the real engine, the package against the floor the engine itself
-// sets. Both programs declare N resources; the floor's is a trivial dynamic resource whose create and delete wait
-// 50 ms (no read), the package's a Workspace against chaser-local answering after 50 ms. Per N and operation (up,
-// preview with no changes, refresh, destroy) the two run back to back, in alternating order, for several rounds;
+// sets. The programs declare N resources; the floor's is a trivial dynamic resource whose create and delete wait
+// 50 ms (no read), the package's a Workspace against chaser-local answering after 50 ms, once as the dynamic
+// resource (`pulumi-chaser`, "package") and once through the provider plugin (`pulumi-chaser/plugin`, "plugin").
+// Per N and operation (up, preview with no changes, refresh, destroy) they run back to back, in rotating order,
+// for several rounds;
 // it prints min/median/max per variant, the ratio of medians, the requests the API received and the state bytes
 // per resource, and writes the figures (JSON) and a chart of time against N (SVG).
 //
 // Run after `make build` (and `make engine`):  node bench/large-stack.js [--sizes 50,200,500] [--rounds 3]
-//   [--latency 50] [--out bench/results] [--ops up,preview,refresh,destroy]
+//   [--latency 50] [--out bench/results] [--ops up,preview,refresh,destroy] [--variants floor,package,plugin]
 // With --engine-options it measures instead what users of big stacks can do on the engine's side, on the package's
 // program at the largest size: `up` with --parallel 32, and with PULUMI_SKIP_CHECKPOINTS=true, against a plain
 // `up`; `preview` and `refresh` of one resource (--target) against the whole stack.
@@ -31,6 +33,7 @@ const { values: args } = parseArgs({
     latency: { type: "string" },
     out: { type: "string" },
     ops: { type: "string", default: "up,preview,refresh,destroy" },
+    variants: { type: "string", default: "floor,package,plugin" },
     "engine-options": { type: "boolean", default: false },
     smoke: { type: "boolean", default: false },
   },
@@ -45,6 +48,8 @@ const SIZES = args.sizes.split(",").map(Number);
 const ROUNDS = Number(args.rounds);
 const LATENCY = Number(args.latency);
 const OPS = args.ops.split(",");
+const VARIANTS = args.variants.split(",");
+if (!VARIANTS.includes("floor")) throw new Error("--variants must include floor (the ratios are to it)");
 const KEY = "sk_bench_large_stack_root_key_0001";
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -65,6 +70,7 @@ const chaser = require("pulumi-chaser");
 const n = Number(new pulumi.Config().require("n"));
 for (let i = 0; i < n; i++) new chaser.Workspace("r" + i, { sessionType: "sandbox" });
 `;
+const PLUGIN = PACKAGE.replace(`require("pulumi-chaser")`, `require("pulumi-chaser/plugin")`);
 
 /** The engine's bin directory: CHASER_ENGINE_BIN (as the engine tests take it) or engine/build.sh's answer. */
 function engineBin() {
@@ -82,13 +88,13 @@ async function control(url, method, p) {
       return await r.json();
     } catch (e) {
       // A kept-alive connection the server closed meanwhile: the request never reached it.
-      if (attempt >= 3 || e?.cause?.code !== "UND_ERR_SOCKET") throw e;
+      if (attempt >= 3 || !["UND_ERR_SOCKET", "EPIPE", "ECONNRESET"].includes(e?.cause?.code)) throw e;
     }
   }
 }
 
 /** A project directory with this package as npm pack publishes it and links to the repository's dependencies. */
-function project(root, name, program) {
+function project(root, name, program, opts = {}) {
   const dir = path.join(root, name);
   const nm = path.join(dir, "node_modules");
   fs.mkdirSync(nm, { recursive: true });
@@ -96,7 +102,8 @@ function project(root, name, program) {
     if (e !== "pulumi-chaser" && !e.startsWith(".")) fs.symlinkSync(path.join(REPO, "node_modules", e), path.join(nm, e));
   }
   fs.cpSync(path.join(root, "pkg"), path.join(nm, "pulumi-chaser"), { recursive: true });
-  fs.writeFileSync(path.join(dir, "Pulumi.yaml"), `name: ${name}\nruntime:\n  name: nodejs\n  options:\n    typescript: false\nmain: index.js\n`);
+  const plugins = opts.plugin ? `plugins:\n  providers:\n    - name: chaser\n      path: ${path.join(nm, "pulumi-chaser", "plugin")}\n` : "";
+  fs.writeFileSync(path.join(dir, "Pulumi.yaml"), `name: ${name}\nruntime:\n  name: nodejs\n  options:\n    typescript: false\nmain: index.js\n${plugins}`);
   fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name, private: true, main: "index.js" }));
   fs.writeFileSync(path.join(dir, "index.js"), program);
   fs.mkdirSync(path.join(dir, ".state"));
@@ -130,26 +137,27 @@ const COMMANDS = {
 function svg(results) {
   const W = 900, H = 640, panels = OPS.length, cols = 2, rows = Math.ceil(panels / cols);
   const pw = W / cols, ph = (H - 40) / rows;
-  const colors = { floor: "#7a7a7a", package: "#c2185b" };
+  const colors = { floor: "#7a7a7a", package: "#c2185b", plugin: "#1565c0" };
   let s = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="12">`;
   s += `<rect width="${W}" height="${H}" fill="white"/><text x="${W / 2}" y="22" text-anchor="middle" font-size="15">Large stacks: seconds (median of ${ROUNDS}) against resources, package vs the engine's floor</text>`;
   OPS.forEach((op, i) => {
     const x0 = (i % cols) * pw + 60, y0 = 40 + Math.floor(i / cols) * ph + 20, w = pw - 90, h = ph - 70;
     const pts = (variant) => SIZES.map((n) => [n, median(results[variant][n][op].seconds)]);
-    const maxY = Math.max(...["floor", "package"].flatMap((v) => pts(v).map((p) => p[1]))) * 1.1 || 1;
+    const maxY = Math.max(...VARIANTS.flatMap((v) => pts(v).map((p) => p[1]))) * 1.1 || 1;
     const maxX = Math.max(...SIZES);
     const X = (n) => x0 + (n / maxX) * w, Y = (t) => y0 + h - (t / maxY) * h;
     s += `<text x="${x0 + w / 2}" y="${y0 - 6}" text-anchor="middle" font-weight="bold">${op}</text>`;
     s += `<line x1="${x0}" y1="${y0 + h}" x2="${x0 + w}" y2="${y0 + h}" stroke="black"/><line x1="${x0}" y1="${y0}" x2="${x0}" y2="${y0 + h}" stroke="black"/>`;
     for (const n of SIZES) s += `<text x="${X(n)}" y="${y0 + h + 16}" text-anchor="middle">${n}</text>`;
     for (let k = 0; k <= 4; k++) s += `<text x="${x0 - 6}" y="${Y((maxY * k) / 4) + 4}" text-anchor="end">${((maxY * k) / 4).toFixed(1)}</text>`;
-    for (const v of ["floor", "package"]) {
+    for (const v of VARIANTS) {
       s += `<polyline fill="none" stroke="${colors[v]}" stroke-width="2" points="${pts(v).map(([n, t]) => `${X(n)},${Y(t)}`).join(" ")}"/>`;
       for (const [n, t] of pts(v)) s += `<circle cx="${X(n)}" cy="${Y(t)}" r="3" fill="${colors[v]}"/>`;
     }
   });
   s += `<rect x="${W - 230}" y="${H - 30}" width="12" height="12" fill="${colors.floor}"/><text x="${W - 212}" y="${H - 20}">floor (trivial dynamic resource)</text>`;
-  s += `<rect x="${W - 420}" y="${H - 30}" width="12" height="12" fill="${colors.package}"/><text x="${W - 402}" y="${H - 20}">pulumi-chaser</text>`;
+  s += `<rect x="${W - 420}" y="${H - 30}" width="12" height="12" fill="${colors.package}"/><text x="${W - 402}" y="${H - 20}">pulumi-chaser (dynamic)</text>`;
+  if (VARIANTS.includes("plugin")) s += `<rect x="${W - 610}" y="${H - 30}" width="12" height="12" fill="${colors.plugin}"/><text x="${W - 592}" y="${H - 20}">pulumi-chaser/plugin</text>`;
   return s + "</svg>\n";
 }
 
@@ -205,7 +213,7 @@ async function main() {
   fs.mkdirSync(path.join(root, "pkg"));
   execFileSync("tar", ["xzf", path.join(root, tgz), "-C", path.join(root, "pkg"), "--strip-components=1"]);
   const server = await startServer();
-  const dirs = { floor: project(root, "floor", FLOOR), package: project(root, "chaser", PACKAGE) };
+  const dirs = { floor: project(root, "floor", FLOOR), package: project(root, "chaser", PACKAGE), plugin: project(root, "plugin", PLUGIN, { plugin: true }) };
   if (args["engine-options"]) {
     try {
       await engineOptions(bin, dirs.package, server);
@@ -215,19 +223,19 @@ async function main() {
     }
     return;
   }
-  const results = { floor: {}, package: {} };
-  for (const v of ["floor", "package"]) for (const n of SIZES) results[v][n] = Object.fromEntries(OPS.map((op) => [op, { seconds: [], requests: [], stateBytesPerResource: [] }]));
+  const results = Object.fromEntries(VARIANTS.map((v) => [v, {}]));
+  for (const v of VARIANTS) for (const n of SIZES) results[v][n] = Object.fromEntries(OPS.map((op) => [op, { seconds: [], requests: [], stateBytesPerResource: [] }]));
   console.log(`${os.cpus().length} cores; pulumi ${pulumi(dirs.floor, bin, ["version"]).out.trim()}; API latency ${LATENCY} ms; sizes ${SIZES.join(", ")}; ${ROUNDS} rounds`);
   try {
     for (let round = 0; round < ROUNDS; round++) {
       for (const n of SIZES) {
-        const order = round % 2 === 0 ? ["floor", "package"] : ["package", "floor"];
+        const order = VARIANTS.map((_, i) => VARIANTS[(i + round) % VARIANTS.length]);
         for (const v of order) {
           const dir = dirs[v];
           const stack = `n${n}r${round}`;
           pulumi(dir, bin, ["stack", "init", stack]);
           pulumi(dir, bin, ["config", "set", "n", String(n)]);
-          if (v === "package") {
+          if (v !== "floor") {
             pulumi(dir, bin, ["config", "set", "chaser:apiUrl", server.url]);
             pulumi(dir, bin, ["config", "set", "--secret", "chaser:apiKey", KEY]);
           }
@@ -252,21 +260,25 @@ async function main() {
     server.child.kill("SIGTERM");
   }
 
-  console.log("\nN    op       floor: median (min-max)     package: median (min-max)   ratio   requests  state bytes/resource");
+  const others = VARIANTS.filter((v) => v !== "floor");
+  const fmt = (xs) => `${median(xs).toFixed(2)} s (${Math.min(...xs).toFixed(2)}-${Math.max(...xs).toFixed(2)})`.padEnd(27);
+  console.log(`\nN    op       ${["floor", ...others].map((v) => `${v}: median (min-max)`.padEnd(28)).join("")}${others.map((v) => `${v}/floor`.padEnd(15)).join("")}requests  state bytes/resource (${VARIANTS.join(" / ")})`);
   for (const n of SIZES) {
     for (const op of OPS) {
-      const f = results.floor[n][op], p = results.package[n][op];
-      const fmt = (xs) => `${median(xs).toFixed(2)} s (${Math.min(...xs).toFixed(2)}-${Math.max(...xs).toFixed(2)})`.padEnd(27);
-      const ratio = median(p.seconds) / median(f.seconds);
-      const state = op === "up" ? `${Math.round(median(f.stateBytesPerResource))} vs ${Math.round(median(p.stateBytesPerResource))}` : "";
-      console.log(`${String(n).padEnd(4)} ${op.padEnd(8)} ${fmt(f.seconds)} ${fmt(p.seconds)} ${ratio.toFixed(2)}x   ${String(median(p.requests)).padEnd(8)}  ${state}`);
+      const f = results.floor[n][op];
+      const ratios = others.map((v) => `${(median(results[v][n][op].seconds) / median(f.seconds)).toFixed(2)}x`.padEnd(15)).join("");
+      const requests = others.map((v) => median(results[v][n][op].requests)).join("/");
+      const state = op === "up" ? VARIANTS.map((v) => Math.round(median(results[v][n][op].stateBytesPerResource))).join(" / ") : "";
+      console.log(`${String(n).padEnd(4)} ${op.padEnd(8)} ${["floor", ...others].map((v) => fmt(results[v][n][op].seconds) + " ").join("")}${ratios}${requests.padEnd(8)}  ${state}`);
     }
   }
-  const upRatio = (n) => median(results.package[n].up.seconds) / median(results.floor[n].up.seconds);
   if (SIZES.length > 1) {
     const [a, b] = [SIZES[SIZES.length - 2], SIZES[SIZES.length - 1]];
-    const perResource = (v, n) => median(results[v][n].up.seconds) / n;
-    console.log(`\nscaling of up from N=${a} to N=${b}: package ${(median(results.package[b].up.seconds) / median(results.package[a].up.seconds)).toFixed(2)}x time for ${(b / a).toFixed(2)}x resources (floor ${(median(results.floor[b].up.seconds) / median(results.floor[a].up.seconds)).toFixed(2)}x); seconds per resource ${perResource("package", a).toFixed(3)} -> ${perResource("package", b).toFixed(3)}; up ratio ${upRatio(a).toFixed(2)}x -> ${upRatio(b).toFixed(2)}x`);
+    for (const v of others) {
+      const up = (m) => median(results[v][m].up.seconds);
+      const ratio = (m) => up(m) / median(results.floor[m].up.seconds);
+      console.log(`scaling of up from N=${a} to N=${b}, ${v}: ${(up(b) / up(a)).toFixed(2)}x time for ${(b / a).toFixed(2)}x resources (floor ${(median(results.floor[b].up.seconds) / median(results.floor[a].up.seconds)).toFixed(2)}x); seconds per resource ${(up(a) / a).toFixed(3)} -> ${(up(b) / b).toFixed(3)}; up ratio ${ratio(a).toFixed(2)}x -> ${ratio(b).toFixed(2)}x`);
+    }
   }
   fs.mkdirSync(args.out, { recursive: true });
   fs.writeFileSync(path.join(args.out, "large-stack.json"), JSON.stringify({ latencyMs: LATENCY, rounds: ROUNDS, sizes: SIZES, results }, null, 2) + "\n");

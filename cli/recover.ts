@@ -5,9 +5,12 @@
  *
  * - the stack lock the killed process left is cleared (`pulumi cancel`), unless that process still runs here;
  * - each create the engine left pending is looked up on the server by the inputs the engine recorded: the
- *   object it made is brought into the stack as a managed resource (its state written through
- *   `pulumi stack import`), a key whose secret was lost is revoked, and when nothing was made the pending create
- *   is dropped (the next `up` creates it);
+ *   object it made is brought into the stack as a managed resource, a key whose secret was lost is revoked, and
+ *   when nothing was made the pending create is dropped (the next `up` creates it). A resource of the provider
+ *   plugin (`chaser:index:*`) is brought in by the engine itself, `pulumi refresh --import-pending-creates URN ID`
+ *   (the plugin reads an object by its id alone); a dynamic resource's state is written through
+ *   `pulumi stack import` (the engine cannot read a dynamic resource it has no state for: its provider is
+ *   serialized in that state);
  * - each interrupted delete is checked: an object that is gone leaves the stack, one that still exists stays;
  * - then `pulumi refresh` reads every resource's current state (skip with --no-refresh).
  *
@@ -27,7 +30,7 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { isAlive } from "../chaser-local/src/lock";
 import { hooksOf } from "../provider/hooks";
-import { resourceOfToken } from "../provider/registry";
+import { TOKENS, resourceOfToken } from "../provider/registry";
 import * as settings from "../provider/settings";
 
 interface Run {
@@ -232,6 +235,8 @@ export async function recover(opts: { cwd: string; stack?: string; refresh: bool
   const keep = new Set(resources.map((r) => r.id).filter((id): id is string => typeof id === "string" && id !== ""));
   const remaining: PendingOperation[] = [];
   let changed = 0;
+  /** Pending creates of the plugin's resources that the engine imports: URN, id. */
+  const engineImports: Array<[string, string]> = [];
   const now = new Date().toISOString();
   if (pending.length === 0) say("no interrupted operation in the stack");
 
@@ -244,12 +249,20 @@ export async function recover(opts: { cwd: string; stack?: string; refresh: bool
       continue;
     }
     const hooks = hooksOf(kind);
-    const inputs = op.resource.inputs ?? {};
+    const plugin = op.resource.type === TOKENS.plugin(kind.name);
+    // The plugin's state holds no identity (the engine gives it with each call): auto-names are derived from the URN.
+    const inputs: Record<string, unknown> = { ...(op.resource.inputs ?? {}), ...(plugin ? { __urn: op.resource.urn, __logicalName: name } : {}) };
     const what = `${kind.name} ${name}`;
     changed++;
     if (op.type === "creating") {
       const r = await hooks.recover(inputs, { keep, since: dep.manifest?.time });
-      if (r.kind === "found") {
+      if (r.kind === "found" && plugin) {
+        remaining.push(op);
+        engineImports.push([op.resource.urn, r.id]);
+        keep.add(r.id);
+        changed--;
+        say(`${what}: the interrupted create made '${inputs.name ?? r.id}' (${r.id}): imported by \`pulumi refresh --import-pending-creates\``);
+      } else if (r.kind === "found") {
         // A replacement's create: the object it replaces is still in the stack under the same URN; the engine's
         // own way to hold both is to mark the old one for deletion, which the next `up` carries out.
         const old = resources.find((x) => x.urn === op.resource.urn && !x.delete && x.id !== r.id);
@@ -283,6 +296,13 @@ export async function recover(opts: { cwd: string; stack?: string; refresh: bool
     dep.pending_operations = remaining;
     await importState(exported, stackArgs, cwd, say);
     say(`the stack was updated (${changed} interrupted operation(s) resolved)`);
+  }
+  if (engineImports.length > 0) {
+    // The engine reads each object by its id through the plugin and records it; the refresh covers the whole stack.
+    const r = await run(["refresh", "--yes", "--skip-preview", "--non-interactive", "--import-pending-creates", ...engineImports.flat(), ...stackArgs], cwd);
+    if (r.code !== 0) throw new RecoverError(`\`pulumi refresh --import-pending-creates\` failed:\n${(r.stderr || r.stdout).trim()}`);
+    say(`imported ${engineImports.length} resource(s) the interrupted update created and refreshed: the stack holds what the account holds; run \`pulumi up\` to finish the update`);
+    return { changed: changed + engineImports.length };
   }
   if (opts.refresh) {
     if (remaining.some((op) => op.type === "creating")) {

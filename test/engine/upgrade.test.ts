@@ -3,12 +3,13 @@
  * (test/upgrade/0.1.0: its exported stack, config and chaser-local's data directory, written by
  * test/upgrade/record.js with that release's packed package) is imported into a project that has this package
  * installed. Its serialized providers `require` this package's modules by the paths 0.1.0 wrote; the new code
- * must preview it with no changes, refresh it without drift, update it and destroy it.
+ * must preview it with no changes, refresh it without drift, update it, move to the provider plugin (the same
+ * program on `pulumi-chaser/plugin`: no change, no API write) and be destroyed by the plugin.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { Local } from "../support/local";
+import { Local, writesTo } from "../support/local";
 import { Project, changes, expectOk } from "./support/stack";
 import { expectSteady, runScenario } from "./support/scenario";
 
@@ -41,13 +42,15 @@ describe.each(fs.readdirSync(FIXTURES).filter((d) => fs.existsSync(path.join(FIX
     for (const r of recorded.deployment.resources) {
       for (const m of String(r.inputs?.__provider ?? "").matchAll(/require\("([^"]+)"\)/g)) required.add(m[1]);
     }
-    expect([...required].sort()).toEqual([
+    // (0.1.0 also required settings.js for `configure`; 0.2.0's providers configure through the resource module.)
+    const resourceModules = [
       "pulumi-chaser/dist/provider/resources/apikey.js",
       "pulumi-chaser/dist/provider/resources/snapshot.js",
       "pulumi-chaser/dist/provider/resources/template.js",
       "pulumi-chaser/dist/provider/resources/workspace.js",
-      "pulumi-chaser/dist/provider/settings.js",
-    ]);
+    ];
+    expect([...required].filter((m) => !m.endsWith("/settings.js")).sort()).toEqual(resourceModules);
+    expect([...required].filter((m) => !resourceModules.includes(m))).toEqual(version === "0.1.0" ? ["pulumi-chaser/dist/provider/settings.js"] : []);
 
     const makeProject = async () => {
       const p = Project.create(fixture.project, { passphrase: fixture.passphrase });
@@ -88,6 +91,21 @@ describe.each(fs.readdirSync(FIXTURES).filter((d) => fs.existsSync(path.join(FIX
           expect(live).toHaveLength(2);
           expect(live).toContain(idOf("scoped"));
           expect(live).not.toContain(idOf("full"));
+          await local.clearRequests();
+        },
+      },
+      {
+        name: "moved to the provider plugin: the same program on pulumi-chaser/plugin changes nothing and writes nothing",
+        before: async (p) => {
+          fs.appendFileSync(path.join(p.dir, "Pulumi.yaml"), `plugins:\n  providers:\n    - name: chaser\n      path: ${path.join(p.dir, "node_modules", "pulumi-chaser", "plugin")}\n`);
+          p.program(fs.readFileSync(path.join(dir, "program.js"), "utf8").replace(`require("pulumi-chaser")`, `require("pulumi-chaser/plugin")`));
+          expect(changes(expectOk(await p.preview()))).toEqual([]);
+        },
+        up: [],
+        after: async (p) => {
+          expect(await writesTo(local)).toEqual([]);
+          const state = await p.exportState();
+          expect(state.resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/")).map((r) => r.urn)).toEqual([]);
         },
       },
     ], { project: makeProject });
