@@ -334,7 +334,12 @@ async function read<M extends ResourceModel, A>(r: Resource<M, A>, id: string, p
     const from = isGet(props) ? r.inputKeys.filter((k) => r.outputKeys.includes(k)) : r.refreshed;
     const inputs = inputsOf(r, props);
     for (const k of from) if (outs[k] !== undefined && outs[k] !== null) inputs[k] = outs[k];
-    if (isGet(props) && r.b.imported) Object.assign(inputs, present(r.b.imported(answer)));
+    if (isGet(props) && r.b.imported) {
+      // State holds the inputs among the outputs (as after a create), so that the next diff compares like with like.
+      const extra = present(r.b.imported(answer));
+      Object.assign(inputs, extra);
+      Object.assign(outs, extra);
+    }
     return { id, props: outs, inputs: r.b.readBack ? r.b.readBack(inputs, outs) : inputs };
   });
 }

@@ -70,6 +70,11 @@ test("pulumi import: every resource kind by its documented id, with reads only; 
     const imported = await p.run(["import", "--file", file, "--yes", "--non-interactive", "--protect=false", "--out", path.join(p.root, "generated.ts")]);
     expect({ code: imported.code, out: imported.code === 0 ? "" : imported.stdout + imported.stderr }).toEqual({ code: 0, out: "" });
     expect(await writesTo(local)).toEqual([]);
+    // The code `pulumi import` prints (Pulumi's TypeScript generator, from the plugin's schema) declares them.
+    const generated = fs.readFileSync(path.join(p.root, "generated.ts"), "utf8");
+    for (const r of RESOURCES) expect(generated).toContain(`new chaser.${r.name}("${r.name.toLowerCase()}"`);
+    expect(generated).toMatch(/workspace: "[0-9a-f-]+"/);
+    expect(generated).toContain("publicKey:");
     // The key's secret exists once, at creation: the import says it has none.
     expect(imported.stdout + imported.stderr).toMatch(/imported without its key: the API shows it only once/);
     const state = await p.exportState();
@@ -101,7 +106,7 @@ new chaser.SshKey("sshkey", { publicKey: ${JSON.stringify(publicKey)} });
     expect(await writesTo(local)).toEqual([]);
 
     expectOk(await p.destroy());
-    expect(await local.workspaces({ account: "Imports" })).toEqual([]);
+    expect((await local.api<any[]>("GET", "/v1/workspaces", undefined, as)).body).toEqual([]);
     const sas = (await local.api<any[]>("GET", "/v1/accounts/current/service-accounts", undefined, as)).body;
     expect(sas).toEqual([]);
   } finally {
