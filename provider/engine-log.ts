@@ -25,12 +25,22 @@ interface EngineProto {
 }
 
 let engine: { client: LogClient; proto: EngineProto } | null | undefined;
+/** The engine's address, when the process was told it (the provider plugin); else the dynamic-provider host's argument. */
+let told: string | undefined;
+
+/** In the provider plugin: the engine's address, given on its command line. */
+export function useEngine(address: string): void {
+  told = address;
+  engine = undefined;
+}
+
+const ADDRESS = /^[\w.[\]:-]+:\d+$/;
 
 function connect(): typeof engine {
   if (engine !== undefined) return engine;
   engine = null;
-  const address = process.argv[2];
-  if (!address || !/^[\w.[\]:-]+:\d+$/.test(address) || !/dynamic-provider/.test(process.argv[1] ?? "")) return engine;
+  const address = told ?? (/dynamic-provider/.test(process.argv[1] ?? "") ? process.argv[2] : undefined);
+  if (!address || !ADDRESS.test(address)) return engine;
   try {
     const pulumiDir = require.resolve("@pulumi/pulumi");
     const grpc = require(require.resolve("@grpc/grpc-js", { paths: [pulumiDir] }));

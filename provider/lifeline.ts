@@ -47,9 +47,12 @@ export function inProviderHost(argv = process.argv): boolean {
   return /dynamic-provider/.test(argv[1] ?? "") && /^[\w.[\]:-]+:\d+$/.test(argv[2] ?? "");
 }
 
-/** Starts watching the engine, once, in the dynamic-provider process; elsewhere does nothing. */
-export function startLifeline(): void {
-  if (started || !inProviderHost()) return;
+/**
+ * Starts watching the engine, once, in the dynamic-provider process (or, `host: true`, in the provider plugin,
+ * which told engine-log its engine's address); elsewhere does nothing.
+ */
+export function startLifeline(opts: { host?: boolean } = {}): void {
+  if (started || !(opts.host === true || inProviderHost())) return;
   started = true;
   const look = watcher({ ppid: () => process.ppid, engine: engineConnectivity });
   const timer = setInterval(() => {

@@ -45,6 +45,7 @@ export const RESOURCES: readonly ResourceKind[] = [
  */
 export const TOKENS = {
   dynamic: (name: string) => `pulumi-nodejs:dynamic/chaser:${name}`,
+  plugin: (name: string) => `chaser:index:${name}`,
 } as const;
 export type Flavour = keyof typeof TOKENS;
 

@@ -70,6 +70,11 @@ export interface Behaviour<M extends ResourceModel, A> {
    * properties that differ from the program's), or undefined when there is none (it would be created). Reads only.
    */
   adoptable?(ctx: Context, inputs: Inputs<M>): Promise<{ id: string; differences: Difference[] } | undefined>;
+  /**
+   * For a read by id alone (`pulumi import`): the inputs that reproduce the object beyond the outputs of the same
+   * name (e.g. a snapshot's `workspace`), so that the imported resource checks and previews without changes.
+   */
+  imported?(answer: A): Props;
   /** What the user should know about this change, said beside the resource by `diff` (preview and up). */
   diffNotes?(olds: Props, news: Props, d: TableDiff): string[] | Promise<string[]>;
   /** Advice for this resource's own failures (undefined: the general advice). */
@@ -85,7 +90,8 @@ export function markTakenOver(id: string): void {
 export interface Hooks {
   configure(req: { config: { get(key: string): string | undefined } }): Promise<void>;
   check(olds: Props, news: Props): Promise<{ inputs: Props; failures: { property: string; reason: string }[] }>;
-  diff(id: string, olds: Props, news: Props): Promise<{ changes: boolean; replaces: string[]; deleteBeforeReplace: boolean }>;
+  /** `diffs`: the inputs that change (the provider plugin's detailed diff). */
+  diff(id: string, olds: Props, news: Props): Promise<{ changes: boolean; replaces: string[]; deleteBeforeReplace: boolean; diffs?: string[] }>;
   create(inputs: Props): Promise<{ id: string; outs: Props }>;
   read(id: string, props?: Props): Promise<{ id: string; props?: Props; inputs?: Props }>;
   update(id: string, olds: Props, news: Props): Promise<{ outs: Props }>;
@@ -278,6 +284,7 @@ async function diff<M extends ResourceModel, A>(r: Resource<M, A>, id: string, o
   }
   return {
     changes: d.changed.length > 0,
+    diffs: d.changed,
     replaces: d.replaces,
     deleteBeforeReplace: d.replaces.length > 0 && (r.b.deleteBeforeReplace?.(olds, news, d.replaces) ?? false),
   };
@@ -319,12 +326,15 @@ async function read<M extends ResourceModel, A>(r: Resource<M, A>, id: string, p
     }
     if (answer === undefined) {
       // A refresh of an object that is gone drops it; a `get` must name an object that exists.
-      if (isGet(props)) throw new ProviderError(`no ${r.noun} with id '${id}' in ${ctx.where}: ${r.type}.get needs the id of an existing ${r.noun}`);
+      if (isGet(props)) throw new ProviderError(`no ${r.noun} with id '${id}' in ${ctx.where}: ${r.type}.get and \`pulumi import\` need the id of an existing ${r.noun}`);
       return { id: "" };
     }
     const outs = outputsOf(r, props, answer, props);
+    // A read by id alone (`get`, `pulumi import`): the inputs that reproduce the object are its values.
+    const from = isGet(props) ? r.inputKeys.filter((k) => r.outputKeys.includes(k)) : r.refreshed;
     const inputs = inputsOf(r, props);
-    for (const k of r.refreshed) if (outs[k] !== undefined && outs[k] !== null) inputs[k] = outs[k];
+    for (const k of from) if (outs[k] !== undefined && outs[k] !== null) inputs[k] = outs[k];
+    if (isGet(props) && r.b.imported) Object.assign(inputs, present(r.b.imported(answer)));
     return { id, props: outs, inputs: r.b.readBack ? r.b.readBack(inputs, outs) : inputs };
   });
 }

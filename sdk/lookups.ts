@@ -99,6 +99,22 @@ export async function listSshKeys(opts?: LookupOptions): Promise<SshKeyInfo[]> {
   return (await client(opts).sshKeys.list()).map(info<SshKeyInfo>(SshKeyModel));
 }
 
+/**
+ * The lookups by name, with their arguments as one object: what the provider plugin answers to an Invoke of
+ * `chaser:index:<name>` (the plugin answers a list as `{ items }`, the shape of schema.json's functions).
+ */
+export const FUNCTIONS: Record<string, (args: Record<string, unknown>, opts: LookupOptions) => Promise<unknown>> = {
+  getWorkspace: (a, o) => getWorkspace(typeof a.id === "string" && a.id !== "" ? { id: a.id } : { name: String(a.name ?? "") }, o),
+  listWorkspaces: (a, o) => listWorkspaces({ template: typeof a.template === "boolean" ? a.template : undefined }, o),
+  listSnapshots: (a, o) => listSnapshots({ workspace: String(a.workspace ?? "") }, o),
+  listApiKeys: (_a, o) => listApiKeys(o),
+  getAccount: (_a, o) => getAccount(o),
+  listAccounts: (_a, o) => listAccounts(o),
+  listMembers: (_a, o) => listMembers(o),
+  listServiceAccounts: (_a, o) => listServiceAccounts(o),
+  listSshKeys: (_a, o) => listSshKeys(o),
+};
+
 // ---- Output variants ---------------------------------------------------------------------------------------
 
 /** `getWorkspace` for inputs (e.g. another resource's output); unknown during a preview until they are known. */

@@ -119,7 +119,7 @@ describe("Workspace", () => {
     expect(drifted.inputs).toMatchObject({ name: "renamed-outside", sessionType: "sandbox" });
     // The program still says r1: the next diff is an in-place rename back.
     const d = await workspace.diff(c.id, drifted.props!, c.outs);
-    expect(d).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
+    expect(d).toEqual({ changes: true, diffs: ["name"], replaces: [], deleteBeforeReplace: false });
 
     await local.api("DELETE", `/v1/workspaces/${c.id}`);
     forgetClients();
@@ -130,7 +130,7 @@ describe("Workspace", () => {
     const c = await createWs("u1");
     await local.clearRequests();
     const news = { ...(await workspace.check(c.outs, { __logicalName: "u1", name: "u2", sessionType: "sandbox" })).inputs };
-    expect(await workspace.diff(c.id, c.outs, news)).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
+    expect(await workspace.diff(c.id, c.outs, news)).toMatchObject({ changes: true, replaces: [], deleteBeforeReplace: false });
     const u = await workspace.update(c.id, c.outs, news);
     expect(u.outs).toMatchObject({ name: "u2", workspaceId: c.id });
     expect(await local.calls()).toEqual([`PUT /v1/workspaces/${c.id}/name`]);
@@ -146,9 +146,9 @@ describe("Workspace", () => {
 
   test("diff: fixed properties replace; a fixed name deletes first, an auto-name does not", async () => {
     const olds = { name: "fixed", __autoNamed: false, sessionType: "sandbox" };
-    expect(await workspace.diff("id", olds, { ...olds, sessionType: "browser" })).toEqual({ changes: true, replaces: ["sessionType"], deleteBeforeReplace: true });
+    expect(await workspace.diff("id", olds, { ...olds, sessionType: "browser" })).toMatchObject({ changes: true, replaces: ["sessionType"], deleteBeforeReplace: true });
     const auto = { name: "a-1234567", __autoNamed: true, sessionType: "sandbox" };
-    expect(await workspace.diff("id", auto, { ...auto, sessionType: "browser" })).toEqual({ changes: true, replaces: ["sessionType"], deleteBeforeReplace: false });
+    expect(await workspace.diff("id", auto, { ...auto, sessionType: "browser" })).toMatchObject({ changes: true, replaces: ["sessionType"], deleteBeforeReplace: false });
     // A clone's inherited type is not an input: no diff.
     expect(await workspace.diff("id", { name: "c", cloneFrom: "s", sessionType: "sandbox" }, { name: "c", cloneFrom: "s" })).toMatchObject({ changes: false });
     // Unknown during preview: a possible replacement.
@@ -211,7 +211,7 @@ describe("Workspace", () => {
     const { inputs } = await workspace.check({}, { __logicalName: "cl", name: "cl", cloneFrom: src.id });
     const clone = await workspace.create(inputs);
     const moved = (await workspace.check(clone.outs, { __logicalName: "cl", name: "cl", cloneFrom: "src-b" })).inputs;
-    expect(await workspace.diff(clone.id, clone.outs, moved)).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
+    expect(await workspace.diff(clone.id, clone.outs, moved)).toMatchObject({ changes: true, replaces: [], deleteBeforeReplace: false });
     await local.clearRequests();
     const u = await workspace.update(clone.id, clone.outs, moved);
     expect(await local.requests()).toEqual([]);
@@ -312,11 +312,11 @@ describe("get (a read by id alone)", () => {
     ];
     for (const [hooks, noun, cls] of cases) {
       const id = cls === "Snapshot" ? `${missing}/s` : missing;
-      await expect(hooks.read(id, GET_PROPS)).rejects.toThrow(`no ${noun} with id '${id}' in the personal account: ${cls}.get needs the id of an existing ${noun}`);
+      await expect(hooks.read(id, GET_PROPS)).rejects.toThrow(`no ${noun} with id '${id}' in the personal account: ${cls}.get and \`pulumi import\` need the id of an existing ${noun}`);
       // A refresh passes the state's outputs: a vanished object is dropped.
       expect(await hooks.read(id, { ...GET_PROPS, name: "x" })).toEqual({ id: "" });
     }
-    await expect(member.read(missing, GET_PROPS)).rejects.toThrow(/OrganizationMember\.get needs the id of an existing organization member|members belong to organizations/);
+    await expect(member.read(missing, GET_PROPS)).rejects.toThrow(/OrganizationMember\.get and `pulumi import` need the id of an existing organization member|members belong to organizations/);
     const present = await createWs("got-me");
     await local.clearRequests();
     expect(await workspace.read(present.id, GET_PROPS)).toMatchObject({ id: present.id, props: { name: "got-me" } });
@@ -428,7 +428,7 @@ describe("ApiKey", () => {
     const { inputs } = await apikey.check({}, { __logicalName: "r", name: "r", fullAccess: true, rotationTriggers: { at: "1" } });
     const k = await apikey.create(inputs);
     const d = await apikey.diff(k.id, k.outs, { ...inputs, rotationTriggers: { at: "2" } });
-    expect(d).toEqual({ changes: true, replaces: ["rotationTriggers"], deleteBeforeReplace: false });
+    expect(d).toEqual({ changes: true, diffs: ["rotationTriggers"], replaces: ["rotationTriggers"], deleteBeforeReplace: false });
     await apikey.remove(k.id, k.outs);
     expect((await local.api("GET", "/v1/workspaces", undefined, { key: k.outs.key as string })).status).toBe(401);
     await expect(apikey.remove(k.id, k.outs)).resolves.toBeUndefined();

@@ -32,6 +32,7 @@ function splitId(id: string): { workspaceId: string; name: string } {
 export const snapshot: Behaviour<typeof SnapshotModel, SnapshotInfo & { workspace_id: string }> = {
   model: SnapshotModel,
   autoName: true,
+  imported: (s) => ({ workspace: s.workspace_id }),
   create: async (ctx, inputs) => {
     const sel = inputs.workspace;
     const ws = ctx.client.workspaces;

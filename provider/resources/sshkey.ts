@@ -7,6 +7,7 @@ import { Behaviour, defineResource, markTakenOver } from "../resource";
 
 export const sshKey: Behaviour<typeof SshKeyModel, SshKeyInfo> = {
   model: SshKeyModel,
+  imported: (k) => ({ publicKey: k.public_key }),
   // The key line as the API keeps it (type, data and comment, single spaces), so a diff compares like with like.
   normalize: (inputs) => {
     const k = typeof inputs.publicKey === "string" ? parseOpenSshKey(inputs.publicKey) : { error: "" };

@@ -27,7 +27,7 @@ exports.keyId = key.keyId;`;
 const seen = chaser.Workspace.get("seen", new pulumi.Config().require("seenId"));
 exports.seenName = seen.name;`;
   const MISSING = "00000000-0000-0000-0000-00000000dead";
-  const missingGet = /no workspace with id '00000000-0000-0000-0000-00000000dead' in the personal account: Workspace\.get needs the id of an existing workspace/;
+  const missingGet = /no workspace with id '00000000-0000-0000-0000-00000000dead' in the personal account: Workspace\.get and `pulumi import` need the id of an existing workspace/;
   let outsideId = "";
   await runScenario(local, "drift", [
     {

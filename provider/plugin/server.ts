@@ -1,0 +1,413 @@
+/**
+ * The `chaser` provider plugin: Pulumi's ResourceProvider gRPC service, answered by the same hooks the dynamic
+ * resources use (provider/resource.ts over the models of provider/models/), for every resource of the registry
+ * under its token `chaser:index:<Name>`, and every lookup of sdk/lookups.ts as a function `chaser:index:<name>`.
+ * Nothing here knows a resource: a resource added to the registry is served by both flavours.
+ *
+ * What the plugin adds to the hooks is only what the protocol asks: the configuration (CheckConfig, DiffConfig,
+ * Configure: the same keys and environment fallbacks as `chaser:*`), secrets kept secret per property, the
+ * resource's identity given to `check` from the request (auto-names), a detailed diff, provider previews of
+ * creates and updates (outputs the provider cannot know yet are unknown), and reads by id alone (import).
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { ProviderError } from "../advice";
+import { checkApiUrl } from "../client/config";
+import { debug } from "../client/debug";
+import { accountFor, credentialFor } from "../context";
+import { hooksOf } from "../hooks";
+import { inputFields, outputFields } from "../model";
+import { ResourceKind, TOKENS, resourceOfToken } from "../registry";
+import type { Hooks } from "../resource";
+import { configure as configureSettings, currentSettings, parseAccountKeys } from "../settings";
+import { UNKNOWN, isUnknown, same } from "../values";
+import { Props, fromWire, nameOfUrn, toWire, withoutTransient } from "./props";
+
+/** The package's root (schema.json, package.json), from dist/provider/plugin or provider/plugin. */
+const ROOT = [path.resolve(__dirname, "../../.."), path.resolve(__dirname, "../..")].find((d) => fs.existsSync(path.join(d, "schema.json")))!;
+
+export const PLUGIN_VERSION: string = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).version;
+
+/** The configuration keys, as `chaser:<key>` in stack config and as an explicit provider's inputs. */
+const CONFIG_KEYS = ["apiKey", "apiUrl", "account", "accountKeys"] as const;
+const SECRET_CONFIG = new Set(["apiKey", "accountKeys"]);
+
+type Grpc = typeof import("@grpc/grpc-js");
+// The generated message classes (google-protobuf): typed loosely, they are used through their setters.
+/* eslint-disable @typescript-eslint/no-explicit-any */
+type Msg = any;
+
+interface Protos {
+  grpc: Grpc;
+  provider: Msg;
+  plugin: Msg;
+  empty: Msg;
+  struct: Msg;
+  services: Msg;
+}
+
+/** The gRPC runtime and the messages: @pulumi/pulumi's (the program's peer dependency, or the plugin's own install). */
+function loadProtos(): Protos {
+  const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
+  const from = (m: string) => require(require.resolve(m, { paths: [pulumiDir] }));
+  return {
+    grpc: from("@grpc/grpc-js"),
+    provider: from("@pulumi/pulumi/proto/provider_pb"),
+    plugin: from("@pulumi/pulumi/proto/plugin_pb"),
+    empty: from("google-protobuf/google/protobuf/empty_pb"),
+    struct: from("google-protobuf/google/protobuf/struct_pb"),
+    services: from("@pulumi/pulumi/proto/provider_grpc_pb"),
+  };
+}
+
+/** What every resource's hooks get besides its properties: its identity in the stack. */
+function identity(urn: string): Props {
+  return urn ? { __urn: urn, __logicalName: nameOfUrn(urn) } : {};
+}
+
+/** The model's secret outputs (an ApiKey's `apiKey`). */
+const secretOutputs = (r: ResourceKind) => outputFields(r.model).filter((f) => f.meta.secret).map((f) => f.key);
+const secretInputs = (r: ResourceKind) => inputFields(r.model).filter((f) => f.meta.secret).map((f) => f.key);
+
+export class ChaserProvider {
+  private configured = false;
+  private readonly pending = new Set<string>();
+
+  constructor(private readonly p: Protos) {}
+
+  /** The resource a request's type token names (the plugin's tokens only). */
+  private kind(type: string, urn: string): ResourceKind {
+    const t = type || urn.split("::")[2]?.split("$").pop() || "";
+    const r = resourceOfToken(t);
+    if (!r || TOKENS.plugin(r.name) !== t) throw new ProviderError(`the chaser provider has no resource type '${t}'`);
+    return r;
+  }
+
+  private hooks(r: ResourceKind): Hooks {
+    return hooksOf(r);
+  }
+
+  private struct(js: Props): Msg {
+    return this.p.struct.Struct.fromJavaScript(js);
+  }
+
+  // ---- the plugin and its configuration ----------------------------------------------------------------------
+
+  getPluginInfo(): Msg {
+    const info = new this.p.plugin.PluginInfo();
+    info.setVersion(PLUGIN_VERSION);
+    return info;
+  }
+
+  getSchema(): Msg {
+    const res = new this.p.provider.GetSchemaResponse();
+    res.setSchema(fs.readFileSync(path.join(ROOT, "schema.json"), "utf8"));
+    return res;
+  }
+
+  /** The configuration's problems, per key (the same rules `configure` applies). */
+  private configFailures(config: Props): { property: string; reason: string }[] {
+    const failures: { property: string; reason: string }[] = [];
+    for (const [k, v] of Object.entries(config)) {
+      if (isUnknown(v) || v === undefined || v === null) continue;
+      if (!(CONFIG_KEYS as readonly string[]).includes(k) && k !== "version") continue;
+      if (k === "accountKeys") {
+        try {
+          parseAccountKeys(typeof v === "string" ? v : JSON.stringify(v));
+        } catch (e) {
+          failures.push({ property: k, reason: (e as Error).message });
+        }
+      } else if (typeof v !== "string") {
+        failures.push({ property: k, reason: `chaser:${k} must be a string` });
+      } else if (k === "apiUrl" && v !== "") {
+        try {
+          checkApiUrl(v);
+        } catch (e) {
+          failures.push({ property: k, reason: `chaser:apiUrl: ${(e as Error).message}` });
+        }
+      }
+    }
+    return failures;
+  }
+
+  checkConfig(req: Msg): Msg {
+    const news = fromWire(req.getNews()?.toJavaScript());
+    const res = new this.p.provider.CheckResponse();
+    const secrets = new Set([...news.secrets, ...[...SECRET_CONFIG].filter((k) => k in news.props)]);
+    res.setInputs(this.struct(toWire(news.props, secrets)));
+    res.setFailuresList(this.configFailures(news.props).map((f) => this.failure(f)));
+    return res;
+  }
+
+  diffConfig(req: Msg): Msg {
+    const olds = fromWire(req.getOldInputs()?.toJavaScript() ?? req.getOlds()?.toJavaScript()).props;
+    const news = fromWire(req.getNews()?.toJavaScript()).props;
+    const changed = CONFIG_KEYS.filter((k) => isUnknown(news[k]) || !same(olds[k], news[k]));
+    const res = new this.p.provider.DiffResponse();
+    res.setChanges(changed.length ? this.p.provider.DiffResponse.DiffChanges.DIFF_SOME : this.p.provider.DiffResponse.DiffChanges.DIFF_NONE);
+    res.setDiffsList(changed);
+    // A provider's configuration changes in place: its resources are kept (the new credential is used from now on).
+    return res;
+  }
+
+  configure(req: Msg): Msg {
+    const args = req.getArgs() ? fromWire(req.getArgs().toJavaScript()).props : undefined;
+    const vars: Record<string, string> = {};
+    req.getVariablesMap().forEach((v: string, k: string) => (vars[k] = v));
+    const get = (key: string): string | undefined => {
+      const short = key.replace(/^chaser:/, "");
+      if (args && short in args) {
+        const v = args[short];
+        if (v === undefined || v === null || isUnknown(v)) return undefined;
+        return typeof v === "string" ? v : JSON.stringify(v);
+      }
+      return vars[`chaser:config:${short}`] ?? vars[`chaser:${short}`];
+    };
+    const failures = this.configFailures(Object.fromEntries(CONFIG_KEYS.map((k) => [k, get(k)])));
+    if (failures.length) throw new ProviderError(failures.map((f) => f.reason).join("; "));
+    configureSettings({ get });
+    this.configured = true;
+    const res = new this.p.provider.ConfigureResponse();
+    res.setAcceptsecrets(true);
+    res.setSupportspreview(true);
+    res.setAcceptresources(false);
+    res.setAcceptoutputs(false);
+    return res;
+  }
+
+  // ---- resources --------------------------------------------------------------------------------------------
+
+  private failure(f: { property: string; reason: string }): Msg {
+    const m = new this.p.provider.CheckFailure();
+    m.setProperty(f.property);
+    m.setReason(f.reason);
+    return m;
+  }
+
+  async check(req: Msg): Promise<Msg> {
+    const urn: string = req.getUrn();
+    const r = this.kind(req.getType(), urn);
+    const olds = fromWire(req.getOlds()?.toJavaScript());
+    const news = fromWire(req.getNews()?.toJavaScript());
+    const { inputs, failures } = await this.hooks(r).check(olds.props, { ...news.props, ...identity(urn) });
+    const res = new this.p.provider.CheckResponse();
+    res.setInputs(this.struct(toWire(withoutTransient(inputs), [...news.secrets, ...secretInputs(r)])));
+    res.setFailuresList(failures.map((f) => this.failure(f)));
+    return res;
+  }
+
+  async diff(req: Msg): Promise<Msg> {
+    const urn: string = req.getUrn();
+    const r = this.kind(req.getType(), urn);
+    const olds = fromWire(req.getOlds()?.toJavaScript()).props;
+    const news = fromWire(req.getNews()?.toJavaScript()).props;
+    const ignored = new Set<string>(req.getIgnorechangesList());
+    const d = await this.hooks(r).diff(req.getId(), { ...olds, ...identity(urn) }, { ...news, ...identity(urn) });
+    const diffs = (d.diffs ?? []).filter((k) => !ignored.has(k));
+    const replaces = d.replaces.filter((k) => !ignored.has(k));
+    const P = this.p.provider;
+    const res = new P.DiffResponse();
+    res.setChanges(diffs.length ? P.DiffResponse.DiffChanges.DIFF_SOME : P.DiffResponse.DiffChanges.DIFF_NONE);
+    res.setDiffsList(diffs);
+    res.setReplacesList(replaces);
+    res.setDeletebeforereplace(replaces.length > 0 && d.deleteBeforeReplace);
+    res.setHasdetaileddiff(true);
+    const detailed = res.getDetaileddiffMap();
+    for (const k of diffs) {
+      const pd = new P.PropertyDiff();
+      const replace = replaces.includes(k);
+      const absentBefore = olds[k] === undefined || olds[k] === null;
+      const absentAfter = news[k] === undefined || news[k] === null;
+      const K = P.PropertyDiff.Kind;
+      pd.setKind(absentBefore && !absentAfter ? (replace ? K.ADD_REPLACE : K.ADD) : absentAfter && !absentBefore ? (replace ? K.DELETE_REPLACE : K.DELETE) : replace ? K.UPDATE_REPLACE : K.UPDATE);
+      pd.setInputdiff(true);
+      detailed.set(k, pd);
+    }
+    return res;
+  }
+
+  /** Outputs for a preview: the inputs, and every other output unknown (the object does not exist yet). */
+  private previewCreate(r: ResourceKind, inputs: Props): Props {
+    const outs: Props = {};
+    for (const f of outputFields(r.model)) outs[f.key] = UNKNOWN;
+    return { ...outs, ...inputs };
+  }
+
+  async create(req: Msg): Promise<Msg> {
+    const urn: string = req.getUrn();
+    const r = this.kind(req.getType(), urn);
+    const inputs = fromWire(req.getProperties()?.toJavaScript());
+    const res = new this.p.provider.CreateResponse();
+    const secrets = [...inputs.secrets, ...secretOutputs(r), ...secretInputs(r)];
+    if (req.getPreview()) {
+      res.setId("");
+      res.setProperties(this.struct(toWire(this.previewCreate(r, inputs.props), secrets)));
+      return res;
+    }
+    const made = await this.tracked(urn, () => this.hooks(r).create({ ...inputs.props, ...identity(urn) }));
+    res.setId(made.id);
+    res.setProperties(this.struct(toWire(withoutTransient(made.outs), secrets)));
+    return res;
+  }
+
+  async read(req: Msg): Promise<Msg> {
+    const urn: string = req.getUrn();
+    const r = this.kind(req.getType(), urn);
+    const state = fromWire(req.getProperties()?.toJavaScript());
+    const oldInputs = fromWire(req.getInputs()?.toJavaScript());
+    const byId = Object.keys(state.props).length === 0;
+    const got = await this.hooks(r).read(req.getId(), byId ? identity(urn) : { ...state.props, ...identity(urn) });
+    const res = new this.p.provider.ReadResponse();
+    if (!got.id) {
+      res.setId("");
+      return res;
+    }
+    const secrets = [...state.secrets, ...oldInputs.secrets, ...secretOutputs(r), ...secretInputs(r)];
+    const outs = withoutTransient(got.props ?? {});
+    if (byId) {
+      const missing = secretOutputs(r).filter((k) => outs[k] === undefined || outs[k] === null);
+      if (missing.length) {
+        const { current, engineLog } = await import("../engine-log");
+        const what = `${r.noun} ${req.getId()}`;
+        current.run({ urn, what }, () =>
+          engineLog(`imported without its ${missing.join(", ")}: the API shows ${missing.length > 1 ? "them" : "it"} only once, when the object is created, so the stack holds none (replace the resource to get a new one)`, { warning: true }),
+        );
+      }
+    }
+    res.setId(got.id);
+    res.setProperties(this.struct(toWire(outs, secrets)));
+    res.setInputs(this.struct(toWire(withoutTransient(got.inputs ?? {}), [...oldInputs.secrets, ...secretInputs(r)])));
+    return res;
+  }
+
+  async update(req: Msg): Promise<Msg> {
+    const urn: string = req.getUrn();
+    const r = this.kind(req.getType(), urn);
+    const olds = fromWire(req.getOlds()?.toJavaScript());
+    const news = fromWire(req.getNews()?.toJavaScript());
+    const secrets = [...olds.secrets, ...news.secrets, ...secretOutputs(r), ...secretInputs(r)];
+    const res = new this.p.provider.UpdateResponse();
+    if (req.getPreview()) {
+      res.setProperties(this.struct(toWire(await this.previewUpdate(r, req.getId(), urn, olds.props, news.props), secrets)));
+      return res;
+    }
+    const u = await this.tracked(urn, () => this.hooks(r).update(req.getId(), { ...olds.props, ...identity(urn) }, { ...news.props, ...identity(urn) }));
+    res.setProperties(this.struct(toWire(withoutTransient(u.outs), secrets)));
+    return res;
+  }
+
+  /**
+   * Outputs for a preview of an update: when only inputs the provider keeps to itself change, the object's
+   * outputs stay as they are; when the API is called, the outputs it answers are unknown until it has.
+   */
+  private async previewUpdate(r: ResourceKind, id: string, urn: string, olds: Props, news: Props): Promise<Props> {
+    const d = await this.hooks(r).diff(id, { ...olds, ...identity(urn) }, { ...news, ...identity(urn) });
+    const inputKeys = new Set(inputFields(r.model).map((f) => f.key));
+    const calls = (d.diffs ?? []).some((k) => inputFields(r.model).find((f) => f.key === k)?.meta.behavior === "update");
+    const outs: Props = {};
+    for (const f of outputFields(r.model)) {
+      if (inputKeys.has(f.key)) continue;
+      outs[f.key] = f.meta.isId ? id : calls ? UNKNOWN : (olds[f.key] ?? null);
+    }
+    return { ...withoutTransient(olds), ...outs, ...withoutTransient(news) };
+  }
+
+  async delete(req: Msg): Promise<void> {
+    const urn: string = req.getUrn();
+    const r = this.kind(req.getType(), urn);
+    const props = fromWire(req.getProperties()?.toJavaScript()).props;
+    await this.tracked(urn, () => this.hooks(r).remove(req.getId(), { ...props, ...identity(urn) }));
+  }
+
+  // ---- functions -------------------------------------------------------------------------------------------
+
+  async invoke(req: Msg): Promise<Msg> {
+    const tok: string = req.getTok();
+    const name = tok.startsWith("chaser:index:") ? tok.slice("chaser:index:".length) : "";
+    const { FUNCTIONS } = await import("../../sdk/lookups");
+    const fn = Object.prototype.hasOwnProperty.call(FUNCTIONS, name) ? FUNCTIONS[name] : undefined;
+    if (!fn) throw new ProviderError(`the chaser provider has no function '${tok}'`);
+    const args = fromWire(req.getArgs()?.toJavaScript()).props;
+    const account = accountFor(typeof args.account === "string" ? args.account : undefined);
+    const s = currentSettings();
+    const result = await fn(args, { apiKey: credentialFor(account).apiKey, apiUrl: s.apiUrl ?? process.env.CHASER_API_URL, account });
+    const res = new this.p.provider.InvokeResponse();
+    res.setReturn(this.struct(JSON.parse(JSON.stringify(Array.isArray(result) ? { items: result } : result))));
+    return res;
+  }
+
+  // ---- cancellation ------------------------------------------------------------------------------------------
+
+  /** Runs a write, known as in progress for `cancel`. */
+  private async tracked<T>(urn: string, fn: () => Promise<T>): Promise<T> {
+    this.pending.add(urn);
+    try {
+      return await fn();
+    } finally {
+      this.pending.delete(urn);
+    }
+  }
+
+  /**
+   * The engine asks the provider to stop (Ctrl-C, a timeout). Writes in flight finish or fail on their own (each
+   * is reconciled by the next run: see crash recovery); nothing new is started by the engine after this.
+   */
+  cancel(): void {
+    if (this.pending.size) debug(`cancel: ${this.pending.size} operation(s) in flight (${[...this.pending].join(", ")})`);
+  }
+
+  get isConfigured(): boolean {
+    return this.configured;
+  }
+}
+
+/** gRPC handlers for the service: each calls a method and turns a failure into the error the engine shows. */
+export function service(p: Protos, provider: ChaserProvider): Record<string, (call: Msg, cb: (err: unknown, res?: Msg) => void) => void> {
+  const unary =
+    (fn: (req: Msg) => Msg | Promise<Msg>) =>
+    (call: Msg, cb: (err: unknown, res?: Msg) => void): void => {
+      Promise.resolve()
+        .then(() => fn(call.request))
+        .then(
+          (res) => cb(null, res),
+          (e: Error) => {
+            debug(`plugin: ${e instanceof ProviderError ? e.message : e.stack ?? e.message}`);
+            cb({ code: p.grpc.status.UNKNOWN, details: e.message, message: e.message });
+          },
+        );
+    };
+  const unimplemented = (what: string) => (_call: Msg, cb: (err: unknown) => void) => cb({ code: p.grpc.status.UNIMPLEMENTED, details: `the chaser provider does not implement ${what}` });
+  const empty = () => new p.empty.Empty();
+  return {
+    handshake: unimplemented("Handshake"),
+    parameterize: unimplemented("Parameterize"),
+    getSchema: unary(() => provider.getSchema()),
+    checkConfig: unary((r) => provider.checkConfig(r)),
+    diffConfig: unary((r) => provider.diffConfig(r)),
+    configure: unary((r) => provider.configure(r)),
+    invoke: unary((r) => provider.invoke(r)),
+    call: unimplemented("Call"),
+    check: unary((r) => provider.check(r)),
+    diff: unary((r) => provider.diff(r)),
+    create: unary((r) => provider.create(r)),
+    read: unary((r) => provider.read(r)),
+    list: unimplemented("List"),
+    update: unary((r) => provider.update(r)),
+    delete: unary(async (r) => {
+      await provider.delete(r);
+      return empty();
+    }),
+    construct: unimplemented("Construct"),
+    cancel: unary(() => {
+      provider.cancel();
+      return empty();
+    }),
+    getPluginInfo: unary(() => provider.getPluginInfo()),
+    attach: unary(() => empty()),
+    getMapping: unary(() => new p.provider.GetMappingResponse()),
+    getMappings: unary(() => new p.provider.GetMappingsResponse()),
+  };
+}
+
+export { loadProtos };
+export type { Protos };
