@@ -5,16 +5,16 @@
  * `chaser` provider plugin). `make schema` writes them, test/schema.test.ts checks they are current.
  */
 import { InputField, OutputField, ResourceModel, inputFields, outputFields, tsType } from "./model";
-import { resourceOfModel, resourceToken } from "./registry";
+import { TOKENS, resourceOfModel, resourceToken } from "./registry";
 import { INFO_MODELS, LOOKUPS, MODELS } from "./schema";
 import * as lookups from "../sdk/lookups";
 
 /** Which provider the generated classes target: dynamic resources, or the `chaser` provider plugin. */
 type Target = "dynamic" | "plugin";
 
-/** The type token of a resource (or a function) of the `chaser` provider plugin. */
-export const pluginToken = (name: string) => `chaser:index:${name}`;
-const tokenOf = (name: string, target: Target) => (target === "plugin" ? pluginToken(name) : resourceToken(name));
+/** The type token of a resource (or a function: `chaser:index:getWorkspace`) of the `chaser` provider plugin. */
+const pluginToken = TOKENS.plugin;
+const tokenOf = (name: string, target: Target) => resourceToken(name, target);
 const baseOfTarget = (target: Target) => (target === "plugin" ? "pulumi.CustomResource" : "pulumi.dynamic.Resource");
 
 const BEHAVIOUR_NOTE: Record<string, (noun: string) => string> = {
@@ -132,7 +132,8 @@ function resourceClass(m: ResourceModel, target: Target = "dynamic"): string {
   const options = secrets.length ? `withSecretOutputs(opts, ${JSON.stringify(secrets)})` : "opts";
   if (target === "plugin") {
     // The plugin names the object from the URN the engine gives it (its Check): the arguments go as they are.
-    s += `      super(${JSON.stringify(token)}, name, pluginProps(args, ${JSON.stringify(keys)}), ${options});\n`;
+    // The dynamic resource's type as an alias: a stack moves to the plugin by changing its import, objects kept.
+    s += `      super(${JSON.stringify(token)}, name, pluginProps(args, ${JSON.stringify(keys)}), movedFrom(${options}, ${JSON.stringify(resourceToken(m.name))}));\n`;
   } else {
     s += `      super(providerOf(${JSON.stringify(m.name)}), name, resourceProps(${JSON.stringify(m.name)}, name, args, ${JSON.stringify(keys)}, opts), `;
     s += `${options}, "chaser", ${JSON.stringify(m.name)});\n`;
@@ -170,7 +171,7 @@ export function pluginSdkSource(): string {
   s += 'import type { AccountKind, Role, Scope, SessionType } from "../../contract";\n';
   s += `import type { ${argsNames.join(", ")} } from "../resources";\n`;
   s += 'import { isResourceOf, quietStacks, setFromId, withSecretOutputs } from "../support";\n';
-  s += 'import { pluginProps } from "./support";\n\n';
+  s += 'import { movedFrom, pluginProps } from "./support";\n\n';
   s += "export type { AccountKind, Role, Scope, SessionType };\n";
   s += `export type { ${[...argsNames, ...infoNames].join(", ")} } from "../resources";\n`;
   for (const m of MODELS) s += `\n${isBase(m) ? `${baseClass(m, "plugin")}\n` : ""}${resourceClass(m, "plugin")}`;
@@ -180,14 +181,17 @@ export function pluginSdkSource(): string {
 /**
  * sdk/plugin/lookups.ts: the lookups of provider/schema.ts as invokes of the plugin's functions
  * (`chaser:index:getWorkspace`), with the main entry's arguments and results; a list function answers `{ items }`
- * and its TypeScript function returns the array. Options: `provider` (an explicit Provider) and `parent`.
+ * and its TypeScript function returns the array. Options: `provider` (an explicit Provider), `parent`, and
+ * `account` (as the main entry's lookups: the account to look in, with the provider's key for it).
  */
 export function pluginLookupsSource(): string {
   const results = [...new Set(LOOKUPS.map((l) => l.result))];
   let s = GENERATED;
   s += 'import * as pulumi from "@pulumi/pulumi";\n';
   s += 'import type * as dynamic from "../lookups";\n';
+  s += 'import { PluginLookupOptions, PluginLookupOutputOptions, invokeOptions, withAccount } from "./support";\n';
   s += `import type { ${results.join(", ")} } from "../resources";\n\n`;
+  s += "export type { PluginLookupOptions, PluginLookupOutputOptions };\n\n";
   for (const l of LOOKUPS) {
     const token = pluginToken(l.name);
     const hasArgs = Object.keys(l.inputs).length > 0;
@@ -198,17 +202,15 @@ export function pluginLookupsSource(): string {
     const sent = hasArgs ? (optional ? "args ?? {}" : "args") : "{}";
     const take = l.list ? ".items" : "";
     const answer = l.list ? `{ items: ${result} }` : result;
-    s += doc([l.description, `Answered by the plugin's \`${token}\`; \`opts.provider\` picks an explicit Provider (its account and credentials).`], "");
-    s += `export async function ${l.name}(${args}opts?: pulumi.InvokeOptions): Promise<${result}> {\n`;
-    s += `  const r: ${answer} = await pulumi.runtime.invoke(${JSON.stringify(token)}, ${sent}, opts);\n  return r${take};\n}\n`;
+    s += doc([l.description, `Answered by the plugin's \`${token}\`; \`opts.provider\` picks an explicit Provider (its credentials), \`opts.account\` the account to look in.`], "");
+    s += `export async function ${l.name}(${args}opts?: PluginLookupOptions): Promise<${result}> {\n`;
+    s += `  const r: ${answer} = await pulumi.runtime.invoke(${JSON.stringify(token)}, withAccount(${sent}, opts), invokeOptions(opts));\n  return r${take};\n}\n`;
     const outArgs = hasArgs ? `args${optional ? "?" : ""}: Parameters<typeof dynamic.${l.name}Output>[0], ` : "";
     s += doc([hasArgs ? `\`${l.name}\` for inputs (e.g. another resource's output): unknown during a preview until they are known.` : `\`${l.name}\` as an Output.`], "");
-    s += `export function ${l.name}Output(${outArgs}opts?: pulumi.InvokeOutputOptions): pulumi.Output<${result}> {\n`;
-    if (hasArgs) {
-      s += `  return pulumi.output(${optional ? "args ?? {}" : "args"}).apply((a) => pulumi.runtime.invokeOutput<${answer}>(${JSON.stringify(token)}, a as pulumi.Inputs, opts))${l.list ? ".apply((r) => r.items)" : ""};\n}\n`;
-    } else {
-      s += `  return pulumi.runtime.invokeOutput<${answer}>(${JSON.stringify(token)}, {}, opts)${l.list ? ".apply((r) => r.items)" : ""};\n}\n`;
-    }
+    s += `export function ${l.name}Output(${outArgs}opts?: PluginLookupOutputOptions): pulumi.Output<${result}> {\n`;
+    const invoke = (a: string) => `pulumi.runtime.invokeOutput<${answer}>(${JSON.stringify(token)}, withAccount(${a}, opts), invokeOptions(opts))${l.list ? ".apply((r) => r.items)" : ""}`;
+    if (hasArgs) s += `  return pulumi.output(${optional ? "args ?? {}" : "args"}).apply((a) => ${invoke("a")});\n}\n`;
+    else s += `  return ${invoke("{}")};\n}\n`;
   }
   return s;
 }

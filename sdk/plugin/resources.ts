@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { AccountKind, Role, Scope, SessionType } from "../../contract";
 import type { WorkspaceArgs, TemplateArgs, SnapshotArgs, ApiKeyArgs, ServiceAccountArgs, OrganizationMemberArgs, SshKeyArgs } from "../resources";
 import { isResourceOf, quietStacks, setFromId, withSecretOutputs } from "../support";
-import { pluginProps } from "./support";
+import { movedFrom, pluginProps } from "./support";
 
 export type { AccountKind, Role, Scope, SessionType };
 export type { WorkspaceArgs, TemplateArgs, SnapshotArgs, ApiKeyArgs, ServiceAccountArgs, OrganizationMemberArgs, SshKeyArgs, WorkspaceInfo, SnapshotInfo, ApiKeyInfo, ServiceAccountInfo, OrganizationMemberInfo, SshKeyInfo, AccountInfo } from "../resources";
@@ -80,7 +80,7 @@ export class Workspace extends WorkspaceResource {
   constructor(name: string, args?: WorkspaceArgs, opts?: pulumi.CustomResourceOptions) {
     const limit = quietStacks();
     try {
-      super("chaser:index:Workspace", name, pluginProps(args, ["name","sessionType","image","githubRepo","status","createdAt","persistence","activeSessionId","lastSessionId","sourceWorkspaceId","nodeEndpoint","assistantHome","cloneFrom","recloneOnSourceChange","account","deletionProtection","forceDelete","adoptExisting"]), opts);
+      super("chaser:index:Workspace", name, pluginProps(args, ["name","sessionType","image","githubRepo","status","createdAt","persistence","activeSessionId","lastSessionId","sourceWorkspaceId","nodeEndpoint","assistantHome","cloneFrom","recloneOnSourceChange","account","deletionProtection","forceDelete","adoptExisting"]), movedFrom(opts, "pulumi-nodejs:dynamic/chaser:Workspace"));
     } finally {
       Error.stackTraceLimit = limit;
     }
@@ -115,7 +115,7 @@ export class Template extends WorkspaceResource {
   constructor(name: string, args?: TemplateArgs, opts?: pulumi.CustomResourceOptions) {
     const limit = quietStacks();
     try {
-      super("chaser:index:Template", name, pluginProps(args, ["name","sessionType","image","githubRepo","status","createdAt","persistence","activeSessionId","lastSessionId","sourceWorkspaceId","nodeEndpoint","assistantHome","template","workspace","cloneFrom","recloneOnSourceChange","account","deletionProtection","forceDelete","adoptExisting"]), opts);
+      super("chaser:index:Template", name, pluginProps(args, ["name","sessionType","image","githubRepo","status","createdAt","persistence","activeSessionId","lastSessionId","sourceWorkspaceId","nodeEndpoint","assistantHome","template","workspace","cloneFrom","recloneOnSourceChange","account","deletionProtection","forceDelete","adoptExisting"]), movedFrom(opts, "pulumi-nodejs:dynamic/chaser:Template"));
     } finally {
       Error.stackTraceLimit = limit;
     }
@@ -165,7 +165,7 @@ export class Snapshot extends pulumi.CustomResource {
   constructor(name: string, args: SnapshotArgs, opts?: pulumi.CustomResourceOptions) {
     const limit = quietStacks();
     try {
-      super("chaser:index:Snapshot", name, pluginProps(args, ["name","workspaceId","createdAt","sizeBytes","restoredAt","workspace","force","restoreTrigger","account","adoptExisting"]), opts);
+      super("chaser:index:Snapshot", name, pluginProps(args, ["name","workspaceId","createdAt","sizeBytes","restoredAt","workspace","force","restoreTrigger","account","adoptExisting"]), movedFrom(opts, "pulumi-nodejs:dynamic/chaser:Snapshot"));
     } finally {
       Error.stackTraceLimit = limit;
     }
@@ -217,7 +217,7 @@ export class ApiKey extends pulumi.CustomResource {
   constructor(name: string, args?: ApiKeyArgs, opts?: pulumi.CustomResourceOptions) {
     const limit = quietStacks();
     try {
-      super("chaser:index:ApiKey", name, pluginProps(args, ["key","keyPrefix","name","scopes","fullAccess","serviceAccountId","createdAt","lastUsedAt","rotationTriggers","account"]), withSecretOutputs(opts, ["key"]));
+      super("chaser:index:ApiKey", name, pluginProps(args, ["key","keyPrefix","name","scopes","fullAccess","serviceAccountId","createdAt","lastUsedAt","rotationTriggers","account"]), movedFrom(withSecretOutputs(opts, ["key"]), "pulumi-nodejs:dynamic/chaser:ApiKey"));
     } finally {
       Error.stackTraceLimit = limit;
     }
@@ -263,7 +263,7 @@ export class ServiceAccount extends pulumi.CustomResource {
   constructor(name: string, args?: ServiceAccountArgs, opts?: pulumi.CustomResourceOptions) {
     const limit = quietStacks();
     try {
-      super("chaser:index:ServiceAccount", name, pluginProps(args, ["name","disabled","createdByUserId","createdAt","updatedAt","account","adoptExisting"]), opts);
+      super("chaser:index:ServiceAccount", name, pluginProps(args, ["name","disabled","createdByUserId","createdAt","updatedAt","account","adoptExisting"]), movedFrom(opts, "pulumi-nodejs:dynamic/chaser:ServiceAccount"));
     } finally {
       Error.stackTraceLimit = limit;
     }
@@ -306,7 +306,7 @@ export class OrganizationMember extends pulumi.CustomResource {
   constructor(name: string, args: OrganizationMemberArgs, opts?: pulumi.CustomResourceOptions) {
     const limit = quietStacks();
     try {
-      super("chaser:index:OrganizationMember", name, pluginProps(args, ["email","role","createdAt","account","adoptExisting"]), opts);
+      super("chaser:index:OrganizationMember", name, pluginProps(args, ["email","role","createdAt","account","adoptExisting"]), movedFrom(opts, "pulumi-nodejs:dynamic/chaser:OrganizationMember"));
     } finally {
       Error.stackTraceLimit = limit;
     }
@@ -353,7 +353,7 @@ export class SshKey extends pulumi.CustomResource {
   constructor(name: string, args: SshKeyArgs, opts?: pulumi.CustomResourceOptions) {
     const limit = quietStacks();
     try {
-      super("chaser:index:SshKey", name, pluginProps(args, ["fingerprint","comment","createdAt","publicKey","account","adoptExisting"]), opts);
+      super("chaser:index:SshKey", name, pluginProps(args, ["fingerprint","comment","createdAt","publicKey","account","adoptExisting"]), movedFrom(opts, "pulumi-nodejs:dynamic/chaser:SshKey"));
     } finally {
       Error.stackTraceLimit = limit;
     }
