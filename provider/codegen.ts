@@ -1,10 +1,21 @@
 /**
- * Generates the SDK's resource classes (sdk/resources.ts) from the resource models, with doc comments from the
- * same descriptions schema.json carries: `make schema` writes it, test/schema.test.ts checks it is current.
+ * Generates the SDK's resource classes from the resource models, with doc comments from the same descriptions
+ * schema.json carries, in two flavours: sdk/resources.ts (dynamic resources, the package's main entry) and
+ * sdk/plugin/resources.ts + sdk/plugin/lookups.ts (`pulumi-chaser/plugin`: custom resources and invokes of the
+ * `chaser` provider plugin). `make schema` writes them, test/schema.test.ts checks they are current.
  */
 import { InputField, OutputField, ResourceModel, inputFields, outputFields, tsType } from "./model";
-import { resourceOfModel, resourceToken } from "./registry";
-import { INFO_MODELS, MODELS } from "./schema";
+import { TOKENS, resourceOfModel, resourceToken } from "./registry";
+import { INFO_MODELS, LOOKUPS, MODELS } from "./schema";
+import * as lookups from "../sdk/lookups";
+
+/** Which provider the generated classes target: dynamic resources, or the `chaser` provider plugin. */
+type Target = "dynamic" | "plugin";
+
+/** The type token of a resource (or a function: `chaser:index:getWorkspace`) of the `chaser` provider plugin. */
+const pluginToken = TOKENS.plugin;
+const tokenOf = (name: string, target: Target) => resourceToken(name, target);
+const baseOfTarget = (target: Target) => (target === "plugin" ? "pulumi.CustomResource" : "pulumi.dynamic.Resource");
 
 const BEHAVIOUR_NOTE: Record<string, (noun: string) => string> = {
   update: () => "Changed in place.",
@@ -90,15 +101,15 @@ function declarations(props: Array<{ key: string; type: string; description: str
   return props.map((p) => `${doc([p.description])}  declare public readonly ${p.key}: pulumi.Output<${p.type}>;\n`).join("");
 }
 
-function baseClass(m: ResourceModel): string {
+function baseClass(m: ResourceModel, target: Target): string {
   const users = MODELS.filter((x) => baseOf(x) === m).map((x) => x.name);
   let s = doc([`What ${[m.name, ...users].join(" and ")} share: the outputs of a ${nounOf(m)}.`], "");
-  s += `export abstract class ${m.name}Resource extends pulumi.dynamic.Resource {\n${declarations(instanceProperties(m))}}\n`;
+  s += `export abstract class ${m.name}Resource extends ${baseOfTarget(target)} {\n${declarations(instanceProperties(m))}}\n`;
   return s;
 }
 
-function resourceClass(m: ResourceModel): string {
-  const token = resourceToken(m.name);
+function resourceClass(m: ResourceModel, target: Target = "dynamic"): string {
+  const token = tokenOf(m.name, target);
   const secrets = outputFields(m).filter((f) => f.meta.secret).map((f) => f.key);
   const required = inputFields(m).some((f) => f.required && !f.meta.internal);
   const ids = outputFields(m).filter((f) => f.meta.isId).map((f) => f.key);
@@ -106,7 +117,7 @@ function resourceClass(m: ResourceModel): string {
   const base = isBase(m) ? m : baseOf(m);
   const inherited = new Set(base ? instanceProperties(base).map((p) => p.key) : []);
   let s = doc([m.description, `The engine shows it as \`${token}\`.`], "");
-  s += `export class ${m.name} extends ${base ? `${base.name}Resource` : "pulumi.dynamic.Resource"} {\n`;
+  s += `export class ${m.name} extends ${base ? `${base.name}Resource` : baseOfTarget(target)} {\n`;
   s += doc([`Reads an existing ${m.name} by its id into the program; nothing is created or changed.`]);
   s += `  public static get(name: string, id: pulumi.Input<pulumi.ID>, opts?: pulumi.CustomResourceOptions): ${m.name} {\n`;
   s += `    return new ${m.name}(name, {} as ${m.name}Args, { ...opts, id });\n  }\n\n`;
@@ -118,9 +129,16 @@ function resourceClass(m: ResourceModel): string {
   // @pulumi/pulumi captures a stack trace for each of the four promises of every property it transfers: without
   // frames these cost nothing (the resource's source position is taken apart, with its own limit).
   s += "    const limit = quietStacks();\n    try {\n";
-  s += `      super(providerOf(${JSON.stringify(m.name)}), name, resourceProps(${JSON.stringify(m.name)}, name, args, ${JSON.stringify(keys)}, opts), `;
-  s += secrets.length ? `withSecretOutputs(opts, ${JSON.stringify(secrets)})` : "opts";
-  s += `, "chaser", ${JSON.stringify(m.name)});\n    } finally {\n      Error.stackTraceLimit = limit;\n    }\n`;
+  const options = secrets.length ? `withSecretOutputs(opts, ${JSON.stringify(secrets)})` : "opts";
+  if (target === "plugin") {
+    // The plugin names the object from the URN the engine gives it (its Check): the arguments go as they are.
+    // The dynamic resource's type as an alias: a stack moves to the plugin by changing its import, objects kept.
+    s += `      super(${JSON.stringify(token)}, name, pluginProps(args, ${JSON.stringify(keys)}), movedFrom(${options}, ${JSON.stringify(resourceToken(m.name))}));\n`;
+  } else {
+    s += `      super(providerOf(${JSON.stringify(m.name)}), name, resourceProps(${JSON.stringify(m.name)}, name, args, ${JSON.stringify(keys)}, opts), `;
+    s += `${options}, "chaser", ${JSON.stringify(m.name)});\n`;
+  }
+  s += "    } finally {\n      Error.stackTraceLimit = limit;\n    }\n";
   // Known whenever the id is: in a preview of an update too, when the engine knows no other output.
   for (const k of ids) s += `    setFromId(this, ${JSON.stringify(k)});\n`;
   s += "  }\n}\n";
@@ -134,7 +152,65 @@ export function sdkSource(): string {
   s += 'import { providerOf } from "./providers";\n';
   s += 'import { isResourceOf, quietStacks, resourceProps, setFromId, withSecretOutputs } from "./support";\n\n';
   s += "export type { AccountKind, Role, Scope, SessionType };\n";
-  for (const m of MODELS) s += `\n${argsInterface(m)}\n${isBase(m) ? `${baseClass(m)}\n` : ""}${resourceClass(m)}`;
+  for (const m of MODELS) s += `\n${argsInterface(m)}\n${isBase(m) ? `${baseClass(m, "dynamic")}\n` : ""}${resourceClass(m)}`;
   for (const info of INFO_MODELS) s += `\n${infoInterface(info)}`;
+  return s;
+}
+
+const GENERATED = "// Generated by `make schema` from the resource models in provider/models/: do not edit by hand.\n";
+
+/**
+ * sdk/plugin/resources.ts: the same classes (names, arguments, outputs, doc comments, `get`, `isInstance`) as
+ * custom resources of the `chaser` provider plugin. The argument and info interfaces are the main entry's own.
+ */
+export function pluginSdkSource(): string {
+  const argsNames = MODELS.map((m) => `${m.name}Args`);
+  const infoNames = INFO_MODELS.map((i) => i.name);
+  let s = GENERATED;
+  s += 'import * as pulumi from "@pulumi/pulumi";\n';
+  s += 'import type { AccountKind, Role, Scope, SessionType } from "../../contract";\n';
+  s += `import type { ${argsNames.join(", ")} } from "../resources";\n`;
+  s += 'import { isResourceOf, quietStacks, setFromId, withSecretOutputs } from "../support";\n';
+  s += 'import { movedFrom, pluginProps } from "./support";\n\n';
+  s += "export type { AccountKind, Role, Scope, SessionType };\n";
+  s += `export type { ${[...argsNames, ...infoNames].join(", ")} } from "../resources";\n`;
+  for (const m of MODELS) s += `\n${isBase(m) ? `${baseClass(m, "plugin")}\n` : ""}${resourceClass(m, "plugin")}`;
+  return s;
+}
+
+/**
+ * sdk/plugin/lookups.ts: the lookups of provider/schema.ts as invokes of the plugin's functions
+ * (`chaser:index:getWorkspace`), with the main entry's arguments and results; a list function answers `{ items }`
+ * and its TypeScript function returns the array. Options: `provider` (an explicit Provider), `parent`, and
+ * `account` (as the main entry's lookups: the account to look in, with the provider's key for it).
+ */
+export function pluginLookupsSource(): string {
+  const results = [...new Set(LOOKUPS.map((l) => l.result))];
+  let s = GENERATED;
+  s += 'import * as pulumi from "@pulumi/pulumi";\n';
+  s += 'import type * as dynamic from "../lookups";\n';
+  s += 'import { PluginLookupOptions, PluginLookupOutputOptions, invokeOptions, withAccount } from "./support";\n';
+  s += `import type { ${results.join(", ")} } from "../resources";\n\n`;
+  s += "export type { PluginLookupOptions, PluginLookupOutputOptions };\n\n";
+  for (const l of LOOKUPS) {
+    const token = pluginToken(l.name);
+    const hasArgs = Object.keys(l.inputs).length > 0;
+    const result = `${l.result}${l.list ? "[]" : ""}`;
+    // Optional where the main entry's is (a parameter with a default does not count in a function's length).
+    const optional = hasArgs && (lookups as unknown as Record<string, (...a: unknown[]) => unknown>)[l.name].length === 0;
+    const args = hasArgs ? `args${optional ? "?" : ""}: Parameters<typeof dynamic.${l.name}>[0], ` : "";
+    const sent = hasArgs ? (optional ? "args ?? {}" : "args") : "{}";
+    const take = l.list ? ".items" : "";
+    const answer = l.list ? `{ items: ${result} }` : result;
+    s += doc([l.description, `Answered by the plugin's \`${token}\`; \`opts.provider\` picks an explicit Provider (its credentials), \`opts.account\` the account to look in.`], "");
+    s += `export async function ${l.name}(${args}opts?: PluginLookupOptions): Promise<${result}> {\n`;
+    s += `  const r: ${answer} = await pulumi.runtime.invoke(${JSON.stringify(token)}, withAccount(${sent}, opts), invokeOptions(opts));\n  return r${take};\n}\n`;
+    const outArgs = hasArgs ? `args${optional ? "?" : ""}: Parameters<typeof dynamic.${l.name}Output>[0], ` : "";
+    s += doc([hasArgs ? `\`${l.name}\` for inputs (e.g. another resource's output): unknown during a preview until they are known.` : `\`${l.name}\` as an Output.`], "");
+    s += `export function ${l.name}Output(${outArgs}opts?: PluginLookupOutputOptions): pulumi.Output<${result}> {\n`;
+    const invoke = (a: string) => `pulumi.runtime.invokeOutput<${answer}>(${JSON.stringify(token)}, withAccount(${a}, opts), invokeOptions(opts))${l.list ? ".apply((r) => r.items)" : ""}`;
+    if (hasArgs) s += `  return pulumi.output(${optional ? "args ?? {}" : "args"}).apply((a) => ${invoke("a")});\n}\n`;
+    else s += `  return ${invoke("{}")};\n}\n`;
+  }
   return s;
 }

@@ -23,7 +23,7 @@ test("packed from a clean clone and installed with npm: the files it promises, a
     npm(["ci"], clone);
     const tgz = npm(["pack", "--silent", "--pack-destination", root], clone).trim().split("\n").pop()!;
     const listing = execFileSync("tar", ["tzf", path.join(root, tgz)], { encoding: "utf8" }).split("\n");
-    for (const f of ["dist/sdk/index.js", "dist/sdk/index.d.ts", "dist/provider/resources/workspace.js", "dist/provider/settings.js", "dist/cli/recover.js", "dist/chaser-local/src/cli.js", "schema.json", "README.md", "LICENSE", "CHANGELOG.md", "docs/chaser-local.md", "bin/chaser-local.js"]) {
+    for (const f of ["dist/sdk/index.js", "dist/sdk/index.d.ts", "dist/provider/resources/workspace.js", "dist/provider/settings.js", "dist/cli/recover.js", "dist/chaser-local/src/cli.js", "schema.json", "README.md", "LICENSE", "CHANGELOG.md", "docs/chaser-local.md", "bin/chaser-local.js", "plugin/pulumi-resource-chaser", "plugin/index.js", "plugin/index.d.ts", "dist/sdk/plugin/index.js", "dist/sdk/plugin/index.d.ts"]) {
       expect({ f, packed: listing.includes(`package/${f}`) }).toEqual({ f, packed: true });
     }
     expect(listing.filter((f) => /\/(test|node_modules)\//.test(f))).toEqual([]);
@@ -39,6 +39,10 @@ test("packed from a clean clone and installed with npm: the files it promises, a
     expect(npx(["chaser-preview-summary", "--help"]).status).toBe(0);
     const loaded = spawnSync(process.execPath, ["-e", "const c = require('pulumi-chaser'); console.log(typeof c.Workspace.get, typeof c.getWorkspaceOutput)"], { cwd: app, encoding: "utf8" });
     expect(loaded.stdout.trim()).toBe("function function");
+    // The plugin's entry (a directory of the package, not an "exports" entry) and its executable, runnable as installed.
+    const plugin = spawnSync(process.execPath, ["-e", "const c = require('pulumi-chaser/plugin'); console.log(typeof c.Workspace.get, typeof c.Provider, typeof c.listWorkspacesOutput)"], { cwd: app, encoding: "utf8" });
+    expect(plugin.stdout.trim()).toBe("function function function");
+    expect(fs.statSync(path.join(app, "node_modules", "pulumi-chaser", "plugin", "pulumi-resource-chaser")).mode & 0o111).toBe(0o111);
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
   }

@@ -6,7 +6,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { sdkSource } from "../provider/codegen";
+import { pluginLookupsSource, pluginSdkSource, sdkSource } from "../provider/codegen";
 import { inputFields } from "../provider/model";
 import { hooksOf } from "../provider/hooks";
 import { RESOURCES, TOKENS } from "../provider/registry";
@@ -57,6 +57,11 @@ describe("schema.json", () => {
 
   test("sdk/resources.ts is what the models generate (run `make schema`)", () => {
     expect(fs.readFileSync(path.join(__dirname, "..", "sdk", "resources.ts"), "utf8")).toBe(sdkSource());
+  });
+
+  test("sdk/plugin/resources.ts and sdk/plugin/lookups.ts are what the models generate (run `make schema`)", () => {
+    expect(fs.readFileSync(path.join(__dirname, "..", "sdk", "plugin", "resources.ts"), "utf8")).toBe(pluginSdkSource());
+    expect(fs.readFileSync(path.join(__dirname, "..", "sdk", "plugin", "lookups.ts"), "utf8")).toBe(pluginLookupsSource());
   });
 
   test("declares the provider configuration: the keys as secrets, the environment fallbacks as defaultInfo", () => {
@@ -147,9 +152,11 @@ describe("schema.json", () => {
     test(`${name}: secret outputs are the ones the resource class marks secret`, () => {
       const secrets = Object.entries(res.properties as Record<string, { secret?: boolean }>).filter(([, p]) => p.secret).map(([k]) => k);
       expect(secrets).toEqual(name === "ApiKey" ? ["key"] : []);
-      const cls = sdkSource().split(`export class ${name} `)[1].split("\n}\n")[0];
-      const marked = /withSecretOutputs\(opts, (\[[^\]]*\])\)/.exec(cls);
-      expect(marked ? JSON.parse(marked[1]) : []).toEqual(secrets);
+      for (const source of [sdkSource(), pluginSdkSource()]) {
+        const cls = source.split(`export class ${name} `)[1].split("\n}\n")[0];
+        const marked = /withSecretOutputs\(opts, (\[[^\]]*\])\)/.exec(cls);
+        expect(marked ? JSON.parse(marked[1]) : []).toEqual(secrets);
+      }
     });
   }
 });

@@ -2,6 +2,7 @@
  * What a preview changes: its steps grouped by resource into operations with the properties that change, and the
  * errors and warnings it reported.
  */
+import { resourceOfToken } from "../../provider/registry";
 import { same } from "../../provider/values";
 import { Diagnostic, Preview, PreviewStep } from "./parse";
 
@@ -49,9 +50,13 @@ export function parseUrn(urn: string): { stack?: string; project?: string; type?
   return { stack: m[1], project: m[2], type: qualified[qualified.length - 1], name: m[4] };
 }
 
-/** The type as a reader knows it: `pulumi-nodejs:dynamic/chaser:Workspace` is `chaser:Workspace`. */
+/**
+ * The type as a reader knows it, whichever provider serves it: `pulumi-nodejs:dynamic/chaser:Workspace` (dynamic
+ * resources) and `chaser:index:Workspace` (the provider plugin) are `chaser:Workspace`.
+ */
 export function displayType(type: string): string {
-  return type.replace(/^pulumi-nodejs:dynamic\//, "");
+  const r = resourceOfToken(type);
+  return r ? `chaser:${r.name}` : type.replace(/^pulumi-nodejs:dynamic\//, "");
 }
 
 function isInternal(key: string): boolean {

@@ -7,14 +7,17 @@
 import { parsePreview, render, summarize } from "../../cli/preview-summary";
 import { Local, writesTo } from "../support/local";
 import { runScenario } from "./support/scenario";
-import { HEADER, expectOk, occurrences } from "./support/stack";
+import { FLAVOURS, HEADER as DYNAMIC_HEADER, expectOk, headerOf, occurrences } from "./support/stack";
 
 jest.setTimeout(600_000);
 
 const local = Local.forSuite();
 const writes = () => writesTo(local);
 
-test("drift: deleted, renamed and revoked outside Pulumi; refresh detects, one up repairs; get of a missing id fails", async () => {
+const HEADER = DYNAMIC_HEADER;
+
+test.each(FLAVOURS)("drift: deleted, renamed and revoked outside Pulumi; refresh detects, one up repairs; get of a missing id fails (%s)", async (flavour) => {
+  const HEADER = headerOf(flavour);
   const program = `${HEADER}
 const gone = new chaser.Workspace("gone", { name: "drift-gone", sessionType: "browser" });
 const moved = new chaser.Workspace("moved", { name: "drift-moved", sessionType: "sandbox" });
@@ -43,7 +46,7 @@ exports.seenName = seen.name;`;
         const r = expectOk(await p.refresh());
         expect(r.summary).toMatchObject({ delete: 2, update: 1 });
         const state = await p.exportState();
-        const names = state.resources.filter((x) => x.type.startsWith("pulumi-nodejs:dynamic")).map((x) => x.urn.split("::").pop());
+        const names = state.resources.filter((x) => /^(pulumi-nodejs:dynamic|chaser:index:)/.test(x.type)).map((x) => x.urn.split("::").pop());
         expect(names).toEqual(["moved"]);
         expect(state.resources.find((x) => x.urn.endsWith("::moved"))!.outputs.name).toBe("renamed-by-hand");
       },
@@ -90,7 +93,7 @@ exports.seenName = seen.name;`;
       },
       up: [],
     },
-  ]);
+  ], { flavour });
 });
 
 test("adoption: a workspace created outside Pulumi is taken over with adoptExisting, then managed normally", async () => {
@@ -144,7 +147,8 @@ test("adoption: a workspace created outside Pulumi is taken over with adoptExist
   ]);
 });
 
-test("secrets: the provider key and every key secret never appear in state, output or logs", async () => {
+test.each(FLAVOURS)("secrets: the provider key and every key secret never appear in state, output or logs (%s)", async (flavour) => {
+  const HEADER = headerOf(flavour);
   let secrets: string[] = [];
   let exported = "";
   const project = await runScenario(
@@ -180,12 +184,13 @@ exports.a = a.key; exports.b = b.key; exports.prefix = a.keyPrefix;`,
         },
       },
     ],
-    { noDestroy: true },
+    { noDestroy: true, flavour },
   );
   expect(project.logs.length).toBeGreaterThan(5);
 });
 
-test("bad input fails the preview naming the property and the rule, and nothing reaches the server", async () => {
+test.each(FLAVOURS)("bad input fails the preview naming the property and the rule, and nothing reaches the server (%s)", async (flavour) => {
+  const HEADER = headerOf(flavour);
   // The engine stops at the first resource that fails its check: one bad resource per program.
   const cases: Array<[string, RegExp[]]> = [
     [
@@ -213,6 +218,7 @@ test("bad input fails the preview naming the property and the rule, and nothing 
       fails: expected[0],
       after: async () => expect(await local.requests()).toEqual([]),
     })),
+    { flavour },
   );
 });
 

@@ -1,15 +1,16 @@
 /**
  * Every resource through the real Pulumi engine (CLI 3.248.0, file backend, offline), as a list of steps: each
  * step's `up` reports the expected operations, then a preview and a refresh find nothing to change; at the end
- * destroy leaves nothing on the server. Assertions: the operations the engine reported (its event stream), what
- * chaser-local holds, and which requests it received.
+ * destroy leaves nothing on the server. Each resource's list runs twice: on the dynamic resources and on the
+ * `chaser` provider plugin (`pulumi-chaser/plugin`). Assertions: the operations the engine reported (its event
+ * stream), what chaser-local holds, and which requests it received.
  */
 import { parsePreview, render, summarize } from "../../cli/preview-summary";
 import { Local, writesTo } from "../support/local";
 import { runScenario } from "./support/scenario";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { HEADER, Project, changes, expectOk } from "./support/stack";
+import { FLAVOURS, Project, changes, expectOk, headerOf } from "./support/stack";
 
 jest.setTimeout(600_000);
 
@@ -24,7 +25,8 @@ const order = (ops: string[], first: string, then: string) => {
   expect(ops.indexOf(first)).toBeLessThan(ops.indexOf(then));
 };
 
-test("Workspace: create, rename in place, replace with a fixed name deletes first, destroy", async () => {
+test.each(FLAVOURS)("Workspace: create, rename in place, replace with a fixed name deletes first, destroy (%s)", async (flavour) => {
+  const HEADER = headerOf(flavour);
   const program = (name: string, rest: string) =>
     `${HEADER}const ws = new chaser.Workspace("ws", { name: "${name}", ${rest} });\nexports.id = ws.workspaceId; exports.name = ws.name; exports.type = ws.sessionType;`;
   let firstId = "";
@@ -63,10 +65,11 @@ test("Workspace: create, rename in place, replace with a fixed name deletes firs
         expect((await local.workspaces()).map((w) => [w.name, w.session_type])).toEqual([["life-ws-2", "browser"]]);
       },
     },
-  ]);
+  ], { flavour });
 });
 
-test("Template: flag and own modes, drift of the flag repaired, replace keeps the clones' disks, destroy keeps only what it should", async () => {
+test.each(FLAVOURS)("Template: flag and own modes, drift of the flag repaired, replace keeps the clones' disks, destroy keeps only what it should (%s)", async (flavour) => {
+  const HEADER = headerOf(flavour);
   const program = (ownType: string, withClone = true, reclone = false) => `${HEADER}const base = new chaser.Workspace("base", { name: "tpl-base", sessionType: "browser" });
 const flag = new chaser.Template("flag", { workspace: base.workspaceId });
 const own = new chaser.Template("own", { sessionType: "${ownType}" });
@@ -142,10 +145,11 @@ ${withClone ? `const clone = new chaser.Workspace("clone", { name: "from-own", c
         expect(Object.values(await flagged()).filter(Boolean)).toHaveLength(2);
       },
     },
-  ]);
+  ], { flavour });
 });
 
-test("Snapshot: create, restore in place via restoreTrigger, replace on rename, destroy", async () => {
+test.each(FLAVOURS)("Snapshot: create, restore in place via restoreTrigger, replace on rename, destroy (%s)", async (flavour) => {
+  const HEADER = headerOf(flavour);
   const program = (trigger: string, name = "before") => `${HEADER}const ws = new chaser.Workspace("ws", { name: "snap-ws", sessionType: "sandbox" });
 const snap = new chaser.Snapshot("snap", { workspace: ws.workspaceId, name: "${name}", restoreTrigger: "${trigger}" });
 exports.snap = snap.name; exports.restoredAt = snap.restoredAt;`;
@@ -187,10 +191,11 @@ exports.snap = snap.name; exports.restoredAt = snap.restoredAt;`;
         expect(await writes()).toEqual([`POST /v1/workspaces/${wsId}/snapshots`, `DELETE /v1/workspaces/${wsId}/snapshots/before`]);
       },
     },
-  ]);
+  ], { flavour });
 });
 
-test("ApiKey: create, rotation creates the new key before revoking the old, destroy revokes", async () => {
+test.each(FLAVOURS)("ApiKey: create, rotation creates the new key before revoking the old, destroy revokes (%s)", async (flavour) => {
+  const HEADER = headerOf(flavour);
   const program = (rotation: string) => `${HEADER}const key = new chaser.ApiKey("key", { name: "ci", scopes: ["workspaces.read", "sessions.write"], rotationTriggers: { r: "${rotation}" } });
 exports.key = key.key; exports.keyId = key.keyId; exports.prefix = key.keyPrefix;`;
   let first: Record<string, unknown> = {};
@@ -221,7 +226,7 @@ exports.key = key.key; exports.keyId = key.keyId; exports.prefix = key.keyPrefix
         expect(await works(second.key)).toBe(200);
       },
     },
-  ]);
+  ], { flavour });
 });
 
 test("a TypeScript 6 program with the README's tsconfig compiles, previews, updates and destroys (the older tsconfig fails on 6: TS5107)", async () => {

@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { Local, writesTo } from "../support/local";
 import { runScenario } from "./support/scenario";
-import { HEADER, Project, REPO, changes, expectOk } from "./support/stack";
+import { FLAVOURS, HEADER, Project, REPO, changes, expectOk, headerOf } from "./support/stack";
 
 jest.setTimeout(600_000);
 
@@ -36,17 +36,19 @@ async function organization(name: string) {
 
 const inOrg = (org: { key: string }) => ({ key: org.key });
 
-test("examples/team: comes up, steady; a role change is an update; a member removed outside comes back; destroy leaves the owner", async () => {
-  const org = await organization("Acme");
+test.each(FLAVOURS)("examples/team: comes up, steady; a role change is an update; a member removed outside comes back; destroy leaves the owner (%s)", async (flavour) => {
+  const orgName = flavour === "plugin" ? "Acme-plugin" : "Acme";
+  const org = await organization(orgName);
   const members = async () => (await local.api<any[]>("GET", "/v1/accounts/current/members", undefined, inOrg(org))).body.map((m) => `${m.email}:${m.role}`).sort();
   const project = async () => {
-    const p = Project.create("team", { typescript: true });
+    const p = Project.create("team", { typescript: true, flavour });
     await p.init(
-      { "chaser:apiUrl": local.url, organization: "Acme", sshPublicKey: sshKey("deploy@ci") },
+      { "chaser:apiUrl": local.url, organization: orgName, sshPublicKey: sshKey("deploy@ci") },
       { "chaser:apiKey": local.rootKey },
     );
-    await p.ok(["config", "set", "--secret", "--path", "chaser:accountKeys.Acme", org.key]);
-    p.program(fs.readFileSync(path.join(REPO, "examples", "team", "index.ts"), "utf8"));
+    await p.ok(["config", "set", "--secret", "--path", `chaser:accountKeys.${orgName}`, org.key]);
+    const example = fs.readFileSync(path.join(REPO, "examples", "team", "index.ts"), "utf8");
+    p.program(flavour === "plugin" ? example.replace('from "pulumi-chaser";', 'from "pulumi-chaser/plugin";') : example);
     return p;
   };
   await runScenario(
@@ -92,7 +94,7 @@ test("examples/team: comes up, steady; a role change is an update; a member remo
         expect((await local.api<any[]>("GET", "/v1/accounts/current/service-accounts", undefined, inOrg(org))).body).toEqual([]);
         expect((await local.api<any[]>("GET", "/v1/ssh-keys", undefined, inOrg(org))).body).toEqual([]);
         const keys = (await local.api<any>("GET", "/v1/keys", undefined, inOrg(org))).body.keys;
-        expect(keys.filter((k: any) => !k.revoked_at).map((k: any) => k.name)).toEqual(["Acme-owner"]);
+        expect(keys.filter((k: any) => !k.revoked_at).map((k: any) => k.name)).toEqual([`${orgName}-owner`]);
       },
     },
   );
@@ -144,4 +146,60 @@ new chaser.Workspace("theirs", { name: "org-ws", sessionType: "sandbox", account
   } finally {
     p.cleanup();
   }
+});
+
+test("plugin: two accounts through two explicit Providers; the organization's provider with a key of another account fails at preview, no write made", async () => {
+  const org = await organization("Initech");
+  const program = `${headerOf("plugin")}const config = new pulumi.Config();
+const apiUrl = config.require("url");
+const personal = new chaser.Provider("personal", { apiUrl, apiKey: config.requireSecret("personalKey") });
+const initech = new chaser.Provider("initech", { apiUrl, apiKey: config.requireSecret("orgKey"), account: "Initech" });
+new chaser.Workspace("mine", { name: "personal-ws", sessionType: "browser" }, { provider: personal });
+const theirs = new chaser.Workspace("theirs", { name: "org-ws", sessionType: "sandbox" }, { provider: initech });
+exports.mineListed = chaser.listWorkspacesOutput({}, { provider: personal, dependsOn: [theirs] }).apply((ws) => ws.map((w) => w.name));
+exports.theirsListed = chaser.listWorkspacesOutput({}, { provider: initech, dependsOn: [theirs] }).apply((ws) => ws.map((w) => w.name));
+exports.theirAccount = chaser.getAccountOutput({ provider: initech }).apply((a) => a.name);`;
+  await runScenario(
+    local,
+    "providers",
+    [
+      {
+        name: "the organization's provider first holds the personal key: preview and up fail on account, nothing written; then its own key: both created, each in its account, lookups through each provider",
+        program,
+        config: { url: local.url },
+        before: async (p) => {
+          await p.ok(["config", "set", "--secret", "personalKey", local.rootKey]);
+          await p.ok(["config", "set", "--secret", "orgKey", local.rootKey]);
+          await local.clearRequests();
+          // `up` previews first (as `pulumi up` does unless told --skip-preview): that preview fails, so nothing is applied.
+          for (const r of [await p.preview(), await p.run(["up", "--yes", "--non-interactive"])]) {
+            expect(r.code).not.toBe(0);
+            expect(r.diagnostics.join("\n")).toMatch(/cannot act in account 'Initech'/);
+          }
+          expect(await writesTo(local)).toEqual([]);
+          expect(await local.workspaces()).toEqual([]);
+          await p.ok(["config", "set", "--secret", "orgKey", org.key]);
+        },
+        up: ["create mine", "create theirs"],
+        after: async (p) => {
+          expect((await local.workspaces()).map((w) => w.name)).toEqual(["personal-ws"]);
+          const there = (await local.api<any[]>("GET", "/v1/workspaces", undefined, inOrg(org))).body;
+          expect(there.map((w) => w.name)).toEqual(["org-ws"]);
+          expect(await p.outputs()).toMatchObject({ mineListed: ["personal-ws"], theirsListed: ["org-ws"], theirAccount: "Initech" });
+        },
+      },
+    ],
+    {
+      flavour: "plugin",
+      project: async () => {
+        const p = Project.create("providers", { flavour: "plugin" });
+        await p.init({}, {});
+        return p;
+      },
+      empty: async () => {
+        expect(await local.workspaces()).toEqual([]);
+        expect((await local.api<any[]>("GET", "/v1/workspaces", undefined, inOrg(org))).body).toEqual([]);
+      },
+    },
+  );
 });

@@ -7,7 +7,7 @@
 import type { FaultRule } from "../../../chaser-local/src/server";
 import { UNKNOWN } from "../../../provider/values";
 import type { Local } from "../../support/local";
-import { Project, RunResult, changes, expectOk, projectFor } from "./stack";
+import { Flavour, Project, RunResult, changes, expectOk, projectFor } from "./stack";
 
 export interface Step {
   /** What the step does: names the step in failures. */
@@ -38,8 +38,10 @@ export interface Step {
 }
 
 export interface ScenarioOptions {
-  /** Creates the project (default: a JavaScript project configured for `local`). */
+  /** Creates the project (default: a JavaScript project of `flavour` configured for `local`). */
   project?: () => Promise<Project>;
+  /** Dynamic resources (default) or the `chaser` provider plugin. */
+  flavour?: Flavour;
   /** Checks after destroy (default: no workspace and no live key but the root key on `local`'s personal account). */
   empty?: (local: Local) => Promise<void>;
   /** Skip the final destroy (the scenario destroyed the stack itself). */
@@ -67,7 +69,7 @@ export async function expectServerEmpty(local: Local): Promise<void> {
 }
 
 export async function runScenario(local: Local, name: string, steps: Step[], opts: ScenarioOptions = {}): Promise<Project> {
-  const p = await (opts.project ? opts.project() : projectFor(local, name));
+  const p = await (opts.project ? opts.project() : projectFor(local, name, opts.flavour));
   try {
     for (const step of steps) {
       if (step.program !== undefined) p.program(step.program);

@@ -11,8 +11,18 @@ import * as path from "node:path";
 import { REPO, installInto } from "../../support/pack";
 
 export { REPO };
-/** The first lines of every JavaScript test program. */
-export const HEADER = `const pulumi = require("@pulumi/pulumi");\nconst chaser = require("pulumi-chaser");\n`;
+
+/**
+ * The two ways a program reaches Chaser: the package's dynamic resources (`pulumi-chaser`), or the `chaser`
+ * provider plugin (`pulumi-chaser/plugin`, the plugin found through `plugins: providers:` in Pulumi.yaml).
+ */
+export type Flavour = "dynamic" | "plugin";
+export const FLAVOURS: Flavour[] = ["dynamic", "plugin"];
+/** The first lines of every JavaScript test program, per flavour. */
+export const headerOf = (flavour: Flavour) =>
+  `const pulumi = require("@pulumi/pulumi");\nconst chaser = require("${flavour === "plugin" ? "pulumi-chaser/plugin" : "pulumi-chaser"}");\n`;
+/** The first lines of every JavaScript test program (dynamic resources). */
+export const HEADER = headerOf("dynamic");
 export const PASSPHRASE = "engine-tests-passphrase";
 
 let engineBin: string | undefined;
@@ -58,6 +68,7 @@ export class Project {
   readonly logs: string[] = [];
   private stackName = "test";
   passphrase = PASSPHRASE;
+  flavour: Flavour = "dynamic";
 
   private constructor(readonly root: string) {
     this.dir = path.join(root, "project");
@@ -70,15 +81,19 @@ export class Project {
    * with the README's tsconfig.json, compiled by the repository's TypeScript (5.9) or, with `compiler:
    * "typescript6"`, by TypeScript 6 (the devDependency alias), found where Pulumi's runner looks for it.
    * `symlink`: the package installed through a symlink (npm workspaces, `npm link`), not copied.
+   * `flavour: "plugin"`: Pulumi.yaml names the installed package's plugin directory as the `chaser` provider
+   * (what the README tells users), and `header` requires `pulumi-chaser/plugin`.
    */
-  static create(name: string, opts: { typescript?: boolean; compiler?: "typescript6"; passphrase?: string; symlink?: boolean } = {}): Project {
+  static create(name: string, opts: { typescript?: boolean; compiler?: "typescript6"; passphrase?: string; symlink?: boolean; flavour?: Flavour } = {}): Project {
     const p = new Project(fs.mkdtempSync(path.join(os.tmpdir(), `chaser-e2e-${name}-`)));
     if (opts.passphrase) p.passphrase = opts.passphrase;
+    p.flavour = opts.flavour ?? "dynamic";
     for (const d of [p.dir, p.home, p.state]) fs.mkdirSync(d, { recursive: true });
     const ts = opts.typescript === true;
+    const plugins = p.flavour === "plugin" ? `plugins:\n  providers:\n    - name: chaser\n      path: ${path.join(p.dir, "node_modules", "pulumi-chaser", "plugin")}\n` : "";
     fs.writeFileSync(
       path.join(p.dir, "Pulumi.yaml"),
-      `name: ${name}\nruntime:\n  name: nodejs\n  options:\n    typescript: ${ts}\n${ts ? "" : "main: index.js\n"}`,
+      `name: ${name}\nruntime:\n  name: nodejs\n  options:\n    typescript: ${ts}\n${ts ? "" : "main: index.js\n"}${plugins}`,
     );
     fs.writeFileSync(path.join(p.dir, "package.json"), JSON.stringify({ name, private: true, main: ts ? "index.ts" : "index.js" }, null, 2));
     if (ts) {
@@ -87,6 +102,11 @@ export class Project {
     installInto(p.dir, { symlink: opts.symlink });
     if (opts.compiler) useCompiler(p.dir, opts.compiler);
     return p;
+  }
+
+  /** The first lines of a JavaScript program of this project's flavour. */
+  get header(): string {
+    return headerOf(this.flavour);
   }
 
   /** Writes the program (index.js or index.ts). */
@@ -355,8 +375,8 @@ export function occurrences(text: string, secret: string): string {
 }
 
 /** A JavaScript project with a stack configured for a chaser-local server (the key stored as a secret). */
-export async function projectFor(local: { url: string; rootKey: string }, name: string): Promise<Project> {
-  const p = Project.create(name);
+export async function projectFor(local: { url: string; rootKey: string }, name: string, flavour: Flavour = "dynamic"): Promise<Project> {
+  const p = Project.create(name, { flavour });
   await p.init({ "chaser:apiUrl": local.url }, { "chaser:apiKey": local.rootKey });
   return p;
 }

@@ -1,0 +1,14 @@
+/**
+ * `pulumi-chaser/plugin`: the package's resources and lookups served by the `chaser` provider plugin
+ * (`plugin/pulumi-resource-chaser`), tokens `chaser:index:<Name>`. Same classes, arguments and outputs as the
+ * main entry (dynamic resources); the plugin is found through `plugins: providers:` in Pulumi.yaml.
+ */
+import { installDebugFilter } from "../debug-filter";
+
+// The SDK debug-logs registration answers with secret outputs in plaintext: the same filter as the main entry.
+installDebugFilter();
+
+export * from "./resources";
+export * from "./lookups";
+export { Provider } from "./provider";
+export type { ProviderArgs } from "./provider";

@@ -1,0 +1,40 @@
+/** What the generated plugin classes (sdk/plugin/resources.ts) share beyond ../support. */
+import type * as pulumi from "@pulumi/pulumi";
+
+/**
+ * The properties a resource of the plugin registers: a slot for every output, then the arguments. No logical
+ * name or URN: the plugin's Check derives the auto-name from the URN the engine sends.
+ */
+export function pluginProps(args: object | undefined, keys: string[]): Record<string, unknown> {
+  const props: Record<string, unknown> = {};
+  for (const k of keys) props[k] = undefined;
+  return Object.assign(props, args ?? {});
+}
+
+/** The options with the dynamic resource's type as an alias (a stack moves to the plugin keeping its objects). */
+export function movedFrom(opts: pulumi.CustomResourceOptions | undefined, dynamicType: string): pulumi.CustomResourceOptions {
+  return { ...opts, aliases: [...(opts?.aliases ?? []), { type: dynamicType }] };
+}
+
+/** Options of the plugin's lookups: the invoke's (`provider`, `parent`) and, as in the main entry, `account`. */
+export interface PluginLookupOptions extends pulumi.InvokeOptions {
+  /** The account to look in (id, exact name or `personal`); default the provider's `account`. */
+  account?: string;
+}
+/** Options of the plugin's `…Output` lookups: the invoke's (`provider`, `parent`, `dependsOn`) and `account`. */
+export interface PluginLookupOutputOptions extends pulumi.InvokeOutputOptions {
+  /** The account to look in (id, exact name or `personal`); default the provider's `account`. */
+  account?: string;
+}
+
+/** The invoke's arguments, with `account` when the options name one. */
+export function withAccount(args: object, opts?: { account?: string }): pulumi.Inputs {
+  return { ...(args as pulumi.Inputs), ...(opts?.account !== undefined ? { account: opts.account } : {}) };
+}
+
+/** The options the SDK's invoke takes (without `account`). */
+export function invokeOptions<T extends { account?: string }>(opts?: T): Omit<T, "account"> | undefined {
+  if (!opts) return undefined;
+  const { account: _account, ...rest } = opts;
+  return rest;
+}
