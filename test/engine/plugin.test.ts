@@ -8,20 +8,14 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { RESOURCES, TOKENS } from "../../provider/registry";
 import { Local, writesTo } from "../support/local";
-import { HEADER, Project, changes, expectOk } from "./support/stack";
+import { HEADER, Project, changes, expectOk, headerOf } from "./support/stack";
 import { expectServerEmpty, expectSteady } from "./support/scenario";
 
 jest.setTimeout(900_000);
 
 const local = Local.forSuite();
 
-/** Pulumi.yaml points the engine at the plugin of the package the project installed. */
-function usePlugin(p: Project): Project {
-  fs.appendFileSync(path.join(p.dir, "Pulumi.yaml"), `plugins:\n  providers:\n    - name: chaser\n      path: ${path.join(p.dir, "node_modules", "pulumi-chaser", "plugin")}\n`);
-  return p;
-}
-
-const PLUGIN_HEADER = `const pulumi = require("@pulumi/pulumi");\nconst chaser = require("pulumi-chaser/plugin");\n`;
+const PLUGIN_HEADER = headerOf("plugin");
 
 function sshKey(comment: string): string {
   const str = (b: Buffer) => Buffer.concat([Buffer.from([0, 0, 0, b.length]), b]);
@@ -50,7 +44,7 @@ test("pulumi import: every resource kind by its documented id, with reads only; 
   const publicKey = sshKey("imp@ci");
   const ssh = await post("/v1/ssh-keys", { public_key: publicKey });
 
-  const p = usePlugin(Project.create("imports"));
+  const p = Project.create("imports", { flavour: "plugin" });
   try {
     await p.init({ "chaser:apiUrl": local.url, "chaser:account": "Imports" }, { "chaser:apiKey": ownerKey });
     p.program(`${PLUGIN_HEADER}`);
@@ -99,7 +93,7 @@ new chaser.SshKey("sshkey", { publicKey: ${JSON.stringify(publicKey)} });
     expect(await writesTo(local)).toEqual([]);
 
     // The `import` option: the snapshot forgotten by the stack, then adopted by the program with reads only.
-    await p.ok(["state", "delete", state.resources.find((r) => r.urn.endsWith("::snapshot")).urn, "--yes"]);
+    await p.ok(["state", "delete", state.resources.find((r) => r.urn.endsWith("::snapshot"))!.urn, "--yes"]);
     p.program(fs.readFileSync(path.join(p.dir, "index.js"), "utf8").replace(`name: "imp-snap" }`, `name: "imp-snap" }, { import: "${ws.id}/imp-snap" }`));
     const adopted = expectOk(await p.up());
     expect(changes(adopted)).toEqual(["import snapshot"]);
@@ -122,7 +116,7 @@ const snap = new chaser.Snapshot("snap", { workspace: base.workspaceId });
 const key = new chaser.ApiKey("key", { scopes: ["workspaces.read"] });
 exports.key = key.key; exports.base = base.name;
 `;
-  const p = usePlugin(Project.create("move"));
+  const p = Project.create("move", { flavour: "plugin" });
   try {
     await p.init({ "chaser:apiUrl": local.url }, { "chaser:apiKey": local.rootKey });
     p.program(program(HEADER));
