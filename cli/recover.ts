@@ -299,7 +299,7 @@ export async function recover(opts: { cwd: string; stack?: string; refresh: bool
   }
   if (engineImports.length > 0) {
     // The engine reads each object by its id through the plugin and records it; the refresh covers the whole stack.
-    const r = await run(["refresh", "--yes", "--skip-preview", "--non-interactive", "--import-pending-creates", ...engineImports.flat(), ...stackArgs], cwd);
+    const r = await run(["refresh", "--yes", "--skip-preview", "--non-interactive", ...engineImports.flat().flatMap((v) => ["--import-pending-creates", v]), ...stackArgs], cwd);
     if (r.code !== 0) throw new RecoverError(`\`pulumi refresh --import-pending-creates\` failed:\n${(r.stderr || r.stdout).trim()}`);
     say(`imported ${engineImports.length} resource(s) the interrupted update created and refreshed: the stack holds what the account holds; run \`pulumi up\` to finish the update`);
     return { changed: changed + engineImports.length };

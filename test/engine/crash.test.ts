@@ -3,6 +3,8 @@
  * - an `up` killed at several points of its API phase (the whole process tree, SIGKILL) recovers with the one
  *   documented step (`npx chaser-recover`, then `pulumi up`): no duplicate, no orphan, no live stray key,
  *   nothing missing, an empty preview;
+ * - the same for a stack of the provider plugin, whose pending creates chaser-recover has the engine import
+ *   (`pulumi refresh --import-pending-creates URN ID`);
  * - the names a preview announces are the names `up` creates, replacements included;
  * - an `up` of 50 resources under a 20% fault rate succeeds, every run;
  * - `kill -9` of the CLI's process group (which leaves the engine's plugins running: each has a group of its own)
@@ -13,7 +15,7 @@ import * as path from "node:path";
 import { resourceOfToken } from "../../provider/registry";
 import { Local } from "../support/local";
 import { expectServerEmpty, runScenario } from "./support/scenario";
-import { HEADER, Project, changes, expectOk, killTree, processesIn, projectFor } from "./support/stack";
+import { Flavour, HEADER, Project, changes, expectOk, killTree, processesIn, projectFor } from "./support/stack";
 
 jest.setTimeout(900_000);
 
@@ -70,12 +72,14 @@ describe("an up killed at any moment of its API phase recovers in one documented
 
   // More kill points for a longer series: CHASER_CRASH_POINTS=2,5,8,… npx jest test/engine/crash.test.ts -t killed
   const points = (process.env.CHASER_CRASH_POINTS ?? "3,12,24").split(",").map(Number);
-  for (const killAfter of points) {
-    test(`killed after ${killAfter} writes reached the API`, async () => {
+  // The provider plugin's stack once, mid-way: chaser-recover has the engine import its pending creates.
+  const trials: Array<[number, Flavour]> = [...points.map((n): [number, Flavour] => [n, "dynamic"]), [12, "plugin"]];
+  for (const [killAfter, flavour] of trials) {
+    test(`killed after ${killAfter} writes reached the API${flavour === "plugin" ? " (provider plugin)" : ""}`, async () => {
       await local.faults([], 120);
-      const p = await projectFor(local, `crash${killAfter}`);
+      const p = await projectFor(local, `crash${killAfter}${flavour}`, flavour);
       try {
-        p.program(CRASH_PROGRAM);
+        p.program(CRASH_PROGRAM.replace(HEADER, p.header));
         const up = p.start(["up", "--yes", "--skip-preview", "--non-interactive"]);
         for (;;) {
           await new Promise((r) => setTimeout(r, 50));
@@ -94,12 +98,13 @@ describe("an up killed at any moment of its API phase recovers in one documented
 
         const recovered = await p.bin("chaser-recover");
         expect({ code: recovered.code, stderr: recovered.stderr }).toEqual({ code: 0, stderr: "" });
+        if (flavour === "plugin" && /imported by/.test(recovered.stdout)) expect(recovered.stdout).toMatch(/imported \d+ resource\(s\) the interrupted update created/);
         const second = expectOk(await p.up());
         await expectConsistent(p, `killed after ${killAfter}`);
         expect(changes(await p.preview())).toEqual([]);
         figures.push(
-          `  killed after ${killAfter} writes: held ${atKill.workspaces.length} workspaces, ${atKill.snapshots.length} snapshots, ${atKill.liveKeys.length} live keys; ` +
-            `${pending} pending operations; recover: ${recovered.stdout.split("\n").filter((l) => /brought|revoked|made nothing|lock|torn|left empty/.test(l)).length} actions; ` +
+          `  killed after ${killAfter} writes${flavour === "plugin" ? " (plugin)" : ""}: held ${atKill.workspaces.length} workspaces, ${atKill.snapshots.length} snapshots, ${atKill.liveKeys.length} live keys; ` +
+            `${pending} pending operations; recover: ${recovered.stdout.split("\n").filter((l) => /brought|imported by|revoked|made nothing|lock|torn|left empty/.test(l)).length} actions; ` +
             `then up: ${changes(second).length} changes; after: 0 duplicates, 0 orphans, 0 stray keys, nothing missing, empty preview`,
         );
         expectOk(await p.destroy());
