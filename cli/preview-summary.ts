@@ -35,6 +35,7 @@ export * from "./preview-summary/parse";
 export * from "./preview-summary/changes";
 export * from "./preview-summary/markdown";
 export * from "./preview-summary/notes";
+export * from "./preview-summary/policies";
 
 // ------------------------------------------------------------------------------------------------ command line
 

@@ -8,6 +8,7 @@
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { parsePreview, render, summarize } from "../../cli/preview-summary";
 import { Local, writesTo } from "../support/local";
 import { HEADER, Project, RunResult, projectFor } from "./support/stack";
 
@@ -102,6 +103,12 @@ test("each policy: the violating program reports it (mandatory fails, advisory w
   // Mandatory violations fail the preview.
   expect(bad.code).not.toBe(0);
   expect(bad.events).toContain('"result":"failed"');
+  // chaser-preview-summary's policy section: the violations by level.
+  const md = render(summarize(parsePreview(bad.stdout)));
+  expect(md).toMatch(/#### Policy violations \(`pulumi-chaser \d+\.\d+\.\d+[^`]*`\)/);
+  expect(md).toContain("**❌ 3 mandatory (the preview fails)** · **⚠️ 4 advisory (a warning)**");
+  expect(md).toContain("| ❌ mandatory | `chaser-apikey-no-full-access` | `admin` (chaser:ApiKey) | ApiKey 'admin': fullAccess is true");
+  expect(md).toContain("| ⚠️ advisory | `chaser-clone-from-template` | `clone` (chaser:Workspace) | Workspace 'clone': cloneFrom comes from a Workspace");
 
   // The same program with every mandatory policy lowered to advisory (the README's policy config file): warnings only.
   const lowered = { ...CONFIG, "chaser-apikey-no-full-access": { enforcementLevel: "advisory" }, "chaser-no-owner-role": "advisory", "chaser-workspace-deletion-protection": { enforcementLevel: "advisory", stackPattern: "^test$" } };
@@ -114,6 +121,7 @@ test("each policy: the violating program reports it (mandatory fails, advisory w
   const good = await previewWithPack(p, CONFIG);
   expect(violations(good)).toEqual([]);
   expect(good.code).toBe(0);
+  expect(render(summarize(parsePreview(good.stdout)))).toMatch(/\*\*✅ No policy violations\*\* \(`pulumi-chaser /);
   const passed = new Set(
     good.events
       .split("\n")
