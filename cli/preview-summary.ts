@@ -35,6 +35,7 @@ export * from "./preview-summary/parse";
 export * from "./preview-summary/changes";
 export * from "./preview-summary/markdown";
 export * from "./preview-summary/notes";
+export * from "./preview-summary/policies";
 
 // ------------------------------------------------------------------------------------------------ command line
 
@@ -43,8 +44,9 @@ export const USAGE = `Usage: chaser-preview-summary [--title TEXT] [--max-length
 Turns the output of \`pulumi preview --json\` (read from FILE, or from standard input) into Markdown on standard
 output: a summary line of counts, one row per resource to create, update, replace or delete with the properties
 that change (replacements called out), the data the changes lose (disks of replaced or deleted workspaces,
-workspaces rolled back by a restore), adoptions, a table of each resource's changed properties, and the errors
-when the preview failed.
+workspaces rolled back by a restore), adoptions, a table of each resource's changed properties, the errors
+when the preview failed, and the policy violations by level when it ran a policy pack (those are only in the
+event stream: PULUMI_ENABLE_STREAMING_JSON_PREVIEW=true).
 
   --title TEXT      the heading (default "Pulumi preview"); the stack and project are added to it
   --max-length N    keep the Markdown under N characters (default ${DEFAULT_MAX_LENGTH}; a GitHub comment holds 65536)

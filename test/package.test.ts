@@ -23,7 +23,7 @@ test("packed from a clean clone and installed with npm: the files it promises, a
     npm(["ci"], clone);
     const tgz = npm(["pack", "--silent", "--pack-destination", root], clone).trim().split("\n").pop()!;
     const listing = execFileSync("tar", ["tzf", path.join(root, tgz)], { encoding: "utf8" }).split("\n");
-    for (const f of ["dist/sdk/index.js", "dist/sdk/index.d.ts", "dist/provider/resources/workspace.js", "dist/provider/settings.js", "dist/cli/recover.js", "dist/chaser-local/src/cli.js", "schema.json", "README.md", "LICENSE", "CHANGELOG.md", "docs/chaser-local.md", "bin/chaser-local.js", "plugin/pulumi-resource-chaser", "plugin/index.js", "plugin/index.d.ts", "dist/sdk/plugin/index.js", "dist/sdk/plugin/index.d.ts"]) {
+    for (const f of ["dist/sdk/index.js", "dist/sdk/index.d.ts", "dist/provider/resources/workspace.js", "dist/provider/settings.js", "dist/cli/recover.js", "dist/chaser-local/src/cli.js", "schema.json", "README.md", "LICENSE", "CHANGELOG.md", "docs/chaser-local.md", "bin/chaser-local.js", "plugin/pulumi-resource-chaser", "plugin/index.js", "plugin/index.d.ts", "dist/sdk/plugin/index.js", "dist/sdk/plugin/index.d.ts", "bin/chaser-sweep.js", "dist/cli/sweep.js", "policy/PulumiPolicy.yaml", "policy/package.json", "policy/index.js", "dist/policy/pack.js", "dist/policy/policies.js"]) {
       expect({ f, packed: listing.includes(`package/${f}`) }).toEqual({ f, packed: true });
     }
     expect(listing.filter((f) => /\/(test|node_modules)\//.test(f))).toEqual([]);
@@ -37,6 +37,11 @@ test("packed from a clean clone and installed with npm: the files it promises, a
     expect(npx(["chaser-local", "--version"]).stdout.trim()).toBe(`chaser-local ${version}`);
     expect(npx(["chaser-recover", "--help"]).stdout).toMatch(/Usage: chaser-recover/);
     expect(npx(["chaser-preview-summary", "--help"]).status).toBe(0);
+    expect(npx(["chaser-sweep", "--help"]).stdout).toMatch(/Usage: chaser-sweep/);
+    // The policy pack runs from the install: @pulumi/policy resolves from its directory, and its policies load.
+    const pack = path.join(app, "node_modules", "pulumi-chaser", "policy");
+    const policies = spawnSync(process.execPath, ["-e", "require.resolve('@pulumi/policy'); console.log(require('pulumi-chaser/dist/policy/policies.js').POLICIES.length)"], { cwd: pack, encoding: "utf8" });
+    expect(policies.stdout.trim()).toBe("8");
     const loaded = spawnSync(process.execPath, ["-e", "const c = require('pulumi-chaser'); console.log(typeof c.Workspace.get, typeof c.getWorkspaceOutput)"], { cwd: app, encoding: "utf8" });
     expect(loaded.stdout.trim()).toBe("function function");
     // The plugin's entry (a directory of the package, not an "exports" entry) and its executable, runnable as installed.

@@ -27,8 +27,8 @@ const PINNED: Record<string, string[]> = {
 
 const allSteps = (w: Workflow) => Object.values(w.jobs).flatMap((j) => j.steps);
 
-test("the five workflows are there", () => {
-  expect(files).toEqual(["deploy.yml", "drift.yml", "fork-preview.yml", "pr-environment.yml", "preview.yml"]);
+test("the six workflows are there", () => {
+  expect(files).toEqual(["deploy.yml", "drift.yml", "fork-preview.yml", "pr-environment.yml", "pr-sweep.yml", "preview.yml"]);
 });
 
 test("actionlint (pinned, installed by scripts/actionlint.sh) reports nothing for any workflow file", () => {
@@ -53,7 +53,8 @@ describe.each(files)("%s", (file) => {
     const perms = w.permissions as Record<string, string>;
     expect(perms.contents).toBe("read");
     const comments = allSteps(w).some((s) => s.uses?.startsWith("actions/github-script@"));
-    expect(perms["pull-requests"]).toBe(comments ? "write" : undefined);
+    // pr-sweep.yml reads the list of open pull requests.
+    expect(perms["pull-requests"]).toBe(comments ? "write" : file === "pr-sweep.yml" ? "read" : undefined);
     expect(Object.entries(perms).filter(([k, v]) => v === "write" && k !== "pull-requests")).toEqual([]);
     for (const job of Object.values(w.jobs)) expect(job.permissions).toBeUndefined();
   });
@@ -83,7 +84,8 @@ describe.each(files)("%s", (file) => {
       const setup = job.steps.filter((s) => s.uses?.startsWith("pulumi/actions@"));
       expect(setup).toHaveLength(1);
       expect(setup[0].with).toEqual({ "pulumi-version": engineVersion });
-      expect(job.steps.some((s) => /\bpulumi (preview|up|destroy)\b/.test(s.run ?? ""))).toBe(true);
+      // (chaser-sweep runs pulumi destroy and stack rm itself.)
+      expect(job.steps.some((s) => /\bpulumi (preview|up|destroy)\b|\bchaser-sweep\b/.test(s.run ?? ""))).toBe(true);
     }
   });
 });
@@ -120,6 +122,20 @@ test("pr-environment.yml: open/reopen/sync → up of pr-<number>; closed → des
   expect(up).toContain('pulumi up --stack "$ENV_STACK"');
   expect(destroy).toContain('pulumi destroy --stack "$ENV_STACK"');
   expect(destroy).toContain('pulumi stack rm "$ENV_STACK" --yes');
+  // Each push records when the environment expires (pr-sweep.yml removes it after that).
+  expect(up).toContain('pulumi stack tag set --stack "$ENV_STACK" chaser:expires "$(date -u -d "+$ENV_TTL_DAYS days" +%Y-%m-%dT%H:%M:%SZ)"');
+});
+
+test("pr-sweep.yml: scheduled and on demand, one at a time, chaser-sweep given the open pull requests by gh", () => {
+  const w = wf("pr-sweep.yml") as Workflow & { on: { schedule: Array<{ cron: string }> } };
+  expect(Object.keys(w.on).sort()).toEqual(["schedule", "workflow_dispatch"]);
+  expect(w.on.schedule).toHaveLength(1);
+  expect(w.concurrency).toEqual({ group: "chaser-pr-environment-sweep", "cancel-in-progress": false });
+  expect(w.env?.PROJECT_DIR).toBe(wf("pr-environment.yml").env?.PROJECT_DIR);
+  const scripts = allSteps(w).map((s) => s.run ?? "").join("\n");
+  expect(scripts).toContain("npx --no -- chaser-sweep");
+  expect(scripts).toContain("--open-command \"gh pr list --repo '$GITHUB_REPOSITORY' --state open --limit 1000 --json number --jq '.[].number'\"");
+  expect(scripts).toContain("set -o pipefail");
 });
 
 test("fork-preview.yml: forks only, no secret or variable anywhere, a local backend and chaser-local", () => {

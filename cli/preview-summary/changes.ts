@@ -5,6 +5,7 @@
 import { resourceOfToken } from "../../provider/registry";
 import { same } from "../../provider/values";
 import { Diagnostic, Preview, PreviewStep } from "./parse";
+import type { PolicyRun } from "./policies";
 
 export type Operation = "create" | "update" | "replace" | "delete" | "import" | "read";
 
@@ -38,6 +39,8 @@ export interface Summary {
   warnings: Diagnostic[];
   /** The preview's informational messages beside resources (the provider's notes: see notes.ts). */
   infos: Diagnostic[];
+  /** What the policy packs of the preview reported (policies.ts). */
+  policies?: PolicyRun;
 }
 
 export const STACK_TYPE = "pulumi:pulumi:Stack";
@@ -173,5 +176,5 @@ export function summarize(preview: Preview): Summary {
   const errors = preview.diagnostics.filter((d) => d.severity === "error");
   const warnings = preview.diagnostics.filter((d) => d.severity === "warning");
   const infos = preview.diagnostics.filter((d) => d.severity === "info" && d.urn);
-  return { project, stack, changes, counts, unchanged, errors, warnings, infos };
+  return { project, stack, changes, counts, unchanged, errors, warnings, infos, policies: preview.policies };
 }

@@ -3,6 +3,7 @@ import { isUnknown, UNKNOWN } from "../../provider/values";
 import { Diagnostic } from "./parse";
 import { displayType, Operation, OP_ORDER, parseUrn, ResourceChange, STACK_TYPE, Summary } from "./changes";
 import { Note, notesFor } from "./notes";
+import { policySection } from "./policies";
 
 /** GitHub's limit for a comment body is 65,536 characters. */
 export const DEFAULT_MAX_LENGTH = 60_000;
@@ -163,6 +164,7 @@ export function render(s: Summary, opts: RenderOptions = {}): string {
       );
     }
   }
+  const policies = policySection(s.policies, { code, cell, resource: resourceLabel });
   const warnings: string[] = [];
   if (s.warnings.length > 0) {
     warnings.push(`<details><summary>${s.warnings.length === 1 ? "1 warning" : `${s.warnings.length} warnings`}</summary>`, "");
@@ -181,10 +183,10 @@ export function render(s: Summary, opts: RenderOptions = {}): string {
     details.push("</details>", "");
   }
   const join = (parts: string[][]) => parts.flat().join("\n").trimEnd() + "\n";
-  let out = join([head, errors, overview, details, warnings]);
+  let out = join([head, errors, policies, overview, details, warnings]);
   if (out.length <= max) return out;
   const note = "_The property tables were left out to fit the size limit of a comment: the job log has the full preview._";
-  out = join([head, errors, overview, [note, ""], warnings]);
+  out = join([head, errors, policies, overview, [note, ""], warnings]);
   if (out.length <= max) return out;
   return `${out.slice(0, Math.max(0, max - 120))}\n\n_…cut to fit the size limit of a comment: the job log has the full preview._\n`;
 }

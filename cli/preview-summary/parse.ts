@@ -4,6 +4,7 @@
  */
 
 import { UNKNOWN } from "../../provider/values";
+import { PolicyRun, readPolicyEvent } from "./policies";
 
 /** The value the engine puts for an output that is only known after apply (provider/values.ts). */
 export { UNKNOWN };
@@ -35,6 +36,8 @@ export interface Preview {
   steps: PreviewStep[];
   diagnostics: Diagnostic[];
   changeSummary?: Record<string, number>;
+  /** Policy packs that ran and their violations (the event stream only: see policies.ts). */
+  policies?: PolicyRun;
 }
 
 /** Reads either form of `pulumi preview --json` output; throws an Error saying what is wrong otherwise. */
@@ -98,7 +101,9 @@ function fromEvents(events: Record<string, any>[]): Preview {
   const steps: PreviewStep[] = [];
   const diagnostics: Diagnostic[] = [];
   let changeSummary: Record<string, number> | undefined;
+  const policies: PolicyRun = { packs: [], violations: [] };
   for (const ev of events) {
+    readPolicyEvent(ev, policies);
     const m = ev.resourcePreEvent?.metadata;
     if (m) {
       steps.push({
@@ -118,5 +123,5 @@ function fromEvents(events: Record<string, any>[]): Preview {
     }
     if (ev.summaryEvent?.resourceChanges) changeSummary = ev.summaryEvent.resourceChanges;
   }
-  return { steps, diagnostics, changeSummary };
+  return { steps, diagnostics, changeSummary, policies };
 }

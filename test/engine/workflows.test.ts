@@ -248,6 +248,11 @@ test("pull request: preview.yml comments the summary of the preview, then update
   expect(md).toContain("| 🟢 | `scratch` | chaser:Workspace | create | name, sessionType |");
   expect(md).toContain("| 🟠 | `ci` | chaser:ApiKey | **replace** (create first) | **scopes** (replaces) |");
   expect(md).toContain("| 🔴 | `baseline` | chaser:Snapshot | delete | – |");
+  // The policy pack ran (policy-config.json of the example lowers deletion protection to advisory): its section lists the violations.
+  expect(md).toMatch(/#### Policy violations \(`pulumi-chaser \d+\.\d+\.\d+[^`]*`\)/);
+  expect(md).toContain("| ⚠️ advisory | `chaser-apikey-rotation-triggers` | `ci` (chaser:ApiKey) | ApiKey 'ci': rotationTriggers is not set");
+  expect(md).toContain("| ⚠️ advisory | `chaser-workspace-deletion-protection` | `scratch` (chaser:Workspace) | Workspace 'scratch': deletionProtection is not true in stack 'prod'");
+  expect(md).toContain("| ⚠️ advisory | `chaser-sandbox-image-digest` | `golden` (chaser:Template) | Template 'golden': image 'ghcr.io/example/dev:latest' is not pinned by digest");
   // A preview writes nothing.
   expect((await local.requests()).filter((r) => r.method !== "GET")).toEqual([]);
 

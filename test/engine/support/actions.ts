@@ -17,7 +17,7 @@ import { REPO, engineDir } from "./stack";
 export const WORKFLOWS = path.join(REPO, "examples", "github-actions");
 
 /** The files of an example program (what a repository holds: no node_modules, no lock file). */
-const PROGRAM_FILES = ["Pulumi.yaml", "index.ts", "package.json", "tsconfig.json", ".npmrc"];
+const PROGRAM_FILES = ["Pulumi.yaml", "index.ts", "package.json", "tsconfig.json", ".npmrc", "policy-config.json"];
 
 /** A repository: directory inside it → example program, with optional edits of index.ts (a pull request's change). */
 export interface RepoLayout {
