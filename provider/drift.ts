@@ -140,7 +140,7 @@ export async function explainDrift(ctx: Context, id: string, props: Record<strin
   try {
     const events = await client.audit.list({ resourceId: id, status: "success", since, max: since ? 100 : MAX_TOLD });
     if (events.length === 0) {
-      engineLog(`${lead}${d.changed.length ? ` (${changes(d)})` : ""}; the audit log of ${ctx.where} has no event for it${since ? ` since ${when(since)}, when this stack last wrote it` : ""}`);
+      engineLog(`${lead}${d.changed.length ? ` (${changes(d)})` : ""}; the audit log${ctx.account ? ` of ${ctx.where}` : ""} has no event for it${since ? ` since ${when(since)}, when this stack last wrote it` : ""}`);
       return;
     }
     const told = events.slice(0, MAX_TOLD).reverse(); // the newest few, in the order they happened
@@ -154,7 +154,7 @@ export async function explainDrift(ctx: Context, id: string, props: Record<strin
       if (!hinted) {
         hinted = true;
         engineLog(
-          `${lead}${d.changed.length ? ` (${changes(d)})` : ""}; the key used for ${ctx.where} cannot read the audit log, which would tell who made this change and when: give it the scope 'audit.read' (or use a key without scopes)`,
+          `${lead}${d.changed.length ? ` (${changes(d)})` : ""}; the key used${ctx.account ? ` for ${ctx.where}` : ""} cannot read the audit log, which would tell who made this change and when: give it the scope 'audit.read' (or use a key without scopes)`,
           { warning: true },
         );
       }
