@@ -35,14 +35,14 @@ export class Audit {
   }
 
   /**
-   * Events newest first, following the cursor until `max` events, or one older than `since` (RFC 3339; events
-   * at or before it are left out), or the end.
+   * Events newest first (from `before`, if given), following the cursor until `max` events, or one older than
+   * `since` (RFC 3339; events at or before it are left out), or the end.
    */
-  async list(f: Omit<AuditFilters, "before"> & { since?: string; max?: number } = {}): Promise<AuditEvent[]> {
+  async list(f: AuditFilters & { since?: string; max?: number } = {}): Promise<AuditEvent[]> {
     const max = f.max ?? 100;
     const since = f.since !== undefined ? Date.parse(f.since) : undefined;
     const out: AuditEvent[] = [];
-    let before: string | undefined;
+    let before = f.before;
     for (;;) {
       const { events, nextBefore } = await this.page({ ...f, before, limit: Math.min(500, Math.max(1, max - out.length)) });
       for (const e of events) {
