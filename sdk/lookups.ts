@@ -130,6 +130,23 @@ export async function listAuditEvents(args: AuditEventFilters = {}, opts?: Looku
   return events.map((e) => info<AuditEventInfo>(AuditEventModel)(e));
 }
 
+/** The filters of `listAuditEvents` from an engine invoke's arguments (what is not of its type is left out). */
+function auditFilters(a: Record<string, unknown>): AuditEventFilters {
+  const str = (k: string) => (typeof a[k] === "string" && a[k] !== "" ? (a[k] as string) : undefined);
+  return {
+    action: str("action"), resourceType: str("resourceType"), resourceId: str("resourceId"), status: str("status") as AuditEventFilters["status"],
+    since: str("since"), before: str("before"), limit: typeof a.limit === "number" ? a.limit : undefined,
+  };
+}
+
+/**
+ * Every lookup by name, for the provider plugin's Invoke: (args, options) → result (list results are wrapped as
+ * `{ items }` by the plugin).
+ */
+export const FUNCTIONS: Record<string, (args: Record<string, unknown>, opts: LookupOptions) => Promise<unknown>> = {
+  listAuditEvents: (a, o) => listAuditEvents(auditFilters(a), o),
+};
+
 // ---- Output variants ---------------------------------------------------------------------------------------
 
 /** `getWorkspace` for inputs (e.g. another resource's output); unknown during a preview until they are known. */
@@ -172,11 +189,3 @@ export function listSshKeysOutput(opts?: LookupOptions): pulumi.Output<SshKeyInf
 export function listAuditEventsOutput(args: pulumi.Input<{ [K in keyof AuditEventFilters]?: pulumi.Input<AuditEventFilters[K]> }> = {}, opts?: LookupOptions): pulumi.Output<AuditEventInfo[]> {
   return pulumi.output(args).apply((a) => listAuditEvents(a as AuditEventFilters, opts));
 }
-
-/**
- * Every lookup by name, for the provider plugin's Invoke: (args, options) → result (list results are wrapped as
- * `{ items }` by the plugin).
- */
-export const FUNCTIONS = {
-  listAuditEvents: (args: AuditEventFilters, opts?: LookupOptions) => listAuditEvents(args, opts),
-};
