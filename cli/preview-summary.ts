@@ -11,7 +11,8 @@
  * replacements called out, the data the changes lose (a Workspace or Template with its own workspace replaced or
  * deleted loses its disk and snapshots; a Snapshot's restore rolls its workspace back), adoptions and the
  * provider's other notes beside resources, then a table per resource with each changed property's value before and
- * after.
+ * after. After a refresh (`preview --refresh`), a section names who changed what outside Pulumi, and when, from the
+ * account's audit log (`--drift` prints just those lines, for a failing drift check).
  *
  * Input: the JSON document `pulumi preview --json` prints (`steps`, `diagnostics`, `changeSummary`), or the
  * streaming form (one engine event per line, from PULUMI_ENABLE_STREAMING_JSON_PREVIEW=true or `pulumi up --json`).
@@ -26,6 +27,7 @@
 import * as fs from "node:fs";
 import { parsePreview, Preview } from "./preview-summary/parse";
 import { summarize } from "./preview-summary/changes";
+import { driftLines, driftOf } from "./preview-summary/drift";
 import { DEFAULT_MAX_LENGTH, render, renderUnreadable, RenderOptions } from "./preview-summary/markdown";
 
 // The modules by concern: reading the two input forms (parse), what changes (changes), what a reviewer must not miss
@@ -36,10 +38,11 @@ export * from "./preview-summary/changes";
 export * from "./preview-summary/markdown";
 export * from "./preview-summary/notes";
 export * from "./preview-summary/policies";
+export * from "./preview-summary/drift";
 
 // ------------------------------------------------------------------------------------------------ command line
 
-export const USAGE = `Usage: chaser-preview-summary [--title TEXT] [--max-length N] [FILE]
+export const USAGE = `Usage: chaser-preview-summary [--title TEXT] [--max-length N] [--drift] [FILE]
 
 Turns the output of \`pulumi preview --json\` (read from FILE, or from standard input) into Markdown on standard
 output: a summary line of counts, one row per resource to create, update, replace or delete with the properties
@@ -50,6 +53,8 @@ event stream: PULUMI_ENABLE_STREAMING_JSON_PREVIEW=true).
 
   --title TEXT      the heading (default "Pulumi preview"); the stack and project are added to it
   --max-length N    keep the Markdown under N characters (default ${DEFAULT_MAX_LENGTH}; a GitHub comment holds 65536)
+  --drift           instead of Markdown: one plain line per object a \`preview --refresh\` found changed or deleted
+                    outside Pulumi, with who did it and when (from the audit log); nothing when there is none
   -h, --help        this text
 
 Example:
@@ -78,6 +83,7 @@ const realIo: Io = {
 export function run(argv: string[], io: Io = realIo): number {
   const opts: RenderOptions = {};
   let file: string | undefined;
+  let drift = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = (): string | undefined => {
@@ -97,6 +103,8 @@ export function run(argv: string[], io: Io = realIo): number {
       const n = Number(v);
       if (v === undefined || !Number.isInteger(n) || n < 500) return usage(io, `--max-length must be a whole number >= 500, got '${v ?? ""}'`);
       opts.maxLength = n;
+    } else if (a === "--drift") {
+      drift = true;
     } else if (a.startsWith("-") && a !== "-") {
       return usage(io, `unknown option '${a}'`);
     } else if (file === undefined) {
@@ -120,6 +128,11 @@ export function run(argv: string[], io: Io = realIo): number {
     io.out(renderUnreadable((e as Error).message, opts));
     io.err(`chaser-preview-summary: ${(e as Error).message}\n`);
     return 1;
+  }
+  if (drift) {
+    const lines = driftLines(driftOf(summarize(preview)));
+    io.out(lines.map((l) => `${l}\n`).join(""));
+    return 0;
   }
   io.out(render(summarize(preview), opts));
   return 0;

@@ -49,6 +49,8 @@ export const API_ROUTES = {
   listSessions: { method: "GET", path: "/v1/sessions" },
   getSession: { method: "GET", path: "/v1/sessions/:id" },
   terminateSession: { method: "DELETE", path: "/v1/sessions/:id" },
+  // audit log
+  listAuditEvents: { method: "GET", path: "/v1/audit/events" },
 } as const satisfies Record<string, RouteSpec>;
 
 export type RouteName = keyof typeof API_ROUTES;

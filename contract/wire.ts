@@ -176,3 +176,23 @@ export type SessionInfo = z.infer<typeof sessionInfo>;
 export interface ErrorBody {
   error: { code: string; message: string };
 }
+
+/** An audit log event (`GET /v1/audit/events`), parsed tolerantly: only the action is relied on. */
+export const auditEvent = z.looseObject({
+  id: optStr,
+  actor_type: optStr,
+  actor_id: optStr,
+  action: z.string(),
+  resource_type: optStr,
+  resource_id: optStr,
+  status: optStr,
+  summary: optStr,
+  metadata: z.record(z.string(), z.unknown()).nullish(),
+  created_at: optStr,
+});
+export type AuditEvent = z.infer<typeof auditEvent>;
+/** `{events, next_before}` (our decision); a plain array is taken as one page. */
+export const auditEventPage = z.union([
+  z.looseObject({ events: z.array(auditEvent), next_before: optStr }),
+  z.array(auditEvent).transform((events) => ({ events, next_before: null })),
+]);

@@ -86,7 +86,7 @@ function instanceProperties(m: ResourceModel): Array<{ key: string; type: string
 
 /** The lookups' results: what the API says of an object, i.e. the outputs of its models, camelCase. */
 function infoInterface(info: { name: string; models: ResourceModel[] }): string {
-  const what = info.name === "AccountInfo" ? "An account" : `A ${info.models[0].name}`;
+  const what = info.name === "AccountInfo" ? "An account" : info.name === "AuditEventInfo" ? "An event of the audit log" : `A ${info.models[0].name}`;
   let s = doc([`${what} as the lookups describe it.`], "");
   s += `export interface ${info.name} {\n`;
   const fields = info.models.flatMap(outputFields).filter((f, i, all) => all.findIndex((g) => g.key === f.key) === i);

@@ -277,6 +277,8 @@ export function tsType(s: z.ZodType): string {
       return d.options!.map(tsType).join(" | ");
     case "pipe":
       return tsType(d.in!);
+    case "unknown":
+      return "unknown";
     default:
       throw new Error(`tsType: unsupported zod type ${d.type}`);
   }
@@ -311,6 +313,8 @@ export function schemaType(s: z.ZodType): Record<string, unknown> {
       return { type: "string" }; // e.g. a trigger that accepts string | number | boolean: sent as given, shown as a string
     case "pipe":
       return schemaType(d.in!);
+    case "unknown":
+      return { $ref: "pulumi.json#/Any" };
     default:
       throw new Error(`schemaType: unsupported zod type ${d.type}`);
   }

@@ -14,11 +14,12 @@ import { debug } from "./client/debug";
 import { Operation, ProviderError, advise } from "./advice";
 import { Context, contextFor } from "./context";
 import { credentialProblem } from "./credentials";
+import { Drift, WRITTEN_AT, explainDrift, writtenNow } from "./drift";
 import { current, engineLog } from "./engine-log";
 import { INTERNAL_KEYS, InputsOf, OutputsOf, ResourceModel, TableDiff, diffInputs, inputFields, outputsFrom, validate } from "./model";
 import { nameFor, noteInState, seedOf } from "./naming";
 import { resourceOfModel } from "./registry";
-import { UNKNOWN, isUnknown } from "./values";
+import { UNKNOWN, isUnknown, same } from "./values";
 import * as settings from "./settings";
 
 export type Props = Record<string, unknown>;
@@ -311,7 +312,7 @@ async function create<M extends ResourceModel, A>(r: Resource<M, A>, inputs: Pro
   return withContext(r, "create", inputs, undefined, async (ctx) => {
     const { id, answer, adopted } = await r.b.create(ctx, inputs as Inputs<M>);
     if (adopted) engineLog(`adopted the existing ${what(r, inputs)} (id ${id}) instead of creating one`);
-    return { id, outs: outputsOf(r, inputs, answer, {}) };
+    return { id, outs: { ...outputsOf(r, inputs, answer, {}), [WRITTEN_AT]: writtenNow() } };
   });
 }
 
@@ -327,6 +328,7 @@ async function read<M extends ResourceModel, A>(r: Resource<M, A>, id: string, p
     if (answer === undefined) {
       // A refresh of an object that is gone drops it; a `get` must name an object that exists.
       if (isGet(props)) throw new ProviderError(`no ${r.noun} with id '${id}' in ${ctx.where}: ${r.type}.get and \`pulumi import\` need the id of an existing ${r.noun}`);
+      await explainDrift(ctx, id, props, { gone: true, changed: [] });
       return { id: "" };
     }
     const outs = outputsOf(r, props, answer, props);
@@ -340,6 +342,12 @@ async function read<M extends ResourceModel, A>(r: Resource<M, A>, id: string, p
       Object.assign(inputs, extra);
       Object.assign(outs, extra);
     }
+    // Drift (a refreshed input that state holds differs): who did it, from the audit log; state takes it in now.
+    const drift: Drift = { gone: false, changed: r.refreshed.filter((k) => props[k] !== undefined && props[k] !== null && !same(props[k], outs[k])).map((k) => ({ key: k, from: props[k], to: outs[k] })) };
+    if (drift.changed.length > 0 && !isGet(props)) {
+      await explainDrift(ctx, id, props, drift);
+      outs[WRITTEN_AT] = writtenNow();
+    } else if (typeof props[WRITTEN_AT] === "string") outs[WRITTEN_AT] = props[WRITTEN_AT];
     return { id, props: outs, inputs: r.b.readBack ? r.b.readBack(inputs, outs) : inputs };
   });
 }
@@ -347,12 +355,13 @@ async function read<M extends ResourceModel, A>(r: Resource<M, A>, id: string, p
 /** Calls the API for changed "update" inputs only; when only state changed, the object's outputs stay. */
 async function update<M extends ResourceModel, A>(r: Resource<M, A>, id: string, olds: Props, news: Props) {
   const calls = table(r, olds, news).changed.filter((k) => r.updatable.has(k));
-  const kept = (): Props => complete(r, { ...Object.fromEntries(r.outputKeys.map((k) => [k, olds[k]])), ...inputsOf(r, news) });
+  const stamp = typeof olds[WRITTEN_AT] === "string" ? { [WRITTEN_AT]: olds[WRITTEN_AT] } : {};
+  const kept = (): Props => ({ ...complete(r, { ...Object.fromEntries(r.outputKeys.map((k) => [k, olds[k]])), ...inputsOf(r, news) }), ...stamp });
   if (calls.length === 0 || !r.b.update) return { outs: kept() };
   return withContext(r, "update", news, id, async (ctx) => {
     const u = await r.b.update!(ctx, id, olds as State<M>, news as Inputs<M>, calls);
     const base = u.answer !== undefined ? outputsOf(r, news, u.answer, olds) : kept();
-    return { outs: complete(r, { ...base, ...(u.set ?? {}) }) };
+    return { outs: { ...complete(r, { ...base, ...(u.set ?? {}) }), [WRITTEN_AT]: writtenNow() } };
   });
 }
 

@@ -17,6 +17,7 @@ import { DEFAULT_API_URL } from "./client/config";
 import { FieldDoc, NAMED_ENUMS, ResourceModel, enumValues, inputFields, outputFields, schemaType } from "./model";
 import { AccountModel, accountKind } from "./models/account";
 import { ApiKeyModel } from "./models/apikey";
+import { AuditEventModel } from "./models/auditevent";
 import { OrganizationMemberModel } from "./models/member";
 import { ServiceAccountModel } from "./models/serviceaccount";
 import { SnapshotModel } from "./models/snapshot";
@@ -37,6 +38,7 @@ export const INFO_MODELS: Array<{ name: string; models: ResourceModel[] }> = [
   { name: "OrganizationMemberInfo", models: [OrganizationMemberModel] },
   { name: "SshKeyInfo", models: [SshKeyModel] },
   { name: "AccountInfo", models: [AccountModel] },
+  { name: "AuditEventInfo", models: [AuditEventModel] },
 ];
 
 const LOOKUP_OPTIONS =
@@ -53,6 +55,21 @@ export const LOOKUPS: Array<{ name: string; description: string; inputs: Record<
   { name: "listMembers", description: "The members of the (organization) account and their roles.", inputs: {}, result: "OrganizationMemberInfo", list: true },
   { name: "listServiceAccounts", description: "The service accounts of the (organization) account.", inputs: {}, result: "ServiceAccountInfo", list: true },
   { name: "listSshKeys", description: "The SSH keys registered on the account.", inputs: {}, result: "SshKeyInfo", list: true },
+  {
+    name: "listAuditEvents",
+    description: "The account's audit log, newest first: who did what to which object, and when. Needs `audit.read` for a scoped key.",
+    inputs: {
+      action: { type: "string", description: "Only this action (e.g. `workspace.name.update`)." },
+      resourceType: { type: "string", description: "Only objects of this kind (e.g. `workspace`, `snapshot`, `api_key`)." },
+      resourceId: { type: "string", description: "Only this object (its id)." },
+      status: { type: "string", description: "Only `success` or only `failure`." },
+      since: { type: "string", description: "Only events after this time (RFC 3339)." },
+      before: { type: "string", description: "Only events before this time (RFC 3339)." },
+      limit: { type: "integer", description: "At most this many events (default 100, at most 5000; pages of 500 are followed)." },
+    },
+    result: "AuditEventInfo",
+    list: true,
+  },
 ];
 
 function prop(schema: z.ZodType, doc: FieldDoc, extra: Record<string, unknown> = {}): Record<string, unknown> {

@@ -12,6 +12,7 @@ import { describeAccount } from "../contract";
 import { ChaserClient, ClientOptions } from "../provider/client";
 import { ResourceModel, outputsFrom } from "../provider/model";
 import { AccountModel } from "../provider/models/account";
+import { AuditEventModel } from "../provider/models/auditevent";
 import { ApiKeyModel } from "../provider/models/apikey";
 import { OrganizationMemberModel } from "../provider/models/member";
 import { ServiceAccountModel } from "../provider/models/serviceaccount";
@@ -19,7 +20,7 @@ import { SnapshotModel } from "../provider/models/snapshot";
 import { SshKeyModel } from "../provider/models/sshkey";
 import { TemplateModel } from "../provider/models/template";
 import { parseAccountKeys } from "../provider/settings";
-import type { AccountInfo, ApiKeyInfo, OrganizationMemberInfo, ServiceAccountInfo, SnapshotInfo, SshKeyInfo, WorkspaceInfo } from "./resources";
+import type { AccountInfo, ApiKeyInfo, AuditEventInfo, OrganizationMemberInfo, ServiceAccountInfo, SnapshotInfo, SshKeyInfo, WorkspaceInfo } from "./resources";
 
 export interface LookupOptions extends Pick<ClientOptions, "apiKey" | "apiUrl"> {
   /** The account to look in (id, exact name or `personal`); default `chaser:account`. */
@@ -99,6 +100,45 @@ export async function listSshKeys(opts?: LookupOptions): Promise<SshKeyInfo[]> {
   return (await client(opts).sshKeys.list()).map(info<SshKeyInfo>(SshKeyModel));
 }
 
+/** The filters of `listAuditEvents` (each optional). */
+export interface AuditEventFilters {
+  /** only this action, e.g. `workspace.name.update` */
+  action?: string;
+  /** only objects of this kind, e.g. `workspace`, `snapshot`, `api_key` */
+  resourceType?: string;
+  /** only this object (its id; a snapshot's is `<workspace id>/<name>`) */
+  resourceId?: string;
+  /** only `success` or only `failure` */
+  status?: "success" | "failure";
+  /** only events after this time (RFC 3339) */
+  since?: string;
+  /** only events before this time (RFC 3339) */
+  before?: string;
+  /** at most this many (default 100, at most 5000; the API's pages of 500 are followed) */
+  limit?: number;
+}
+
+/** The account's audit log, newest first: who did what to which object, and when (`audit.read` for a scoped key). */
+export async function listAuditEvents(args: AuditEventFilters = {}, opts?: LookupOptions): Promise<AuditEventInfo[]> {
+  const max = args.limit ?? 100;
+  if (!Number.isInteger(max) || max < 1 || max > 5000) throw new Error(`listAuditEvents: limit must be a whole number from 1 to 5000 (got ${max})`);
+  if (args.status !== undefined && args.status !== "success" && args.status !== "failure") throw new Error(`listAuditEvents: status must be success or failure (got '${String(args.status)}')`);
+  for (const k of ["since", "before"] as const) {
+    if (args[k] !== undefined && Number.isNaN(Date.parse(args[k]!))) throw new Error(`listAuditEvents: ${k} must be an RFC 3339 time (got '${args[k]}')`);
+  }
+  const events = await client(opts).audit.list({ action: args.action, resourceType: args.resourceType, resourceId: args.resourceId, status: args.status, before: args.before, since: args.since, max });
+  return events.map((e) => info<AuditEventInfo>(AuditEventModel)(e));
+}
+
+/** The filters of `listAuditEvents` from an engine invoke's arguments (what is not of its type is left out). */
+function auditFilters(a: Record<string, unknown>): AuditEventFilters {
+  const str = (k: string) => (typeof a[k] === "string" && a[k] !== "" ? (a[k] as string) : undefined);
+  return {
+    action: str("action"), resourceType: str("resourceType"), resourceId: str("resourceId"), status: str("status") as AuditEventFilters["status"],
+    since: str("since"), before: str("before"), limit: typeof a.limit === "number" ? a.limit : undefined,
+  };
+}
+
 /**
  * The lookups by name, with their arguments as one object: what the provider plugin answers to an Invoke of
  * `chaser:index:<name>` (the plugin answers a list as `{ items }`, the shape of schema.json's functions).
@@ -113,6 +153,7 @@ export const FUNCTIONS: Record<string, (args: Record<string, unknown>, opts: Loo
   listMembers: (_a, o) => listMembers(o),
   listServiceAccounts: (_a, o) => listServiceAccounts(o),
   listSshKeys: (_a, o) => listSshKeys(o),
+  listAuditEvents: (a, o) => listAuditEvents(auditFilters(a), o),
 };
 
 // ---- Output variants ---------------------------------------------------------------------------------------
@@ -152,4 +193,8 @@ export function listServiceAccountsOutput(opts?: LookupOptions): pulumi.Output<S
 /** `listSshKeys` as an Output. */
 export function listSshKeysOutput(opts?: LookupOptions): pulumi.Output<SshKeyInfo[]> {
   return pulumi.output(listSshKeys(opts));
+}
+/** `listAuditEvents` for inputs (e.g. `{ resourceId: ws.workspaceId }`). */
+export function listAuditEventsOutput(args: pulumi.Input<{ [K in keyof AuditEventFilters]?: pulumi.Input<AuditEventFilters[K]> }> = {}, opts?: LookupOptions): pulumi.Output<AuditEventInfo[]> {
+  return pulumi.output(args).apply((a) => listAuditEvents(a as AuditEventFilters, opts));
 }

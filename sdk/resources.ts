@@ -643,3 +643,27 @@ export interface AccountInfo {
   /** Creation time (RFC 3339). */
   createdAt?: string;
 }
+
+/** An event of the audit log as the lookups describe it. */
+export interface AuditEventInfo {
+  /** The event's id. */
+  eventId?: string;
+  /** `user` or `service_account`. */
+  actorType?: string;
+  /** The id of the user or service account that acted. */
+  actorId?: string;
+  /** What was done, e.g. `workspace.name.update`, `api_key.revoke`. */
+  action: string;
+  /** The kind of object acted on, e.g. `workspace`, `snapshot`, `api_key`. */
+  resourceType?: string;
+  /** The id of the object acted on (a snapshot's is `<workspace id>/<name>`). */
+  resourceId?: string;
+  /** `success` or `failure`. */
+  status?: string;
+  /** The event in words. */
+  summary?: string;
+  /** Details: the change (`from`, `to`), the prefix of the key used (`key_prefix`), an error's code. */
+  metadata?: Record<string, unknown>;
+  /** When it happened (RFC 3339). */
+  createdAt?: string;
+}

@@ -101,8 +101,10 @@ describe("durability with --data", () => {
       expect((await api(b.url, "GET", "/v1/workspaces", undefined, revoked.body.key)).status).toBe(401);
       expect((await api(b.url, "GET", "/v1/workspaces", undefined, acmeKey.key)).body.map((w: Any) => w.name)).toEqual(["last"]);
       expect((await api(b.url, "GET", "/v1/workspaces", undefined, saKey.body.key)).status).toBe(200);
-      // Compacted at start: the snapshot holds everything, the journal is empty, no temporary file is left.
-      expect(fs.readFileSync(path.join(dir, "journal.jsonl"), "utf8")).toBe("");
+      // Compacted at start: the snapshot holds everything, no temporary file is left; the journal holds only what
+      // happened since: the audit log's event of the refused POST above (a failure is recorded too).
+      const journal = fs.readFileSync(path.join(dir, "journal.jsonl"), "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as Any[]);
+      expect(journal.flat().map((c) => [c.c, c.v?.action, c.v?.status])).toEqual([["auditEvents", "workspace.create", "failure"]]);
       expect(JSON.parse(fs.readFileSync(path.join(dir, "state.json"), "utf8")).workspaces).toBeDefined();
       expect(fs.readdirSync(dir).sort()).toEqual(["journal.jsonl", "lock", "state.json"]);
     } finally {

@@ -1,5 +1,5 @@
 /** The lookups users call from programs, against chaser-local, with credentials from options or the environment. */
-import { getWorkspace, listApiKeys, listSnapshots, listWorkspaces } from "../sdk";
+import { FUNCTIONS, getWorkspace, listApiKeys, listAuditEvents, listSnapshots, listWorkspaces } from "../sdk";
 import { Local } from "./support/local";
 
 const local = Local.forSuite();
@@ -38,4 +38,37 @@ test("credentials fall back to CHASER_API_URL / CHASER_API_KEY", async () => {
   } finally {
     process.env = saved;
   }
+});
+
+test("listAuditEvents: the documented filters, camelCase results, pages followed past 500; the FUNCTIONS entry the plugin invokes", async () => {
+  const w = (await local.api<any>("POST", "/v1/workspaces", { name: "api-dev", session_type: "browser" })).body;
+  await local.api("PUT", `/v1/workspaces/${w.id}/name`, { name: "api-tmp" });
+  await local.api("PUT", `/v1/workspaces/${w.id}/name`, { name: "API-TMP2" });
+  await local.api("POST", "/v1/workspaces", { name: "api-tmp2", session_type: "browser" }); // 409: a failure
+  const renames = await listAuditEvents({ resourceId: w.id, action: "workspace.name.update" }, opts);
+  expect(renames.map((e) => [e.action, e.metadata?.from, e.metadata?.to, e.actorType, e.actorId, e.resourceType, e.status])).toEqual([
+    ["workspace.name.update", "api-tmp", "API-TMP2", "user", "user_root", "workspace", "success"],
+    ["workspace.name.update", "api-dev", "api-tmp", "user", "user_root", "workspace", "success"],
+  ]);
+  expect(Object.keys(renames[0]).sort()).toEqual(["action", "actorId", "actorType", "createdAt", "eventId", "metadata", "resourceId", "resourceType", "status", "summary"]);
+  expect((await listAuditEvents({ status: "failure" }, opts)).map((e) => [e.action, e.metadata?.error_code])).toEqual([["workspace.create", "workspace_name_taken"]]);
+  expect(await listAuditEvents({ resourceType: "snapshot" }, opts)).toEqual([]);
+  // since / before bound the time; limit the count (over 500: the pages are followed)
+  expect((await listAuditEvents({ since: renames[1].createdAt }, opts)).map((e) => e.metadata?.to ?? e.action)).toEqual(["workspace.create", "API-TMP2"]);
+  expect((await listAuditEvents({ before: renames[1].createdAt, action: "workspace.create" }, opts)).map((e) => e.resourceId)).toEqual([w.id]);
+  for (let i = 0; i < 510; i += 30) {
+    await Promise.all(Array.from({ length: 30 }, (_, j) => local.api("PUT", `/v1/workspaces/${w.id}/template`, { template: (i + j) % 2 === 0 })));
+  }
+  expect((await listAuditEvents({ limit: 505 }, opts)).length).toBe(505);
+  await expect(listAuditEvents({ limit: 0 }, opts)).rejects.toThrow(/limit must be a whole number from 1 to 5000/);
+  await expect(listAuditEvents({ since: "yesterday" }, opts)).rejects.toThrow(/since must be an RFC 3339 time/);
+  expect(Object.keys(FUNCTIONS)).toContain("listAuditEvents");
+  // As the plugin's Invoke calls it: untyped arguments, those not of their type left out
+  const invoked = (await FUNCTIONS.listAuditEvents({ action: "workspace.create", limit: 1, resourceType: 7 }, opts)) as Array<{ action: string }>;
+  expect(invoked.map((e) => e.action)).toEqual(["workspace.create"]);
+}, 60_000);
+
+test("listAuditEvents: a key without audit.read is refused with the scope named", async () => {
+  const k = (await local.api<any>("POST", "/v1/keys", { name: "reader", scopes: ["workspaces.read"] })).body.key;
+  await expect(listAuditEvents({}, { ...opts, apiKey: k })).rejects.toThrow(/audit\.read/);
 });

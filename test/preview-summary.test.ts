@@ -137,6 +137,44 @@ describe("real preview output of the engine", () => {
     expect(markdownOf("drift.json")).toContain("| name | `renamed-by-hand` | `fx-scratch-2` |");
   });
 
+  test("drift explained (issue 21): who changed what and when, in its own section and as --drift lines; the audit.read hint", () => {
+    // drift.json as the provider now answers its refresh: the messages beside the drifted resources (provider/drift.ts)
+    const doc = JSON.parse(fixture("drift.json"));
+    const urn = (t: string, n: string) => `urn:pulumi:fixtures::fixtures::pulumi-nodejs:dynamic/chaser:${t}::${n}`;
+    const renamed = "changed outside Pulumi: renamed from 'fx-scratch-2' to 'renamed-by-hand' by alice@acme.dev (user, key sk_ab12…) at 2026-12-01 14:03 UTC";
+    const revoked = "deleted outside Pulumi: revoked by deployer (service account, key sk_cd34…) at 2026-12-01 14:05 UTC";
+    doc.diagnostics = [
+      { urn: urn("Workspace", "scratch"), severity: "info", message: renamed },
+      { urn: urn("Workspace", "scratch"), severity: "info", message: renamed }, // said twice: told once
+      { urn: urn("ApiKey", "ci"), severity: "info", message: revoked },
+    ];
+    const md = render(summarize(parsePreview(JSON.stringify(doc))));
+    expect(md).toContain(
+      [
+        "> [!IMPORTANT]",
+        "> **Changed outside Pulumi** (found by the refresh; the account's audit log says who and when):",
+        "> - `scratch` (chaser:Workspace) changed: renamed from 'fx-scratch-2' to 'renamed-by-hand' by alice@acme.dev (user, key sk_ab12…) at 2026-12-01 14:03 UTC",
+        "> - `ci` (chaser:ApiKey) deleted: revoked by deployer (service account, key sk_cd34…) at 2026-12-01 14:05 UTC",
+        "",
+      ].join("\n"),
+    );
+    expect(md).not.toContain("**From the provider:**"); // not told twice
+    const cli = fakeIo(JSON.stringify(doc));
+    expect(run(["--drift"], cli.io)).toBe(0);
+    expect(cli.out()).toBe(
+      "scratch (chaser:Workspace) changed outside Pulumi: renamed from 'fx-scratch-2' to 'renamed-by-hand' by alice@acme.dev (user, key sk_ab12…) at 2026-12-01 14:03 UTC\n" +
+        "ci (chaser:ApiKey) deleted outside Pulumi: revoked by deployer (service account, key sk_cd34…) at 2026-12-01 14:05 UTC\n",
+    );
+    // A key without audit.read: the hint instead of names
+    doc.diagnostics = [{ urn: urn("Workspace", "scratch"), severity: "warning", message: "changed outside Pulumi (name 'fx-scratch-2' → 'renamed-by-hand'); the key used cannot read the audit log, which would tell who made this change and when: give it the scope 'audit.read' (or use a key without scopes)" }];
+    const hinted = render(summarize(parsePreview(JSON.stringify(doc))));
+    expect(hinted).toContain("> - Who changed what is unknown: the key used cannot read the audit log, which would tell who made this change and when: give it the scope 'audit.read' (or use a key without scopes)");
+    // Without drift messages: no section, no lines
+    expect(markdownOf("drift.json")).not.toContain("Changed outside Pulumi");
+    const none = fakeIo(fixture("drift.json"));
+    expect([run(["--drift"], none.io), none.out()]).toEqual([0, ""]);
+  });
+
   test("delete: the resource and what it held", () => {
     expect(changeLines("delete.json")).toEqual(["delete scratch: name,sessionType"]);
     const md = markdownOf("delete.json");

@@ -10,8 +10,10 @@
 import type { IncomingHttpHeaders } from "node:http";
 import { z } from "zod";
 import { accountSelector, ACCOUNT_HEADER, firstIssue, PERSONAL } from "../../contract";
+import type { AuditNote } from "./audit";
 import { parseJsonObject } from "./request";
 import { accountRoutes } from "./routes/accounts";
+import { auditRoutes } from "./routes/audit";
 import { keyRoutes } from "./routes/keys";
 import { Method, Reply, Route } from "./routes/route";
 import { sessionRoutes } from "./routes/sessions";
@@ -22,7 +24,7 @@ import type { Account, Key } from "./store";
 
 export type { Reply, Route } from "./routes/route";
 
-export const HANDLERS: Route[] = [...workspaceRoutes, ...keyRoutes, ...accountRoutes, ...sessionRoutes];
+export const HANDLERS: Route[] = [...workspaceRoutes, ...keyRoutes, ...accountRoutes, ...sessionRoutes, ...auditRoutes];
 
 interface Compiled {
   route: Route;
@@ -75,10 +77,11 @@ export class Api {
    * Everything that needs no body: key, account, route, access. Throws the ApiError to answer. `onAccount`
    * learns the active account as soon as it is known (for the request log).
    */
-  prepare(method: string, path: string, match: Match, headers: IncomingHttpHeaders, onAccount: (accountId: string) => void): Prepared {
+  prepare(method: string, path: string, match: Match, headers: IncomingHttpHeaders, onAccount: (accountId: string) => void, onPrincipal?: (key: Key, acct: Account) => void): Prepared {
     const key = this.authenticate(headers);
     const acct = this.activeAccount(headers, key);
     onAccount(acct.id);
+    onPrincipal?.(key, acct);
     const route = match.route;
     if (!route) {
       if (match.template) throw new ApiError("method_not_allowed", `${method} is not allowed on ${clipPath(path)}`);
@@ -96,12 +99,12 @@ export class Api {
   }
 
   /** Validates the body and runs the handler (inside the server's transaction). */
-  run(p: Prepared, method: string, rawBody: Buffer, query: string, base: string): Reply {
+  run(p: Prepared, method: string, rawBody: Buffer, query: string, base: string, audit: AuditNote[] = []): Reply {
     const { key, acct, route, params } = p;
     // Best effort and in memory only: journaling it would make every read a durable write. A clean stop
     // keeps it (the store compacts on close).
     key.lastUsedAt = now();
-    const ctx = { st: this.state, key, acct, params, query: new URLSearchParams(query), base, body: undefined as unknown };
+    const ctx = { st: this.state, key, acct, params, query: new URLSearchParams(query), base, body: undefined as unknown, audit };
     route.before?.(ctx as never);
     if (route.body && (method === "POST" || method === "PUT" || method === "PATCH")) {
       const parsed = route.body.safeParse(parseJsonObject(rawBody));
@@ -109,6 +112,43 @@ export class Api {
       ctx.body = parsed.data;
     }
     return route.handle(ctx);
+  }
+
+  /**
+   * The audit log's events of a request to an audited route, in the open transaction: on success one per note
+   * the handler made (or one about the path's object), on failure (`error`, an ApiError) one failure event about
+   * the object the request named, with the error's code and message.
+   */
+  audit(p: { key: Key; acct: Account; route?: Route; params: Record<string, string> }, notes: AuditNote[], error?: unknown): void {
+    const spec = p.route?.audit;
+    if (!spec) return;
+    const base = { action: spec.action, resourceType: spec.resourceType };
+    const named = (): string | null => {
+      const c = { st: this.state, key: p.key, acct: p.acct, params: p.params, query: new URLSearchParams(), base: "", body: undefined, audit: notes };
+      try {
+        if (spec.target) return spec.target(c);
+      } catch {
+        // the object cannot be resolved (that may be the failure): the path's own parameter
+      }
+      const ps = p.params;
+      return ps.ws ?? ps.id ?? ps.user_id ?? ps.sa ?? ps.key_id ?? null;
+    };
+    if (error !== undefined) {
+      if (!(error instanceof ApiError)) return;
+      const first = notes[0];
+      this.state.audit.record(p.acct.id, p.key, {
+        ...base,
+        action: first?.action ?? spec.action,
+        resourceType: first?.resourceType ?? spec.resourceType,
+        resourceId: first ? first.resourceId : named(),
+        status: "failure",
+        summary: `${spec.action} failed: ${error.message}`,
+        metadata: { error_code: error.code },
+      });
+      return;
+    }
+    if (notes.length === 0) notes = [{ resourceId: named(), summary: spec.action }];
+    for (const n of notes) this.state.audit.record(p.acct.id, p.key, { ...base, ...n, action: n.action ?? spec.action, resourceType: n.resourceType ?? spec.resourceType });
   }
 
   private authenticate(headers: IncomingHttpHeaders): Key {

@@ -137,6 +137,24 @@ const sshKeySchema = z.looseObject({
 });
 export type SshKey = z.output<typeof sshKeySchema>;
 
+const auditEventSchema = z.looseObject({
+  id: str.min(1),
+  accountId: str.min(1),
+  /** the order events happened in (unique, increasing) */
+  seq: z.number().int().nonnegative(),
+  actor_type: z.enum(["user", "service_account"]),
+  actor_id: str,
+  action: str.min(1),
+  resource_type: str,
+  resource_id: nullStr,
+  status: z.enum(["success", "failure"]),
+  summary: str,
+  metadata: z.record(z.string(), z.unknown()),
+  /** RFC 3339 with microseconds, unique per server: the `before` cursor compares it */
+  created_at: time,
+});
+export type AuditEvent = z.output<typeof auditEventSchema>;
+
 export const RECORD_SCHEMAS = {
   accounts: accountSchema,
   users: userSchema,
@@ -146,6 +164,7 @@ export const RECORD_SCHEMAS = {
   snapshots: snapshotSchema,
   sessions: sessionSchema,
   sshKeys: sshKeySchema,
+  auditEvents: auditEventSchema,
 } as const;
 
 export interface Collections {
@@ -157,6 +176,7 @@ export interface Collections {
   snapshots: Map<string, Snapshot>;
   sessions: Map<string, Session>;
   sshKeys: Map<string, SshKey>;
+  auditEvents: Map<string, AuditEvent>;
 }
 export type CollectionName = keyof Collections;
 export type RecordOf<C extends CollectionName> = Collections[C] extends Map<string, infer T> ? T : never;

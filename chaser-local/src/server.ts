@@ -19,13 +19,14 @@ import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { Api } from "./api";
+import type { AuditNote } from "./audit";
 import { Controls, guard, RequestLog } from "./controls";
 import { faultAction, FaultRule, Faults, validateRule } from "./faults";
 import { BODY_LIMIT, declaredTooLarge, hasBody, HEADER_LIMIT, parseTarget, readBody, tooLarge } from "./request";
 import type { Reply } from "./routes/route";
 import { SessionTokens } from "./session-token";
 import { ApiError, newKeySecret, ROOT_EMAIL, rootKeyProblem, State } from "./state";
-import { FileIo, LoadReport, StorageError, Store } from "./store";
+import { Account, FileIo, Key, LoadReport, StorageError, Store } from "./store";
 
 export type { FaultConfig, FaultKind, FaultRule } from "./faults";
 export type { LogEntry } from "./controls";
@@ -233,15 +234,30 @@ class Handler {
     });
   }
 
-  /** Runs `fn` as a transaction: committed when it answers, rolled back when it throws. */
-  private transact(fn: () => Reply): Reply {
+  /**
+   * Runs `fn` as a transaction: committed when it answers, rolled back when it throws. `audit` adds the audit
+   * log's events: in the same transaction on success; after the rollback, in one of their own, on failure.
+   */
+  private transact(fn: () => Reply, audit?: (error?: unknown) => void): Reply {
     try {
       const reply = fn();
+      audit?.();
       this.store.commit();
       return reply;
     } catch (e) {
       this.store.rollback();
+      if (audit && !(e instanceof StorageError)) this.auditFailure(() => audit(e));
       return errorReply(e);
+    }
+  }
+
+  /** A failed request's audit event, in a transaction of its own (a failure to write it fails nothing else). */
+  private auditFailure(fn: () => void): void {
+    try {
+      fn();
+      this.store.commit();
+    } catch {
+      this.store.rollback();
     }
   }
 
@@ -289,14 +305,19 @@ class Handler {
     }
 
     let reply: Reply;
+    let principal: { key: Key; acct: Account } | undefined;
     try {
       if (declaredTooLarge(req)) throw tooLarge();
-      const prepared = this.api.prepare(method, target.path, match, req.headers, (a) => (entry.account = a));
+      const prepared = this.api.prepare(method, target.path, match, req.headers, (a) => (entry.account = a), (key, acct) => (principal = { key, acct }));
       const raw = await body(req, res, expectsContinue);
       if (raw === undefined) return void req.socket.destroy();
       const base = req.headers.host ? `http://${req.headers.host}` : this.base;
-      reply = this.transact(() => this.api.run(prepared, method, raw, target.query, base));
+      const notes: AuditNote[] = [];
+      reply = this.transact(() => this.api.run(prepared, method, raw, target.query, base, notes), (e) => this.api.audit(prepared, notes, e));
     } catch (e) {
+      // Refused before the handler ran (a scope the key lacks): told in the audit log when the caller is known.
+      const p = principal;
+      if (p && match.route) this.auditFailure(() => this.api.audit({ ...p, route: match.route, params: match.params }, [], e));
       reply = errorReply(e);
     }
     entry.status = reply.status;

@@ -2,6 +2,7 @@
 import { isUnknown, UNKNOWN } from "../../provider/values";
 import { Diagnostic } from "./parse";
 import { displayType, Operation, OP_ORDER, parseUrn, ResourceChange, STACK_TYPE, Summary } from "./changes";
+import { driftOf } from "./drift";
 import { Note, notesFor } from "./notes";
 import { policySection } from "./policies";
 
@@ -128,6 +129,17 @@ function diagnosticText(d: Diagnostic): string {
   return stripAnsi(d.message).replace(/^(error|warning): /, "").trimEnd();
 }
 
+/** Who changed what outside Pulumi (a `preview --refresh`, from the audit log): see drift.ts. */
+function driftSection(s: Summary): string[] {
+  const r = driftOf(s);
+  if (r.facts.length === 0 && !r.hint) return [];
+  const out = ["> [!IMPORTANT]", "> **Changed outside Pulumi** (found by the refresh; the account's audit log says who and when):"];
+  for (const f of r.facts) out.push(`> - ${code(f.name)} (${cell(f.type)}) ${f.gone ? "deleted" : "changed"}: ${cell(f.text)}`);
+  if (r.hint) out.push(`> - Who changed what is unknown: ${cell(r.hint)}`);
+  out.push("");
+  return out;
+}
+
 /** The Markdown for a preview. */
 export function render(s: Summary, opts: RenderOptions = {}): string {
   const max = opts.maxLength ?? DEFAULT_MAX_LENGTH;
@@ -165,6 +177,7 @@ export function render(s: Summary, opts: RenderOptions = {}): string {
     }
   }
   const policies = policySection(s.policies, { code, cell, resource: resourceLabel });
+  const drift = driftSection(s);
   const warnings: string[] = [];
   if (s.warnings.length > 0) {
     warnings.push(`<details><summary>${s.warnings.length === 1 ? "1 warning" : `${s.warnings.length} warnings`}</summary>`, "");
@@ -183,10 +196,10 @@ export function render(s: Summary, opts: RenderOptions = {}): string {
     details.push("</details>", "");
   }
   const join = (parts: string[][]) => parts.flat().join("\n").trimEnd() + "\n";
-  let out = join([head, errors, policies, overview, details, warnings]);
+  let out = join([head, errors, drift, policies, overview, details, warnings]);
   if (out.length <= max) return out;
   const note = "_The property tables were left out to fit the size limit of a comment: the job log has the full preview._";
-  out = join([head, errors, policies, overview, [note, ""], warnings]);
+  out = join([head, errors, drift, policies, overview, [note, ""], warnings]);
   if (out.length <= max) return out;
   return `${out.slice(0, Math.max(0, max - 120))}\n\n_…cut to fit the size limit of a comment: the job log has the full preview._\n`;
 }

@@ -5,6 +5,7 @@
  * preview (an adoption instead of a create, a clone keeping its disk while its source changes).
  */
 import type { ResourceChange, Summary } from "./changes";
+import { DRIFT } from "./drift";
 
 export type NoteKind = "disk-lost" | "rollback" | "adopt" | "note";
 
@@ -57,7 +58,7 @@ export function notesFor(s: Pick<Summary, "changes" | "infos">): Note[] {
   for (const d of infos) {
     if (!d.urn) continue;
     const c = s.changes.find((x) => x.urn === d.urn);
-    if (!c || ROLLBACK.test(d.message.trim())) continue;
+    if (!c || ROLLBACK.test(d.message.trim()) || DRIFT.test(d.message.trim())) continue; // drift: its own section (drift.ts)
     if (notes.some((n) => n.name === c.name && n.type === c.type && n.text === d.message.trim())) continue; // said twice (diff runs again)
     notes.push({ kind: ADOPT.test(d.message.trim()) ? "adopt" : "note", name: c.name, type: c.type, text: d.message.trim() });
   }

@@ -2,9 +2,10 @@
  * The typed Chaser Core API client: one transport (undici, retries safe for non-idempotent calls, deadlines),
  * answers validated with the contract's zod schemas, errors as one class per kind of failure, and one API area
  * per property: `client.workspaces`, `client.snapshots`, `client.keys`, `client.accounts` (with its `members` and
- * `serviceAccounts`), `client.sshKeys`.
+ * `serviceAccounts`), `client.sshKeys`, `client.audit`.
  */
 import { Accounts } from "./accounts";
+import { Audit } from "./audit";
 import { ClientOptions, ResolvedConfig, resolveConfig } from "./config";
 import { Core } from "./core";
 import { Keys } from "./keys";
@@ -14,6 +15,7 @@ import { Workspaces } from "./workspaces";
 
 export type { AccountInfo, MemberInfo, ServiceAccountInfo } from "./accounts";
 export type { ApiKeyInfo, CreatedApiKey } from "./keys";
+export type { AuditEvent, AuditFilters } from "./audit";
 export type { SshKeyInfo } from "./ssh-keys";
 export type { SnapshotInfo } from "./snapshots";
 export type { CreateWorkspace, Difference, ImportWorkspace, WorkspaceInfo, WorkspaceSelector } from "./workspaces";
@@ -26,6 +28,7 @@ export class ChaserClient {
   readonly keys: Keys;
   readonly accounts: Accounts;
   readonly sshKeys: SshKeys;
+  readonly audit: Audit;
 
   constructor(opts: ClientOptions = {}) {
     this.config = resolveConfig(opts);
@@ -35,5 +38,6 @@ export class ChaserClient {
     this.keys = new Keys(core);
     this.accounts = new Accounts(core);
     this.sshKeys = new SshKeys(core);
+    this.audit = new Audit(core);
   }
 }

@@ -270,14 +270,23 @@ test("drift.yml passes when nothing changed, fails after a rename outside Pulumi
   expect(clean.job("drift").summary).toContain("**No changes.** (4 unchanged)");
 
   const dev = (await local.workspaces()).find((w) => w.name === "prod-dev")!;
-  expect((await local.api("PUT", `/v1/workspaces/${dev.id}/name`, { name: "renamed-by-hand" })).status).toBe(200);
+  // Renamed by hand, with another key of root's (a laptop's): the failure and the summary name who, from the audit log.
+  const { key: laptop, id: laptopId } = await local.createKey({ name: "laptop" });
+  expect((await local.api("PUT", `/v1/workspaces/${dev.id}/name`, { name: "renamed-by-hand" }, { key: laptop })).status).toBe(200);
   const drifted = await run({ workflow: "drift.yml", label: "schedule after a rename: drift.yml", event: { name: "schedule", payload: {} }, layout: infra(), secrets: secrets(), vars: vars() });
   expectConclusion(drifted, "failure");
   const summary = drifted.job("drift").summary;
   expect(summary).toContain("### Drift check of prod");
   expect(summary).toContain("| 🟡 | `dev` | chaser:Workspace | update | name |");
   expect(summary).toContain("| name | `renamed-by-hand` | `prod-dev` |");
-  expect(drifted.job("drift").steps.find((s) => s.name.startsWith("Refresh and preview"))!.stderr).toContain("no changes were expected");
+  const failing = drifted.job("drift").steps.find((s) => s.name.startsWith("Refresh and preview"))!;
+  expect(failing.stderr).toContain("no changes were expected");
+  const who = `renamed from 'prod-dev' to 'renamed-by-hand' by root@chaser.local (user, key ${laptop.slice(0, 6)}`;
+  expect(failing.stdout).toMatch(/^::error title=Changed outside Pulumi::dev \(chaser:Workspace\) changed outside Pulumi: renamed from 'prod-dev' to 'renamed-by-hand' by root@chaser\.local \(user, key sk_\S+…\) at \d{4}-\d\d-\d\d \d\d:\d\d UTC$/m);
+  expect(failing.stdout).toContain(who);
+  expect(summary).toContain("> **Changed outside Pulumi** (found by the refresh; the account's audit log says who and when):");
+  expect(summary).toContain(`> - \`dev\` (chaser:Workspace) changed: ${who}`);
+  expect((await local.api("DELETE", `/v1/keys/${laptopId}`)).status).toBe(204);
 
   const repaired = await run({ workflow: "deploy.yml", label: "manual deploy: deploy.yml", event: { name: "workflow_dispatch", payload: {} }, layout: infra(), secrets: secrets(), vars: vars() });
   expectConclusion(repaired, "success");

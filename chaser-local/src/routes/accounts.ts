@@ -60,10 +60,11 @@ export const accountRoutes: Route[] = [
   }),
 
   route({
-    name: "createOrganization", access: "full", body: wire.createOrganizationRequest,
-    handle: ({ st, key, body }) => {
+    name: "createOrganization", access: "full", body: wire.createOrganizationRequest, audit: { action: "account.organization.create", resourceType: "account", target: () => null },
+    handle: ({ st, key, body, audit }) => {
       if (key.userId === null) throw new ApiError("role_forbidden", "a service-account key cannot create organizations; use a user's key");
       const a = st.createOrganization(body.name, key.userId);
+      audit.push({ resourceId: a.id, summary: `created organization '${a.name}'`, metadata: { name: a.name } });
       return { status: 201, body: accountInfo(a, "owner") };
     },
   }),
@@ -78,7 +79,7 @@ export const accountRoutes: Route[] = [
   }),
 
   route({
-    name: "addMember", access: "full", body: wire.addMemberRequest,
+    name: "addMember", access: "full", body: wire.addMemberRequest, audit: { action: "account.member.add", resourceType: "member", target: () => null },
     handle: (c) => {
       const { st, body } = c;
       const callerRole = manager(c, "members");
@@ -90,12 +91,13 @@ export const accountRoutes: Route[] = [
       }
       const user = existing ?? st.createUser(body.email);
       const acct = st.setMember(c.acct, user.id, body.role);
+      c.audit.push({ resourceId: user.id, summary: `added '${user.email}' as ${body.role}`, metadata: { email: user.email, role: body.role } });
       return { status: 201, body: memberInfo(user.id, user, acct.members[user.id]) };
     },
   }),
 
   route({
-    name: "changeMemberRole", access: "full", body: wire.changeRoleRequest,
+    name: "changeMemberRole", access: "full", body: wire.changeRoleRequest, audit: { action: "account.member.role.update", resourceType: "member" },
     handle: (c) => {
       const { st, body, params } = c;
       const callerRole = manager(c, "members");
@@ -105,12 +107,14 @@ export const accountRoutes: Route[] = [
       }
       if (m.role === "owner" && body.role !== "owner" && st.owners(c.acct).length === 1) throw lastOwner(c, params.user_id, `demoting`);
       const acct = m.role === body.role ? c.acct : st.setMember(c.acct, params.user_id, body.role);
+      const email = st.d.users.get(params.user_id)?.email ?? null;
+      c.audit.push({ resourceId: params.user_id, summary: `changed the role of '${email ?? params.user_id}' from ${m.role} to ${body.role}`, metadata: { email, from: m.role, to: body.role } });
       return { status: 200, body: memberInfo(params.user_id, st.d.users.get(params.user_id), acct.members[params.user_id]) };
     },
   }),
 
   route({
-    name: "removeMember", access: "full",
+    name: "removeMember", access: "full", audit: { action: "account.member.remove", resourceType: "member" },
     handle: (c) => {
       const { st, params } = c;
       const callerRole = manager(c, "members");
@@ -118,6 +122,8 @@ export const accountRoutes: Route[] = [
       if (m.role === "owner" && callerRole !== "owner") throw new ApiError("role_forbidden", "only owners remove an owner");
       if (m.role === "owner" && st.owners(c.acct).length === 1) throw lastOwner(c, params.user_id, "removing");
       st.removeMember(c.acct, params.user_id);
+      const email = st.d.users.get(params.user_id)?.email ?? null;
+      c.audit.push({ resourceId: params.user_id, summary: `removed '${email ?? params.user_id}' (${m.role})`, metadata: { email, role: m.role } });
       return { status: 204 };
     },
   }),
@@ -129,30 +135,34 @@ export const accountRoutes: Route[] = [
   }),
 
   route({
-    name: "createServiceAccount", access: "full", body: wire.createServiceAccountRequest,
+    name: "createServiceAccount", access: "full", body: wire.createServiceAccountRequest, audit: { action: "account.service_account.create", resourceType: "service_account", target: () => null },
     handle: (c) => {
       manager(c, "service accounts");
       const sa = c.st.createServiceAccount(c.acct, c.body.name, c.key.userId);
+      c.audit.push({ resourceId: sa.id, summary: `created service account '${sa.name}'`, metadata: { name: sa.name } });
       return { status: 201, body: serviceAccountInfo(sa) };
     },
   }),
 
   route({
-    name: "deleteServiceAccount", access: "full",
+    name: "deleteServiceAccount", access: "full", audit: { action: "account.service_account.delete", resourceType: "service_account" },
     handle: (c) => {
       manager(c, "service accounts");
-      c.st.deleteServiceAccount(c.st.serviceAccount(c.acct, c.params.sa));
+      const sa = c.st.serviceAccount(c.acct, c.params.sa);
+      c.st.deleteServiceAccount(sa);
+      c.audit.push({ resourceId: sa.id, summary: `deleted service account '${sa.name}' (its keys revoked)`, metadata: { name: sa.name } });
       return { status: 204 };
     },
   }),
 
   route({
-    name: "createServiceAccountKey", access: "keys.write", body: wire.createKeyRequest,
+    name: "createServiceAccountKey", access: "keys.write", body: wire.createKeyRequest, audit: { action: "api_key.create", resourceType: "api_key", target: () => null },
     handle: (c) => {
       manager(c, "service accounts");
       const sa = c.st.serviceAccount(c.acct, c.params.sa);
       const scopes = keyScopes(c.body.scopes, c.key);
       const made = c.st.createKey({ accountId: c.acct.id, userId: null, serviceAccountId: sa.id, name: c.body.name ?? null, scopes });
+      c.audit.push({ resourceId: made.key.id, summary: `created API key ${made.key.name === null ? made.key.prefix : `'${made.key.name}'`} of service account '${sa.name}'`, metadata: { name: made.key.name, scopes, service_account_id: sa.id, created_key_prefix: made.key.prefix } });
       return { status: 201, body: createdKeyInfo(made.key, made.secret, sa) };
     },
   }),
@@ -164,7 +174,7 @@ export const accountRoutes: Route[] = [
   }),
 
   route({
-    name: "addSshKey", access: "full", body: wire.addSshKeyRequest,
+    name: "addSshKey", access: "full", body: wire.addSshKeyRequest, audit: { action: "account.ssh_key.add", resourceType: "ssh_key", target: () => null },
     handle: (c) => {
       manager(c, "SSH keys", true);
       const parsed = parseOpenSshKey(c.body.public_key);
@@ -181,17 +191,19 @@ export const accountRoutes: Route[] = [
         created_by_user_id: c.key.userId,
         created_at: now(),
       };
+      c.audit.push({ resourceId: k.id, summary: `added SSH key ${k.fingerprint}`, metadata: { fingerprint: k.fingerprint, comment: k.comment } });
       return { status: 201, body: sshKeyInfo(c.st.store.put("sshKeys", k.id, k)) };
     },
   }),
 
   route({
-    name: "deleteSshKey", access: "full",
+    name: "deleteSshKey", access: "full", audit: { action: "account.ssh_key.delete", resourceType: "ssh_key" },
     handle: (c) => {
       manager(c, "SSH keys", true);
       const k = c.st.d.sshKeys.get(c.params.key_id);
       if (!k || k.accountId !== c.acct.id) throw new ApiError("ssh_key_not_found", `no SSH key '${c.params.key_id}' in account '${c.acct.name}'`);
       c.st.store.del("sshKeys", k.id);
+      c.audit.push({ resourceId: k.id, summary: `deleted SSH key ${k.fingerprint}`, metadata: { fingerprint: k.fingerprint, comment: k.comment } });
       return { status: 204 };
     },
   }),

@@ -27,21 +27,23 @@ export const keyRoutes: Route[] = [
   }),
 
   route({
-    name: "createKey", access: "keys.write", body: wire.createKeyRequest,
-    handle: ({ st, key, acct, body }) => {
+    name: "createKey", access: "keys.write", body: wire.createKeyRequest, audit: { action: "api_key.create", resourceType: "api_key", target: () => null },
+    handle: ({ st, key, acct, body, audit }) => {
       const scopes = keyScopes(body.scopes, key);
       // A key made with a service-account key belongs to that service account.
       const made = st.createKey({ accountId: acct.id, userId: key.userId, serviceAccountId: key.serviceAccountId, name: body.name ?? null, scopes });
+      audit.push({ resourceId: made.key.id, summary: `created API key ${made.key.name === null ? made.key.prefix : `'${made.key.name}'`}`, metadata: { name: made.key.name, scopes, created_key_prefix: made.key.prefix } });
       return { status: 201, body: createdKeyInfo(made.key, made.secret) };
     },
   }),
 
   route({
-    name: "revokeKey", access: "keys.write",
-    handle: ({ st, key, acct, params }) => {
+    name: "revokeKey", access: "keys.write", audit: { action: "api_key.revoke", resourceType: "api_key" },
+    handle: ({ st, key, acct, params, audit }) => {
       const k = st.d.keys.get(params.id);
       if (!k || k.accountId !== acct.id) throw new ApiError("key_not_found", `no API key '${params.id}' in account '${acct.name}'`);
       st.checkRevoke(key, k, acct);
+      if (!k.revokedAt) audit.push({ resourceId: k.id, summary: `revoked API key ${k.name === null ? k.prefix : `'${k.name}'`}`, metadata: { name: k.name, revoked_key_prefix: k.prefix } });
       st.revokeKey(k);
       return { status: 204 };
     },

@@ -6,6 +6,7 @@
  */
 import type { z } from "zod";
 import { API_ROUTES, RouteName, type Scope } from "../../../contract";
+import type { AuditNote } from "../audit";
 import type { State } from "../state";
 import { ApiError } from "../state";
 import type { Account, Key } from "../store";
@@ -38,6 +39,8 @@ export interface Ctx<B> {
   query: URLSearchParams;
   /** the server's own URL, for the session endpoints */
   base: string;
+  /** what the handler did, for the audit log (routes with `audit`): one note per object acted on */
+  audit: AuditNote[];
 }
 
 export interface Route {
@@ -49,6 +52,15 @@ export interface Route {
   /** checks that come before the body is validated (the free-plan rule) */
   before?: (c: Ctx<undefined>) => void;
   handle: (c: Ctx<any>) => Reply;
+  /** the audit log's action and resource type of this route (its writes); see audit.ts */
+  audit?: AuditSpec;
+}
+
+export interface AuditSpec {
+  action: string;
+  resourceType: string;
+  /** the object a request that failed was about (default: the path's parameter) */
+  target?: (c: Ctx<unknown>) => string | null;
 }
 
 /** The handler of the contract's route `name`; it sees the body typed by its schema. */
@@ -58,6 +70,7 @@ export function route<S extends z.ZodType | undefined = undefined>(r: {
   body?: S;
   before?: (c: Ctx<undefined>) => void;
   handle: (c: Ctx<S extends z.ZodType ? z.output<S> : undefined>) => Reply;
+  audit?: AuditSpec;
 }): Route {
   const { method, path } = API_ROUTES[r.name];
   return { ...r, method, path } as Route;

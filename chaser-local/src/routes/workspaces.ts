@@ -3,7 +3,20 @@ import { randomUUID } from "node:crypto";
 import { wire } from "../../../contract";
 import { ApiError, invalid, now, snapshotInfo, workspaceInfo } from "../state";
 import type { Account, Snapshot, Workspace } from "../store";
-import { Ctx, queryBool, Route, route } from "./route";
+import { AuditSpec, Ctx, queryBool, Route, route } from "./route";
+
+/** The workspace a request names, for a failure's audit event: its id when it resolves, else the selector. */
+const wsTarget = (c: Ctx<unknown>) => {
+  try {
+    return c.st.resolveWorkspace(c.acct, c.params.ws).id;
+  } catch {
+    return c.params.ws ?? null;
+  }
+};
+const onWorkspace = (action: string): AuditSpec => ({ action, resourceType: "workspace", target: wsTarget });
+/** A snapshot's audit id is its record's: `<workspace id>/<name>` (the provider's Snapshot id). */
+const onSnapshot = (action: string): AuditSpec => ({ action, resourceType: "snapshot", target: (c) => `${wsTarget(c)}/${c.params.name}` });
+const shown = (v: string | null) => (v === null ? "none" : `'${v}'`);
 
 function planAllowsWorkspaces({ acct }: Ctx<unknown>): void {
   if (acct.plan === "free") throw new ApiError("plan_limit", `account '${acct.name}' is on the free plan, which cannot create workspaces`);
@@ -28,7 +41,8 @@ export const workspaceRoutes: Route[] = [
 
   route({
     name: "createWorkspace", access: "workspaces.write", body: wire.createWorkspaceRequest, before: planAllowsWorkspaces,
-    handle: ({ st, acct, body }) => {
+    audit: { action: "workspace.create", resourceType: "workspace", target: () => null },
+    handle: ({ st, acct, body, audit }) => {
       const { name, session_type: sessionType, image, clone_from: cloneFrom } = body;
       const template = body.template ?? false;
       let w: Workspace;
@@ -48,35 +62,43 @@ export const workspaceRoutes: Route[] = [
       }
       w.name = name ?? st.generatedName(acct.id);
       if (st.nameTaken(acct.id, w.name)) throw nameTaken(w.name, acct);
+      audit.push({ resourceId: w.id, summary: `created workspace '${w.name}'${cloneFrom != null ? ` as a clone of '${cloneFrom}'` : ""}`, metadata: { name: w.name, session_type: w.session_type, template: w.template, source_workspace_id: w.source_workspace_id } });
       return { status: 201, body: workspaceInfo(st.store.put("workspaces", w.id, w)) };
     },
   }),
 
   route({
     name: "importWorkspace", access: "workspaces.write", body: wire.importWorkspaceRequest, before: planAllowsWorkspaces,
-    handle: ({ st, acct, body }) => {
+    audit: { action: "workspace.create", resourceType: "workspace", target: () => null },
+    handle: ({ st, acct, body, audit }) => {
       const name = body.name ?? st.generatedName(acct.id);
       if (st.nameTaken(acct.id, name)) throw nameTaken(name, acct);
       const w = newWorkspace(acct.id, { name, session_type: "sandbox", github_repo: body.github_repo });
+      audit.push({ resourceId: w.id, summary: `created workspace '${name}' from ${body.github_repo}`, metadata: { name, session_type: "sandbox", github_repo: body.github_repo } });
       return { status: 201, body: workspaceInfo(st.store.put("workspaces", w.id, w)) };
     },
   }),
 
   route({
     name: "bulkDeleteWorkspaces", access: "workspaces.write", body: wire.bulkDeleteRequest,
-    handle: ({ st, acct, body }) => {
+    audit: { action: "workspace.delete", resourceType: "workspace", target: () => null },
+    handle: ({ st, acct, body, audit }) => {
       const force = body.force ?? false;
       const deleted: string[] = [];
       const failed: Array<{ id: string; error: { code: string; message: string } }> = [];
       for (const id of body.workspace_ids) {
         const mark = st.store.mark();
+        let target: Workspace | undefined;
         try {
-          st.deleteWorkspace(st.resolveWorkspace(acct, id), force);
+          target = st.resolveWorkspace(acct, id);
+          st.deleteWorkspace(target, force);
           deleted.push(id);
+          audit.push({ resourceId: target.id, summary: `deleted workspace ${shown(target.name)}`, metadata: { name: target.name, force } });
         } catch (e) {
           if (!(e instanceof ApiError)) throw e;
           st.store.rollback(mark);
           failed.push({ id, error: { code: e.code, message: e.message } });
+          audit.push({ resourceId: target?.id ?? id, status: "failure", summary: `workspace.delete failed: ${e.message}`, metadata: { error_code: e.code } });
         }
       }
       return { status: 200, body: { deleted, failed } };
@@ -84,28 +106,32 @@ export const workspaceRoutes: Route[] = [
   }),
 
   route({
-    name: "renameWorkspace", access: "workspaces.write", body: wire.renameWorkspaceRequest,
-    handle: ({ st, acct, body, params }) => {
+    name: "renameWorkspace", access: "workspaces.write", body: wire.renameWorkspaceRequest, audit: onWorkspace("workspace.name.update"),
+    handle: ({ st, acct, body, params, audit }) => {
       const w = st.resolveWorkspace(acct, params.ws);
       const name = body.name;
       if (name !== null && st.nameTaken(acct.id, name, w.id)) throw nameTaken(name, acct);
+      audit.push({ resourceId: w.id, summary: `renamed workspace from ${shown(w.name)} to ${shown(name)}`, metadata: { from: w.name, to: name } });
       return { status: 200, body: workspaceInfo(st.store.put("workspaces", w.id, { ...w, name })) };
     },
   }),
 
   route({
-    name: "setWorkspaceTemplate", access: "workspaces.write", body: wire.setTemplateRequest,
-    handle: ({ st, acct, body, params }) => {
+    name: "setWorkspaceTemplate", access: "workspaces.write", body: wire.setTemplateRequest, audit: onWorkspace("workspace.template.update"),
+    handle: ({ st, acct, body, params, audit }) => {
       const w = st.resolveWorkspace(acct, params.ws);
+      audit.push({ resourceId: w.id, summary: `set the template flag of workspace ${shown(w.name)} to ${body.template}`, metadata: { name: w.name, from: w.template, to: body.template } });
       return { status: 200, body: workspaceInfo(st.store.put("workspaces", w.id, { ...w, template: body.template })) };
     },
   }),
 
   route({
-    name: "deleteWorkspace", access: "workspaces.write",
-    handle: ({ st, acct, query, params }) => {
+    name: "deleteWorkspace", access: "workspaces.write", audit: onWorkspace("workspace.delete"),
+    handle: ({ st, acct, query, params, audit }) => {
       const force = queryBool(query, "force");
-      st.deleteWorkspace(st.resolveWorkspace(acct, params.ws), force);
+      const w = st.resolveWorkspace(acct, params.ws);
+      st.deleteWorkspace(w, force);
+      audit.push({ resourceId: w.id, summary: `deleted workspace ${shown(w.name)}`, metadata: { name: w.name, force } });
       return { status: 204 };
     },
   }),
@@ -121,32 +147,38 @@ export const workspaceRoutes: Route[] = [
 
   route({
     name: "createSnapshot", access: "workspaces.write", body: wire.createSnapshotRequest,
-    handle: ({ st, acct, body, params }) => {
+    // A failure names the workspace (the snapshot may not exist).
+    audit: { action: "workspace.snapshot.create", resourceType: "snapshot", target: wsTarget },
+    handle: ({ st, acct, body, params, audit }) => {
       let w = st.resolveWorkspace(acct, params.ws);
       const name = body.name;
       if (st.hasSnapshot(w, name)) throw new ApiError("snapshot_name_taken", `snapshot '${name}' already exists in workspace '${w.name ?? w.id}'`);
       w = st.detach(w, body.force ?? false, "creating a snapshot");
       const count = [...st.snapshotsOf(w.id)].length;
       const s: Snapshot = { id: `${w.id}/${name}`, workspaceId: w.id, name, created_at: now(), size_bytes: 1_048_576 * (count + 1) };
+      audit.push({ resourceId: s.id, summary: `created snapshot '${name}' of workspace ${shown(w.name)}`, metadata: { name, workspace_id: w.id, workspace_name: w.name, force: body.force ?? false } });
       return { status: 201, body: snapshotInfo(st.store.put("snapshots", s.id, s)) };
     },
   }),
 
   route({
-    name: "restoreSnapshot", access: "workspaces.write", body: wire.restoreSnapshotRequest,
-    handle: ({ st, acct, body, params }) => {
+    name: "restoreSnapshot", access: "workspaces.write", body: wire.restoreSnapshotRequest, audit: onSnapshot("workspace.snapshot.restore"),
+    handle: ({ st, acct, body, params, audit }) => {
       let w = st.resolveWorkspace(acct, params.ws);
       const s = st.snapshot(w, params.name);
+      audit.push({ resourceId: s.id, summary: `restored workspace ${shown(w.name)} to snapshot '${s.name}'`, metadata: { name: s.name, workspace_id: w.id, workspace_name: w.name, force: body.force ?? false } });
       w = st.detach(w, body.force ?? false, "restoring a snapshot");
       return { status: 200, body: { restored: true, snapshot: snapshotInfo(s), workspace: workspaceInfo(w) } };
     },
   }),
 
   route({
-    name: "deleteSnapshot", access: "workspaces.write",
-    handle: ({ st, acct, params }) => {
+    name: "deleteSnapshot", access: "workspaces.write", audit: onSnapshot("workspace.snapshot.delete"),
+    handle: ({ st, acct, params, audit }) => {
       const w = st.resolveWorkspace(acct, params.ws);
-      st.store.del("snapshots", st.snapshot(w, params.name).id);
+      const s = st.snapshot(w, params.name);
+      st.store.del("snapshots", s.id);
+      audit.push({ resourceId: s.id, summary: `deleted snapshot '${s.name}' of workspace ${shown(w.name)}`, metadata: { name: s.name, workspace_id: w.id, workspace_name: w.name } });
       return { status: 204 };
     },
   }),
