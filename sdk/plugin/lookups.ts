@@ -2,7 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type * as dynamic from "../lookups";
 import { PluginLookupOptions, PluginLookupOutputOptions, invokeOptions, withAccount } from "./support";
-import type { WorkspaceInfo, SnapshotInfo, ApiKeyInfo, AccountInfo, OrganizationMemberInfo, ServiceAccountInfo, SshKeyInfo } from "../resources";
+import type { WorkspaceInfo, SnapshotInfo, ApiKeyInfo, AccountInfo, OrganizationMemberInfo, ServiceAccountInfo, SshKeyInfo, AuditEventInfo } from "../resources";
 
 export type { PluginLookupOptions, PluginLookupOutputOptions };
 
@@ -117,4 +117,17 @@ export async function listSshKeys(opts?: PluginLookupOptions): Promise<SshKeyInf
 /** `listSshKeys` as an Output. */
 export function listSshKeysOutput(opts?: PluginLookupOutputOptions): pulumi.Output<SshKeyInfo[]> {
   return pulumi.runtime.invokeOutput<{ items: SshKeyInfo[] }>("chaser:index:listSshKeys", withAccount({}, opts), invokeOptions(opts)).apply((r) => r.items);
+}
+/**
+ * The account's audit log, newest first: who did what to which object, and when. Needs `audit.read` for a scoped
+ * key. Answered by the plugin's `chaser:index:listAuditEvents`; `opts.provider` picks an explicit Provider (its
+ * credentials), `opts.account` the account to look in.
+ */
+export async function listAuditEvents(args?: Parameters<typeof dynamic.listAuditEvents>[0], opts?: PluginLookupOptions): Promise<AuditEventInfo[]> {
+  const r: { items: AuditEventInfo[] } = await pulumi.runtime.invoke("chaser:index:listAuditEvents", withAccount(args ?? {}, opts), invokeOptions(opts));
+  return r.items;
+}
+/** `listAuditEvents` for inputs (e.g. another resource's output): unknown during a preview until they are known. */
+export function listAuditEventsOutput(args?: Parameters<typeof dynamic.listAuditEventsOutput>[0], opts?: PluginLookupOutputOptions): pulumi.Output<AuditEventInfo[]> {
+  return pulumi.output(args ?? {}).apply((a) => pulumi.runtime.invokeOutput<{ items: AuditEventInfo[] }>("chaser:index:listAuditEvents", withAccount(a, opts), invokeOptions(opts)).apply((r) => r.items));
 }

@@ -6,7 +6,7 @@ import { isResourceOf, quietStacks, setFromId, withSecretOutputs } from "../supp
 import { movedFrom, pluginProps } from "./support";
 
 export type { AccountKind, Role, Scope, SessionType };
-export type { WorkspaceArgs, TemplateArgs, SnapshotArgs, ApiKeyArgs, ServiceAccountArgs, OrganizationMemberArgs, SshKeyArgs, WorkspaceInfo, SnapshotInfo, ApiKeyInfo, ServiceAccountInfo, OrganizationMemberInfo, SshKeyInfo, AccountInfo } from "../resources";
+export type { WorkspaceArgs, TemplateArgs, SnapshotArgs, ApiKeyArgs, ServiceAccountArgs, OrganizationMemberArgs, SshKeyArgs, WorkspaceInfo, SnapshotInfo, ApiKeyInfo, ServiceAccountInfo, OrganizationMemberInfo, SshKeyInfo, AccountInfo, AuditEventInfo } from "../resources";
 
 /** What Workspace and Template share: the outputs of a workspace. */
 export abstract class WorkspaceResource extends pulumi.CustomResource {

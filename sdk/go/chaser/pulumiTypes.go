@@ -312,6 +312,187 @@ func (o ApiKeyInfoArrayOutput) Index(i pulumi.IntInput) ApiKeyInfoOutput {
 	}).(ApiKeyInfoOutput)
 }
 
+// What a lookup says of a AuditEvent (camelCase, the outputs of the resource).
+type AuditEventInfo struct {
+	// What was done, e.g. `workspace.name.update`, `api_key.revoke`.
+	Action string `pulumi:"action"`
+	// The id of the user or service account that acted.
+	ActorId *string `pulumi:"actorId"`
+	// `user` or `service_account`.
+	ActorType *string `pulumi:"actorType"`
+	// When it happened (RFC 3339).
+	CreatedAt *string `pulumi:"createdAt"`
+	// The event's id.
+	EventId *string `pulumi:"eventId"`
+	// Details: the change (`from`, `to`), the prefix of the key used (`key_prefix`), an error's code.
+	Metadata map[string]interface{} `pulumi:"metadata"`
+	// The id of the object acted on (a snapshot's is `<workspace id>/<name>`).
+	ResourceId *string `pulumi:"resourceId"`
+	// The kind of object acted on, e.g. `workspace`, `snapshot`, `api_key`.
+	ResourceType *string `pulumi:"resourceType"`
+	// `success` or `failure`.
+	Status *string `pulumi:"status"`
+	// The event in words.
+	Summary *string `pulumi:"summary"`
+}
+
+// AuditEventInfoInput is an input type that accepts AuditEventInfoArgs and AuditEventInfoOutput values.
+// You can construct a concrete instance of `AuditEventInfoInput` via:
+//
+//	AuditEventInfoArgs{...}
+type AuditEventInfoInput interface {
+	pulumi.Input
+
+	ToAuditEventInfoOutput() AuditEventInfoOutput
+	ToAuditEventInfoOutputWithContext(context.Context) AuditEventInfoOutput
+}
+
+// What a lookup says of a AuditEvent (camelCase, the outputs of the resource).
+type AuditEventInfoArgs struct {
+	// What was done, e.g. `workspace.name.update`, `api_key.revoke`.
+	Action pulumi.StringInput `pulumi:"action"`
+	// The id of the user or service account that acted.
+	ActorId pulumi.StringPtrInput `pulumi:"actorId"`
+	// `user` or `service_account`.
+	ActorType pulumi.StringPtrInput `pulumi:"actorType"`
+	// When it happened (RFC 3339).
+	CreatedAt pulumi.StringPtrInput `pulumi:"createdAt"`
+	// The event's id.
+	EventId pulumi.StringPtrInput `pulumi:"eventId"`
+	// Details: the change (`from`, `to`), the prefix of the key used (`key_prefix`), an error's code.
+	Metadata pulumi.MapInput `pulumi:"metadata"`
+	// The id of the object acted on (a snapshot's is `<workspace id>/<name>`).
+	ResourceId pulumi.StringPtrInput `pulumi:"resourceId"`
+	// The kind of object acted on, e.g. `workspace`, `snapshot`, `api_key`.
+	ResourceType pulumi.StringPtrInput `pulumi:"resourceType"`
+	// `success` or `failure`.
+	Status pulumi.StringPtrInput `pulumi:"status"`
+	// The event in words.
+	Summary pulumi.StringPtrInput `pulumi:"summary"`
+}
+
+func (AuditEventInfoArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*AuditEventInfo)(nil)).Elem()
+}
+
+func (i AuditEventInfoArgs) ToAuditEventInfoOutput() AuditEventInfoOutput {
+	return i.ToAuditEventInfoOutputWithContext(context.Background())
+}
+
+func (i AuditEventInfoArgs) ToAuditEventInfoOutputWithContext(ctx context.Context) AuditEventInfoOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AuditEventInfoOutput)
+}
+
+// AuditEventInfoArrayInput is an input type that accepts AuditEventInfoArray and AuditEventInfoArrayOutput values.
+// You can construct a concrete instance of `AuditEventInfoArrayInput` via:
+//
+//	AuditEventInfoArray{ AuditEventInfoArgs{...} }
+type AuditEventInfoArrayInput interface {
+	pulumi.Input
+
+	ToAuditEventInfoArrayOutput() AuditEventInfoArrayOutput
+	ToAuditEventInfoArrayOutputWithContext(context.Context) AuditEventInfoArrayOutput
+}
+
+type AuditEventInfoArray []AuditEventInfoInput
+
+func (AuditEventInfoArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]AuditEventInfo)(nil)).Elem()
+}
+
+func (i AuditEventInfoArray) ToAuditEventInfoArrayOutput() AuditEventInfoArrayOutput {
+	return i.ToAuditEventInfoArrayOutputWithContext(context.Background())
+}
+
+func (i AuditEventInfoArray) ToAuditEventInfoArrayOutputWithContext(ctx context.Context) AuditEventInfoArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AuditEventInfoArrayOutput)
+}
+
+// What a lookup says of a AuditEvent (camelCase, the outputs of the resource).
+type AuditEventInfoOutput struct{ *pulumi.OutputState }
+
+func (AuditEventInfoOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*AuditEventInfo)(nil)).Elem()
+}
+
+func (o AuditEventInfoOutput) ToAuditEventInfoOutput() AuditEventInfoOutput {
+	return o
+}
+
+func (o AuditEventInfoOutput) ToAuditEventInfoOutputWithContext(ctx context.Context) AuditEventInfoOutput {
+	return o
+}
+
+// What was done, e.g. `workspace.name.update`, `api_key.revoke`.
+func (o AuditEventInfoOutput) Action() pulumi.StringOutput {
+	return o.ApplyT(func(v AuditEventInfo) string { return v.Action }).(pulumi.StringOutput)
+}
+
+// The id of the user or service account that acted.
+func (o AuditEventInfoOutput) ActorId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v AuditEventInfo) *string { return v.ActorId }).(pulumi.StringPtrOutput)
+}
+
+// `user` or `service_account`.
+func (o AuditEventInfoOutput) ActorType() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v AuditEventInfo) *string { return v.ActorType }).(pulumi.StringPtrOutput)
+}
+
+// When it happened (RFC 3339).
+func (o AuditEventInfoOutput) CreatedAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v AuditEventInfo) *string { return v.CreatedAt }).(pulumi.StringPtrOutput)
+}
+
+// The event's id.
+func (o AuditEventInfoOutput) EventId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v AuditEventInfo) *string { return v.EventId }).(pulumi.StringPtrOutput)
+}
+
+// Details: the change (`from`, `to`), the prefix of the key used (`key_prefix`), an error's code.
+func (o AuditEventInfoOutput) Metadata() pulumi.MapOutput {
+	return o.ApplyT(func(v AuditEventInfo) map[string]interface{} { return v.Metadata }).(pulumi.MapOutput)
+}
+
+// The id of the object acted on (a snapshot's is `<workspace id>/<name>`).
+func (o AuditEventInfoOutput) ResourceId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v AuditEventInfo) *string { return v.ResourceId }).(pulumi.StringPtrOutput)
+}
+
+// The kind of object acted on, e.g. `workspace`, `snapshot`, `api_key`.
+func (o AuditEventInfoOutput) ResourceType() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v AuditEventInfo) *string { return v.ResourceType }).(pulumi.StringPtrOutput)
+}
+
+// `success` or `failure`.
+func (o AuditEventInfoOutput) Status() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v AuditEventInfo) *string { return v.Status }).(pulumi.StringPtrOutput)
+}
+
+// The event in words.
+func (o AuditEventInfoOutput) Summary() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v AuditEventInfo) *string { return v.Summary }).(pulumi.StringPtrOutput)
+}
+
+type AuditEventInfoArrayOutput struct{ *pulumi.OutputState }
+
+func (AuditEventInfoArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]AuditEventInfo)(nil)).Elem()
+}
+
+func (o AuditEventInfoArrayOutput) ToAuditEventInfoArrayOutput() AuditEventInfoArrayOutput {
+	return o
+}
+
+func (o AuditEventInfoArrayOutput) ToAuditEventInfoArrayOutputWithContext(ctx context.Context) AuditEventInfoArrayOutput {
+	return o
+}
+
+func (o AuditEventInfoArrayOutput) Index(i pulumi.IntInput) AuditEventInfoOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) AuditEventInfo {
+		return vs[0].([]AuditEventInfo)[vs[1].(int)]
+	}).(AuditEventInfoOutput)
+}
+
 // What a lookup says of a OrganizationMember (camelCase, the outputs of the resource).
 type OrganizationMemberInfo struct {
 	// When they became a member (RFC 3339).
@@ -1069,6 +1250,8 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*AccountInfoArrayInput)(nil)).Elem(), AccountInfoArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ApiKeyInfoInput)(nil)).Elem(), ApiKeyInfoArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ApiKeyInfoArrayInput)(nil)).Elem(), ApiKeyInfoArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*AuditEventInfoInput)(nil)).Elem(), AuditEventInfoArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*AuditEventInfoArrayInput)(nil)).Elem(), AuditEventInfoArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*OrganizationMemberInfoInput)(nil)).Elem(), OrganizationMemberInfoArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*OrganizationMemberInfoArrayInput)(nil)).Elem(), OrganizationMemberInfoArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ServiceAccountInfoInput)(nil)).Elem(), ServiceAccountInfoArgs{})
@@ -1083,6 +1266,8 @@ func init() {
 	pulumi.RegisterOutputType(AccountInfoArrayOutput{})
 	pulumi.RegisterOutputType(ApiKeyInfoOutput{})
 	pulumi.RegisterOutputType(ApiKeyInfoArrayOutput{})
+	pulumi.RegisterOutputType(AuditEventInfoOutput{})
+	pulumi.RegisterOutputType(AuditEventInfoArrayOutput{})
 	pulumi.RegisterOutputType(OrganizationMemberInfoOutput{})
 	pulumi.RegisterOutputType(OrganizationMemberInfoArrayOutput{})
 	pulumi.RegisterOutputType(ServiceAccountInfoOutput{})

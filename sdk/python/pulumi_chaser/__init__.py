@@ -12,6 +12,7 @@ from .get_account import *
 from .get_workspace import *
 from .list_accounts import *
 from .list_api_keys import *
+from .list_audit_events import *
 from .list_members import *
 from .list_service_accounts import *
 from .list_snapshots import *

@@ -18,6 +18,7 @@ from ._enums import *
 __all__ = [
     'AccountInfo',
     'ApiKeyInfo',
+    'AuditEventInfo',
     'OrganizationMemberInfo',
     'ServiceAccountInfo',
     'SnapshotInfo',
@@ -197,6 +198,137 @@ class ApiKeyInfo(dict):
         The service account the key belongs to, or null.
         """
         return pulumi.get(self, "service_account_id")
+
+
+@pulumi.output_type
+class AuditEventInfo(dict):
+    """
+    What a lookup says of a AuditEvent (camelCase, the outputs of the resource).
+    """
+    def __init__(__self__, *,
+                 action: _builtins.str,
+                 actor_id: Optional[_builtins.str] = None,
+                 actor_type: Optional[_builtins.str] = None,
+                 created_at: Optional[_builtins.str] = None,
+                 event_id: Optional[_builtins.str] = None,
+                 metadata: Optional[Mapping[str, Any]] = None,
+                 resource_id: Optional[_builtins.str] = None,
+                 resource_type: Optional[_builtins.str] = None,
+                 status: Optional[_builtins.str] = None,
+                 summary: Optional[_builtins.str] = None):
+        """
+        What a lookup says of a AuditEvent (camelCase, the outputs of the resource).
+
+        :param _builtins.str action: What was done, e.g. `workspace.name.update`, `api_key.revoke`.
+        :param _builtins.str actor_id: The id of the user or service account that acted.
+        :param _builtins.str actor_type: `user` or `service_account`.
+        :param _builtins.str created_at: When it happened (RFC 3339).
+        :param _builtins.str event_id: The event's id.
+        :param Mapping[str, Any] metadata: Details: the change (`from`, `to`), the prefix of the key used (`key_prefix`), an error's code.
+        :param _builtins.str resource_id: The id of the object acted on (a snapshot's is `<workspace id>/<name>`).
+        :param _builtins.str resource_type: The kind of object acted on, e.g. `workspace`, `snapshot`, `api_key`.
+        :param _builtins.str status: `success` or `failure`.
+        :param _builtins.str summary: The event in words.
+        """
+        pulumi.set(__self__, "action", action)
+        if actor_id is not None:
+            pulumi.set(__self__, "actor_id", actor_id)
+        if actor_type is not None:
+            pulumi.set(__self__, "actor_type", actor_type)
+        if created_at is not None:
+            pulumi.set(__self__, "created_at", created_at)
+        if event_id is not None:
+            pulumi.set(__self__, "event_id", event_id)
+        if metadata is not None:
+            pulumi.set(__self__, "metadata", metadata)
+        if resource_id is not None:
+            pulumi.set(__self__, "resource_id", resource_id)
+        if resource_type is not None:
+            pulumi.set(__self__, "resource_type", resource_type)
+        if status is not None:
+            pulumi.set(__self__, "status", status)
+        if summary is not None:
+            pulumi.set(__self__, "summary", summary)
+
+    @_builtins.property
+    @pulumi.getter
+    def action(self) -> _builtins.str:
+        """
+        What was done, e.g. `workspace.name.update`, `api_key.revoke`.
+        """
+        return pulumi.get(self, "action")
+
+    @_builtins.property
+    @pulumi.getter(name="actorId")
+    def actor_id(self) -> Optional[_builtins.str]:
+        """
+        The id of the user or service account that acted.
+        """
+        return pulumi.get(self, "actor_id")
+
+    @_builtins.property
+    @pulumi.getter(name="actorType")
+    def actor_type(self) -> Optional[_builtins.str]:
+        """
+        `user` or `service_account`.
+        """
+        return pulumi.get(self, "actor_type")
+
+    @_builtins.property
+    @pulumi.getter(name="createdAt")
+    def created_at(self) -> Optional[_builtins.str]:
+        """
+        When it happened (RFC 3339).
+        """
+        return pulumi.get(self, "created_at")
+
+    @_builtins.property
+    @pulumi.getter(name="eventId")
+    def event_id(self) -> Optional[_builtins.str]:
+        """
+        The event's id.
+        """
+        return pulumi.get(self, "event_id")
+
+    @_builtins.property
+    @pulumi.getter
+    def metadata(self) -> Optional[Mapping[str, Any]]:
+        """
+        Details: the change (`from`, `to`), the prefix of the key used (`key_prefix`), an error's code.
+        """
+        return pulumi.get(self, "metadata")
+
+    @_builtins.property
+    @pulumi.getter(name="resourceId")
+    def resource_id(self) -> Optional[_builtins.str]:
+        """
+        The id of the object acted on (a snapshot's is `<workspace id>/<name>`).
+        """
+        return pulumi.get(self, "resource_id")
+
+    @_builtins.property
+    @pulumi.getter(name="resourceType")
+    def resource_type(self) -> Optional[_builtins.str]:
+        """
+        The kind of object acted on, e.g. `workspace`, `snapshot`, `api_key`.
+        """
+        return pulumi.get(self, "resource_type")
+
+    @_builtins.property
+    @pulumi.getter
+    def status(self) -> Optional[_builtins.str]:
+        """
+        `success` or `failure`.
+        """
+        return pulumi.get(self, "status")
+
+    @_builtins.property
+    @pulumi.getter
+    def summary(self) -> Optional[_builtins.str]:
+        """
+        The event in words.
+        """
+        return pulumi.get(self, "summary")
 
 
 @pulumi.output_type
