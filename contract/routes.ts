@@ -49,6 +49,12 @@ export const API_ROUTES = {
   listSessions: { method: "GET", path: "/v1/sessions" },
   getSession: { method: "GET", path: "/v1/sessions/:id" },
   terminateSession: { method: "DELETE", path: "/v1/sessions/:id" },
+  // running commands in a workspace (exec and jobs)
+  exec: { method: "POST", path: "/v1/exec" },
+  sessionExec: { method: "POST", path: "/v1/sessions/:id/exec" },
+  createJob: { method: "POST", path: "/v1/jobs" },
+  jobKinds: { method: "GET", path: "/v1/jobs/kinds" },
+  getJob: { method: "GET", path: "/v1/jobs/:id" },
 } as const satisfies Record<string, RouteSpec>;
 
 export type RouteName = keyof typeof API_ROUTES;

@@ -12,6 +12,7 @@ import { z } from "zod";
 import { accountSelector, ACCOUNT_HEADER, firstIssue, PERSONAL } from "../../contract";
 import { parseJsonObject } from "./request";
 import { accountRoutes } from "./routes/accounts";
+import { execRoutes } from "./routes/exec";
 import { keyRoutes } from "./routes/keys";
 import { Method, Reply, Route } from "./routes/route";
 import { sessionRoutes } from "./routes/sessions";
@@ -22,7 +23,7 @@ import type { Account, Key } from "./store";
 
 export type { Reply, Route } from "./routes/route";
 
-export const HANDLERS: Route[] = [...workspaceRoutes, ...keyRoutes, ...accountRoutes, ...sessionRoutes];
+export const HANDLERS: Route[] = [...workspaceRoutes, ...keyRoutes, ...accountRoutes, ...sessionRoutes, ...execRoutes];
 
 interface Compiled {
   route: Route;

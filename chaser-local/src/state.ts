@@ -7,6 +7,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { foldName, isUuid, keyPrefix, Plan, Role, sameName, workspaceSelector } from "../../contract";
 import { ApiError, invalid } from "./errors";
+import { ExecScripts } from "./exec";
 import { Indexes } from "./indexes";
 import { workspaceInfo } from "./shapes";
 import { Account, Key, Member, ROOT_ACCOUNT, ROOT_EMAIL, ROOT_KEY_ID, ROOT_USER, ServiceAccount, Session, Snapshot, SshKey, Store, User, Workspace } from "./store";
@@ -21,6 +22,8 @@ export { ROOT_KEY_MAX, ROOT_KEY_MIN, rootKeyProblem } from "./startup";
 export class State {
   /** the indexes over the store (kept up to date by its change events) */
   readonly ix: Indexes;
+  /** the scripted results of commands (in memory only, like faults) */
+  readonly scripts = new ExecScripts();
 
   /** Only the root key's hash and prefix are kept (to restore it on reset), never the secret. */
   readonly rootKeyHash: string;
@@ -190,6 +193,7 @@ export class State {
   /** Forgets everything but the root user, its personal account and the root key. */
   reset(): void {
     this.store.clear();
+    this.scripts.clear();
     this.bootstrap();
   }
 
