@@ -7,7 +7,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { foldName, isUuid, keyPrefix, Plan, Role, sameName, workspaceSelector } from "../../contract";
 import { ApiError, invalid } from "./errors";
-import { ExecScripts } from "./exec";
+import { ExecScripts } from "./exec-scripts";
 import { Indexes } from "./indexes";
 import { workspaceInfo } from "./shapes";
 import { Account, Key, Member, ROOT_ACCOUNT, ROOT_EMAIL, ROOT_KEY_ID, ROOT_USER, ServiceAccount, Session, Snapshot, SshKey, Store, User, Workspace } from "./store";

@@ -2,17 +2,19 @@
  * The typed Chaser Core API client: one transport (undici, retries safe for non-idempotent calls, deadlines),
  * answers validated with the contract's zod schemas, errors as one class per kind of failure, and one API area
  * per property: `client.workspaces`, `client.snapshots`, `client.keys`, `client.accounts` (with its `members` and
- * `serviceAccounts`), `client.sshKeys`.
+ * `serviceAccounts`), `client.sshKeys`, `client.jobs` (commands in a workspace).
  */
 import { Accounts } from "./accounts";
 import { ClientOptions, ResolvedConfig, resolveConfig } from "./config";
 import { Core } from "./core";
+import { Jobs } from "./jobs";
 import { Keys } from "./keys";
 import { Snapshots } from "./snapshots";
 import { SshKeys } from "./ssh-keys";
 import { Workspaces } from "./workspaces";
 
 export type { AccountInfo, MemberInfo, ServiceAccountInfo } from "./accounts";
+export type { ExecResult, JobInfo } from "./jobs";
 export type { ApiKeyInfo, CreatedApiKey } from "./keys";
 export type { SshKeyInfo } from "./ssh-keys";
 export type { SnapshotInfo } from "./snapshots";
@@ -26,6 +28,7 @@ export class ChaserClient {
   readonly keys: Keys;
   readonly accounts: Accounts;
   readonly sshKeys: SshKeys;
+  readonly jobs: Jobs;
 
   constructor(opts: ClientOptions = {}) {
     this.config = resolveConfig(opts);
@@ -35,5 +38,6 @@ export class ChaserClient {
     this.keys = new Keys(core);
     this.accounts = new Accounts(core);
     this.sshKeys = new SshKeys(core);
+    this.jobs = new Jobs(core);
   }
 }
