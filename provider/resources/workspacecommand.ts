@@ -44,6 +44,10 @@ type Run = Done | { kept: true };
 
 /** Keys this process sent: a job answered for one of them is this process's own (a retry), never an earlier attempt's. */
 const sent = new Set<string>();
+/** For tests: forget the keys sent, as a new process would. */
+export function forgetSentKeys(): void {
+  sent.clear();
+}
 
 /** How long past its timeout a command's job is awaited before the resource fails. */
 const WAIT_MARGIN_MS = 60_000;
