@@ -39,8 +39,9 @@ const warm = new chaser.WorkspaceCommand("warm", {
   user: "ubuntu",
   timeoutMs: 120000,
 }, { dependsOn: [toolchain] });
-${opts.failing ? `const tests = new chaser.WorkspaceCommand("tests", { workspace: ws.workspaceId, create: "run-tests" }, { dependsOn: [warm] });` : ""}
-const snap = new chaser.Snapshot("prepared", { workspace: ws.workspaceId, name: "prepared" }, { dependsOn: [${opts.failing ? "tests" : "warm"}] });
+const snap = new chaser.Snapshot("prepared", { workspace: ws.workspaceId, name: "prepared" }, { dependsOn: [warm] });
+${opts.failing ? `const tests = new chaser.WorkspaceCommand("tests", { workspace: ws.workspaceId, create: "run-tests" }, { dependsOn: [snap] });
+new chaser.Snapshot("tested", { workspace: ws.workspaceId, name: "tested" }, { dependsOn: [tests] });` : ""}
 const tpl = new chaser.Template("tpl", { workspace: ws.workspaceId }, { dependsOn: [snap] });
 const clones = [1, 2, 3].map((i) => new chaser.Workspace("clone" + i, { name: "golden-clone-" + i, cloneFrom: tpl.workspaceId }));
 exports.toolchainOutput = toolchain.output;
@@ -110,6 +111,7 @@ test("the golden pipeline: commands once and in order, then snapshot, template, 
           await local.api("DELETE", `/v1/workspaces/${outsideWeb}`);
         },
         up: [],
+        steady: false, // nothing changed since the last step's check
       },
       {
         name: "a failing command (exit 3) fails the up naming it, its exit code and its output's tail; no dependent is created",
@@ -123,7 +125,8 @@ test("the golden pipeline: commands once and in order, then snapshot, template, 
           expect(up.diagnostics.join("\n")).toMatch(/WorkspaceCommand resource 'tests'|tests/);
           const state = await p.exportState();
           expect(state.resources.map((r) => r.urn.split("::").pop())).not.toContain("tests");
-          // the snapshot that depends on it was not replaced or re-made; nothing else was written but the job and the session's end
+          // its dependent was not created: nothing was written but the job and the end of its session
+          expect(state.resources.map((r) => r.urn.split("::").pop())).not.toContain("tested");
           expect((await writesTo(local)).filter((w) => !/^POST \/v1\/jobs$|^DELETE \/v1\/sessions\//.test(w))).toEqual([]);
           expect((await commandsRun()).filter((c) => c === "run-tests")).toHaveLength(1);
           expect(await activeSessions("golden")).toBe(0);
@@ -134,7 +137,7 @@ test("the golden pipeline: commands once and in order, then snapshot, template, 
         before: async () => {
           await scripts([]);
         },
-        up: ["create tests"],
+        up: ["create tests", "create tested"],
         after: async () => expect((await commandsRun()).filter((c) => c === "run-tests")).toHaveLength(2),
       },
       {
@@ -143,7 +146,7 @@ test("the golden pipeline: commands once and in order, then snapshot, template, 
         before: async () => {
           await local.clearRequests();
         },
-        up: ["replace toolchain"],
+        up: ["create-replacement toolchain", "replace toolchain", "delete-replaced toolchain"],
         after: async () => {
           const h = await commandsRun();
           expect(h.slice(-2)).toEqual(["install-toolchain --with-secret", "uninstall-toolchain"]);
@@ -179,14 +182,14 @@ test("20 commands under 20% faults (500, 503, 429, reset, drop): every command r
       program: `${HEADER}
 const ws = new chaser.Workspace("ws", { name: "faulty", sessionType: "sandbox" });
 const cmds = [];
-for (let i = 0; i < ${N}; i++) cmds.push(new chaser.WorkspaceCommand("c" + i, { workspace: ws.workspaceId, create: "step-" + i }, { dependsOn: cmds.slice(-1) }));`,
+for (let i = 0; i < ${N}; i++) cmds.push(new chaser.WorkspaceCommand("c" + i, { workspace: ws.workspaceId, create: "step-" + i }));`,
       faults: ["500", "503", "429", "reset", "drop"].map((kind) => ({ kind, rate: 0.045, path: "^/v1/", retryAfter: 0 }) as never),
       up: ["create ws", ...Array.from({ length: N }, (_, i) => `create c${i}`)],
       after: async () => {
         const fired = (await local.requests()).filter((r) => r.fault);
         expect(fired.length).toBeGreaterThan(0);
         const h = await commandsRun();
-        expect(h).toEqual(Array.from({ length: N }, (_, i) => `step-${i}`));
+        expect(h.sort()).toEqual(Array.from({ length: N }, (_, i) => `step-${i}`).sort());
         expect(await activeSessions("faulty")).toBe(0);
       },
     },
