@@ -51,6 +51,12 @@ export const API_ROUTES = {
   terminateSession: { method: "DELETE", path: "/v1/sessions/:id" },
   // audit log
   listAuditEvents: { method: "GET", path: "/v1/audit/events" },
+  // running commands in a workspace (exec and jobs)
+  exec: { method: "POST", path: "/v1/exec" },
+  sessionExec: { method: "POST", path: "/v1/sessions/:id/exec" },
+  createJob: { method: "POST", path: "/v1/jobs" },
+  jobKinds: { method: "GET", path: "/v1/jobs/kinds" },
+  getJob: { method: "GET", path: "/v1/jobs/:id" },
 } as const satisfies Record<string, RouteSpec>;
 
 export type RouteName = keyof typeof API_ROUTES;

@@ -233,6 +233,48 @@ export const sshPublicKey = z
     if ("error" in k) ctx.addIssue({ code: "custom", message: k.error });
   });
 
+// ---- commands (exec and jobs) -------------------------------------------------------------------------------
+
+/** A command: at most this many characters (our decision). */
+export const COMMAND_MAX = 65_536;
+/** `timeout_ms`: at most one hour (our decision; the documentation says only ≥ 0). 0 or absent: the default. */
+export const EXEC_TIMEOUT_MAX_MS = 3_600_000;
+/** The timeout of a command that gives none (our decision). */
+export const EXEC_TIMEOUT_DEFAULT_MS = 600_000;
+/** stdin: at most this many characters (our decision). */
+export const STDIN_MAX = 262_144;
+/** An exec result's `output` holds at most this many characters; longer output is cut and `output_truncated`. */
+export const EXEC_OUTPUT_MAX = 65_536;
+/** An `idempotency_key`: at most this many characters (our decision). */
+export const IDEMPOTENCY_KEY_MAX = 255;
+/** Job kinds chaser-local runs. */
+export const JOB_KINDS = ["sandbox.exec", "pipeline.run"] as const;
+export type JobKind = (typeof JOB_KINDS)[number];
+/** Job statuses (our decision). Terminal: succeeded, failed, cancelled. */
+export const JOB_STATUSES = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
+
+export const command = z
+  .string("must be a string")
+  .refine((s) => s.trim() !== "", "must not be empty")
+  .refine((s) => s.length <= COMMAND_MAX, `must be at most ${COMMAND_MAX} characters`);
+
+export const execTimeoutMs = z
+  .number("must be a number of milliseconds")
+  .int("must be a whole number of milliseconds")
+  .min(0, "must be at least 0 ms")
+  .max(EXEC_TIMEOUT_MAX_MS, `must be at most ${EXEC_TIMEOUT_MAX_MS} ms (one hour)`);
+
+/** An environment variable's name. */
+export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+export const environment = z
+  .record(z.string().regex(ENV_NAME, "names must be letters, digits and '_', not starting with a digit"), z.string("values must be strings"), "must be an object of strings")
+  .refine((e) => Object.keys(e).length <= 256, "must have at most 256 variables");
+
+export const stdin = z.string("must be a string").max(STDIN_MAX, `must be at most ${STDIN_MAX} characters`);
+export const execUser = z.string("must be a string").regex(/^[a-z_][a-z0-9_-]{0,31}$/, "must be a user name (e.g. 'root', 'ubuntu')");
+export const execCwd = z.string("must be a string").min(1, "must not be empty").max(4096, "must be at most 4096 characters");
+export const idempotencyKey = z.string("must be a string").min(1, "must not be empty").max(IDEMPOTENCY_KEY_MAX, `must be at most ${IDEMPOTENCY_KEY_MAX} characters`);
+
 // ---- errors -------------------------------------------------------------------------------------------------------
 
 /**
@@ -241,6 +283,8 @@ export const sshPublicKey = z
  */
 export const ERROR_CODES = {
   invalid_request: 400,
+  /** exec on a workspace (or session) that is not a sandbox */
+  unsupported_session_type: 400,
   unauthorized: 401,
   insufficient_scope: 403,
   account_forbidden: 403,
@@ -257,6 +301,7 @@ export const ERROR_CODES = {
   member_not_found: 404,
   service_account_not_found: 404,
   ssh_key_not_found: 404,
+  job_not_found: 404,
   method_not_allowed: 405,
   request_timeout: 408,
   workspace_name_taken: 409,

@@ -60,6 +60,44 @@ export const createSessionRequest = z.object({
   image: rule.image.nullish(),
 });
 
+/** What a command takes (`POST /v1/sessions/{id}/exec`; `POST /v1/exec` adds where it runs). */
+const commandFields = {
+  command: rule.command,
+  background: bool.nullish(),
+  cwd: rule.execCwd.nullish(),
+  env: rule.environment.nullish(),
+  stdin: rule.stdin.nullish(),
+  timeout_ms: rule.execTimeoutMs.nullish(),
+  user: rule.execUser.nullish(),
+};
+export const sessionExecRequest = z.object(commandFields);
+/** `POST /v1/exec` and the input of a `sandbox.exec` job: on a workspace, or on an ephemeral sandbox. */
+export const execRequest = z.object({
+  ...commandFields,
+  workspace: rule.workspaceSelector.nullish(),
+  ephemeral: bool.nullish(),
+  image: rule.image.nullish(),
+});
+export type ExecRequest = z.input<typeof execRequest>;
+/** The input of a `pipeline.run` job: steps run in order on one workspace, stopping at the first that fails. */
+export const pipelineInput = z.object({
+  workspace: rule.workspaceSelector,
+  steps: z
+    .array(z.object({ command: rule.command, timeout_ms: rule.execTimeoutMs.nullish() }), "must be a list of steps")
+    .min(1, "must have at least one step")
+    .max(100, "must have at most 100 steps"),
+  cwd: rule.execCwd.nullish(),
+  env: rule.environment.nullish(),
+  user: rule.execUser.nullish(),
+});
+export const createJobRequest = z.object({
+  kind: z.string("must be a string").min(1, "must not be empty"),
+  input: z.record(z.string(), z.unknown(), "must be an object"),
+  run_at: z.iso.datetime({ offset: true, message: "must be an RFC 3339 time" }).nullish(),
+  idempotency_key: rule.idempotencyKey.nullish(),
+});
+export type CreateJobRequest = z.input<typeof createJobRequest>;
+
 // ---- answers -------------------------------------------------------------------------------------------------
 
 /** A list as documented, or wrapped in an object under `key` or `data` (tolerated from other servers). */
@@ -171,6 +209,38 @@ export const sessionInfo = z.looseObject({
   persistence: z.boolean().nullish(),
 });
 export type SessionInfo = z.infer<typeof sessionInfo>;
+
+/** The result of a command (both exec endpoints; a job's `result`). */
+export const execResult = z.looseObject({
+  background: z.boolean().nullish(),
+  command: optStr,
+  ephemeral: z.boolean().nullish(),
+  kind: optStr,
+  session_id: optStr,
+  /** ours: `completed`, `timed_out`, `running` (a background command) */
+  status: optStr,
+  command_id: optStr,
+  exit_code: z.number().int().nullish(),
+  output: optStr,
+  output_truncated: z.boolean().nullish(),
+  pid: z.number().nullish(),
+  workspace: optStr,
+  workspace_id: optStr,
+});
+export type ExecResult = z.infer<typeof execResult>;
+
+/** Not documented beyond create: ours (chaser-api.md, "Running commands"). */
+export const jobInfo = z.looseObject({
+  id: z.string().min(1),
+  kind: optStr,
+  status: z.string(),
+  input: z.unknown().optional(),
+  result: z.union([execResult, z.array(execResult)]).nullish(),
+  idempotency_key: optStr,
+  created_at: optStr,
+  finished_at: optStr,
+});
+export type JobInfo = z.infer<typeof jobInfo>;
 
 /** The error body every failure carries (our decision; parsed tolerantly by the client). */
 export interface ErrorBody {

@@ -15,6 +15,7 @@ import { SnapshotModel } from "./models/snapshot";
 import { SshKeyModel } from "./models/sshkey";
 import { TemplateModel } from "./models/template";
 import { WorkspaceModel } from "./models/workspace";
+import { WorkspaceCommandModel } from "./models/workspacecommand";
 
 export interface ResourceKind {
   /** The class name of the SDK, which is the model's (`Workspace`). */
@@ -37,6 +38,7 @@ export const RESOURCES: readonly ResourceKind[] = [
   kind(ServiceAccountModel, "service account", "serviceaccount"),
   kind(OrganizationMemberModel, "organization member", "member"),
   kind(SshKeyModel, "SSH key", "sshkey"),
+  kind(WorkspaceCommandModel, "workspace command", "workspacecommand"),
 ];
 
 /**

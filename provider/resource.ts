@@ -39,8 +39,13 @@ export interface Behaviour<M extends ResourceModel, A> {
   model: M;
   /** A missing `name` is generated from the resource's identity (see naming.ts); a function: only for such inputs. */
   autoName?: boolean | ((news: Props) => boolean);
-  /** Normalises the inputs after naming (e.g. sorts scopes); must tolerate unknown values. */
-  normalize?(inputs: Props): Props;
+  /** Normalises the inputs after naming (e.g. sorts scopes); must tolerate unknown values. `olds`: the inputs in state ({} for a create). */
+  normalize?(inputs: Props, olds: Props): Props;
+  /**
+   * Rules that need the API (reads only), checked at preview once the inputs are valid and the credential works:
+   * failures per property (e.g. a command on a browser workspace). Nothing when it cannot be known now.
+   */
+  previewChecks?(ctx: Context, inputs: Inputs<M>): Promise<{ property: string; reason: string }[]>;
   /** Creates the object; returns its id and the API's answer (`adopted`: an existing object taken over, `adoptExisting`). */
   create(ctx: Context, inputs: Inputs<M>): Promise<{ id: string; answer: A; adopted?: boolean }>;
   /** The object as it is now; undefined (or a NotFoundError) when it is gone. */
@@ -265,7 +270,14 @@ async function check<M extends ResourceModel, A>(r: Resource<M, A>, olds: Props,
     if (problem) failures.push({ property: "account", reason: `account: ${problem}` });
     credential = !problem;
   }
-  const normalized = r.b.normalize ? r.b.normalize(inputs) : inputs;
+  const normalized = r.b.normalize ? r.b.normalize(inputs, olds) : inputs;
+  if (credential && failures.length === 0 && r.b.previewChecks) {
+    try {
+      failures.push(...(await r.b.previewChecks(contextFor(normalized.account as string | undefined), normalized as Inputs<M>)));
+    } catch (e) {
+      debug(`${r.noun}: not checked against the API at preview (${(e as Error).message})`);
+    }
+  }
   // A create that adopts: said (or refused) now, when the credential allows a read, instead of at `up`.
   const creating = Object.keys(olds).length === 0 && !(typeof news.__urn === "string" && diffed.has(news.__urn));
   if (creating && credential && failures.length === 0 && normalized.adoptExisting === true && r.b.adoptable) {

@@ -524,6 +524,146 @@ export class SshKey extends pulumi.dynamic.Resource {
   }
 }
 
+/** The arguments of a WorkspaceCommand. */
+export interface WorkspaceCommandArgs {
+  /** The sandbox workspace to run in (id preferred, or name). Changing it replaces the workspace command. */
+  workspace: pulumi.Input<string>;
+  /**
+   * The command run when the resource is created (through `sh -c`); changing it runs it again. Changing it
+   * replaces the workspace command.
+   */
+  create: pulumi.Input<string>;
+  /**
+   * The command run when `update`, `environment`, `stdin`, `cwd`, `user` or `timeoutMs` change (default: `create`
+   * again). Changing it runs the `update` command (or `create` again when there is none) in place. Changed in
+   * place.
+   */
+  update?: pulumi.Input<string>;
+  /**
+   * The command run when the resource is destroyed (or replaced). A failure keeps the resource. Recorded in the
+   * stack; changing it calls no API.
+   */
+  delete?: pulumi.Input<string>;
+  /**
+   * Environment variables of the command; values may be secrets. Changing it runs the `update` command (or
+   * `create` again when there is none) in place. Changed in place.
+   */
+  environment?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /**
+   * Text given to the command on its standard input; may be a secret. Changing it runs the `update` command (or
+   * `create` again when there is none) in place. Changed in place.
+   */
+  stdin?: pulumi.Input<string>;
+  /**
+   * Working directory of the command (default: the sandbox's). Changing it runs the `update` command (or `create`
+   * again when there is none) in place. Changed in place.
+   */
+  cwd?: pulumi.Input<string>;
+  /**
+   * The user the command runs as (e.g. `root`, `ubuntu`). Changing it runs the `update` command (or `create` again
+   * when there is none) in place. Changed in place.
+   */
+  user?: pulumi.Input<string>;
+  /**
+   * How long the command may run, in ms (1 to 3600000; default the API's, 10 minutes). Changing it runs the
+   * `update` command (or `create` again when there is none) in place. Changed in place.
+   */
+  timeoutMs?: pulumi.Input<number>;
+  /**
+   * Any values; a change of any runs `create` again (the resource is replaced, running `delete` of the old one
+   * first when set). Changing it replaces the workspace command.
+   */
+  triggers?: pulumi.Input<pulumi.Input<string | number | boolean>[]>;
+  /** Account of the workspace; default the provider's `chaser:account`. Changing it replaces the workspace command. */
+  account?: pulumi.Input<string>;
+}
+
+/**
+ * A command run in a sandbox workspace as a resource: `create` runs once when it is created (exactly once,
+ * through the jobs API and an idempotency key), `update` when its inputs change, `delete` when it is destroyed.
+ * A failing command fails the resource. The session the command attaches is terminated afterwards, so a
+ * Snapshot, a rename, a Template flag or a delete can follow without `force`. The engine shows it as
+ * `pulumi-nodejs:dynamic/chaser:WorkspaceCommand`.
+ */
+export class WorkspaceCommand extends pulumi.dynamic.Resource {
+  /** Reads an existing WorkspaceCommand by its id into the program; nothing is created or changed. */
+  public static get(name: string, id: pulumi.Input<pulumi.ID>, opts?: pulumi.CustomResourceOptions): WorkspaceCommand {
+    return new WorkspaceCommand(name, {} as WorkspaceCommandArgs, { ...opts, id });
+  }
+
+  /** Whether `obj` is a WorkspaceCommand, also when it was created by another copy of this package. */
+  public static isInstance(obj: unknown): obj is WorkspaceCommand {
+    return isResourceOf(obj, "pulumi-nodejs:dynamic/chaser:WorkspaceCommand");
+  }
+
+  /** Exit code of the last command run (0: it succeeded; a failure fails the resource). */
+  declare public readonly exitCode: pulumi.Output<number>;
+  /**
+   * Output of the last command run (stdout and stderr), at most 64 KiB, the end kept. A secret (it may echo an
+   * environment value or stdin).
+   */
+  declare public readonly output: pulumi.Output<string | undefined>;
+  /** Whether `output` was cut. */
+  declare public readonly outputTruncated: pulumi.Output<boolean | undefined>;
+  /** When the last command run finished (RFC 3339). */
+  declare public readonly ranAt: pulumi.Output<string>;
+  /** The sandbox session the last command ran in (terminated after it unless it was attached before). */
+  declare public readonly sessionId: pulumi.Output<string | undefined>;
+  /** As applied: The sandbox workspace to run in (id preferred, or name). */
+  declare public readonly workspace: pulumi.Output<string>;
+  /** As applied: The command run when the resource is created (through `sh -c`); changing it runs it again. */
+  declare public readonly create: pulumi.Output<string>;
+  /**
+   * As applied: The command run when `update`, `environment`, `stdin`, `cwd`, `user` or `timeoutMs` change
+   * (default: `create` again). Changing it runs the `update` command (or `create` again when there is none) in
+   * place.
+   */
+  declare public readonly update: pulumi.Output<string | undefined>;
+  /** As applied: The command run when the resource is destroyed (or replaced). A failure keeps the resource. */
+  declare public readonly delete: pulumi.Output<string | undefined>;
+  /**
+   * As applied: Environment variables of the command; values may be secrets. Changing it runs the `update` command
+   * (or `create` again when there is none) in place.
+   */
+  declare public readonly environment: pulumi.Output<Record<string, string> | undefined>;
+  /**
+   * As applied: Text given to the command on its standard input; may be a secret. Changing it runs the `update`
+   * command (or `create` again when there is none) in place.
+   */
+  declare public readonly stdin: pulumi.Output<string | undefined>;
+  /**
+   * As applied: Working directory of the command (default: the sandbox's). Changing it runs the `update` command
+   * (or `create` again when there is none) in place.
+   */
+  declare public readonly cwd: pulumi.Output<string | undefined>;
+  /**
+   * As applied: The user the command runs as (e.g. `root`, `ubuntu`). Changing it runs the `update` command (or
+   * `create` again when there is none) in place.
+   */
+  declare public readonly user: pulumi.Output<string | undefined>;
+  /**
+   * As applied: How long the command may run, in ms (1 to 3600000; default the API's, 10 minutes). Changing it
+   * runs the `update` command (or `create` again when there is none) in place.
+   */
+  declare public readonly timeoutMs: pulumi.Output<number | undefined>;
+  /**
+   * As applied: Any values; a change of any runs `create` again (the resource is replaced, running `delete` of the
+   * old one first when set).
+   */
+  declare public readonly triggers: pulumi.Output<(string | number | boolean)[] | undefined>;
+  /** As applied: Account of the workspace; default the provider's `chaser:account`. */
+  declare public readonly account: pulumi.Output<string | undefined>;
+
+  constructor(name: string, args: WorkspaceCommandArgs, opts?: pulumi.CustomResourceOptions) {
+    const limit = quietStacks();
+    try {
+      super(providerOf("WorkspaceCommand"), name, resourceProps("WorkspaceCommand", name, args, ["exitCode","output","outputTruncated","ranAt","sessionId","workspace","create","update","delete","environment","stdin","cwd","user","timeoutMs","triggers","account"], opts), withSecretOutputs(opts, ["output"]), "chaser", "WorkspaceCommand");
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
+  }
+}
+
 /** A Workspace as the lookups describe it. */
 export interface WorkspaceInfo {
   /** The workspace's UUID (also the resource id). */

@@ -48,6 +48,10 @@ const cases: Record<string, { base: Record<string, unknown>; other: Record<strin
     base: { publicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIA a@host", account: "acme", adoptExisting: false },
     other: { publicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB b@host", account: "other", adoptExisting: true },
   },
+  WorkspaceCommand: {
+    base: { workspace: "ws", create: "make a", update: "make u", delete: "make d", environment: { A: "1" }, stdin: "x", cwd: "/w", user: "root", timeoutMs: 1000, triggers: ["1"], account: "acme" },
+    other: { workspace: "ws2", create: "make b", update: "make v", delete: "make e", environment: { A: "2" }, stdin: "y", cwd: "/v", user: "ubuntu", timeoutMs: 2000, triggers: ["2"], account: "other" },
+  },
 };
 
 describe("schema.json", () => {
@@ -151,7 +155,7 @@ describe("schema.json", () => {
 
     test(`${name}: secret outputs are the ones the resource class marks secret`, () => {
       const secrets = Object.entries(res.properties as Record<string, { secret?: boolean }>).filter(([, p]) => p.secret).map(([k]) => k);
-      expect(secrets).toEqual(name === "ApiKey" ? ["key"] : []);
+      expect(secrets).toEqual(name === "ApiKey" ? ["key"] : name === "WorkspaceCommand" ? ["output"] : []);
       for (const source of [sdkSource(), pluginSdkSource()]) {
         const cls = source.split(`export class ${name} `)[1].split("\n}\n")[0];
         const marked = /withSecretOutputs\(opts, (\[[^\]]*\])\)/.exec(cls);

@@ -14,6 +14,7 @@ import type { AuditNote } from "./audit";
 import { parseJsonObject } from "./request";
 import { accountRoutes } from "./routes/accounts";
 import { auditRoutes } from "./routes/audit";
+import { execRoutes } from "./routes/exec";
 import { keyRoutes } from "./routes/keys";
 import { Method, Reply, Route } from "./routes/route";
 import { sessionRoutes } from "./routes/sessions";
@@ -24,7 +25,7 @@ import type { Account, Key } from "./store";
 
 export type { Reply, Route } from "./routes/route";
 
-export const HANDLERS: Route[] = [...workspaceRoutes, ...keyRoutes, ...accountRoutes, ...sessionRoutes, ...auditRoutes];
+export const HANDLERS: Route[] = [...workspaceRoutes, ...keyRoutes, ...accountRoutes, ...sessionRoutes, ...auditRoutes, ...execRoutes];
 
 interface Compiled {
   route: Route;

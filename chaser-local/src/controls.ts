@@ -17,6 +17,7 @@ import { z } from "zod";
 import * as rule from "../../contract/rules";
 import { firstIssue } from "../../contract";
 import type { Reply } from "./api";
+import { history } from "./exec";
 import { Faults, validateConfig } from "./faults";
 import { parseJsonObject } from "./request";
 import { ApiError, invalid, memberOf, ROOT_ACCOUNT, ROOT_USER, State } from "./state";
@@ -178,6 +179,24 @@ export class Controls {
       }
       this.faults.set(config);
       return { status: 200, body: this.faults.get() };
+    }
+    if (segments.length === 1 && first === "exec-scripts") {
+      if (method === "GET") return { status: 200, body: st.scripts.get() };
+      only("PUT");
+      st.scripts.set(parseJsonObject(rawBody));
+      return { status: 200, body: st.scripts.get() };
+    }
+    if (segments.length === 1 && first === "commands") {
+      only("GET");
+      return {
+        status: 200,
+        body: {
+          commands: history(st).map((c) => ({
+            seq: c.seq, id: c.id, account: c.accountId, workspace_id: c.workspaceId, workspace: c.workspace, session_id: c.session_id, command: c.command,
+            cwd: c.cwd, user: c.user, env_keys: c.env_keys, stdin_chars: c.stdin_chars, exit_code: c.exit_code, status: c.status, via: c.via, job_id: c.job_id, at: c.at,
+          })),
+        },
+      };
     }
     if (segments.length === 1 && first === "accounts") {
       only("POST");

@@ -154,6 +154,43 @@ const auditEventSchema = z.looseObject({
   created_at: time,
 });
 export type AuditEvent = z.output<typeof auditEventSchema>;
+const execResultRecord = z.looseObject({}); // an exec result as answered (contract/wire.ts execResult)
+
+/** A command run in a workspace (its history: the `/_local/commands` control lists it). Never environment values or stdin. */
+const commandSchema = z.looseObject({
+  id: str.min(1),
+  accountId: str.min(1),
+  seq: z.number().int(),
+  workspaceId: nullStr,
+  workspace: nullStr,
+  session_id: str.min(1),
+  command: str,
+  cwd: nullStr,
+  user: nullStr,
+  env_keys: z.array(str),
+  stdin_chars: z.number().int(),
+  exit_code: z.number().int().nullable(),
+  status: str,
+  via: str,
+  job_id: nullStr,
+  at: time,
+});
+export type CommandRecord = z.output<typeof commandSchema>;
+
+const jobSchema = z.looseObject({
+  id: str.min(1),
+  accountId: str.min(1),
+  kind: str,
+  /** the input as given, environment values and stdin left out */
+  input: z.record(z.string(), z.unknown()),
+  idempotency_key: nullStr,
+  created_at: time,
+  /** when it finishes (its scripted duration after its start); it answers `running` until then */
+  finishes_at: time,
+  failed: z.boolean(),
+  result: z.union([execResultRecord, z.array(execResultRecord)]),
+});
+export type JobRecord = z.output<typeof jobSchema>;
 
 export const RECORD_SCHEMAS = {
   accounts: accountSchema,
@@ -165,6 +202,8 @@ export const RECORD_SCHEMAS = {
   sessions: sessionSchema,
   sshKeys: sshKeySchema,
   auditEvents: auditEventSchema,
+  commands: commandSchema,
+  jobs: jobSchema,
 } as const;
 
 export interface Collections {
@@ -177,6 +216,8 @@ export interface Collections {
   sessions: Map<string, Session>;
   sshKeys: Map<string, SshKey>;
   auditEvents: Map<string, AuditEvent>;
+  commands: Map<string, CommandRecord>;
+  jobs: Map<string, JobRecord>;
 }
 export type CollectionName = keyof Collections;
 export type RecordOf<C extends CollectionName> = Collections[C] extends Map<string, infer T> ? T : never;

@@ -8,6 +8,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { foldName, isUuid, keyPrefix, Plan, Role, sameName, workspaceSelector } from "../../contract";
 import { ApiError, invalid } from "./errors";
 import { AuditLog } from "./audit";
+import { ExecScripts } from "./exec-scripts";
 import { Indexes } from "./indexes";
 import { workspaceInfo } from "./shapes";
 import { Account, Key, Member, ROOT_ACCOUNT, ROOT_EMAIL, ROOT_KEY_ID, ROOT_USER, ServiceAccount, Session, Snapshot, SshKey, Store, User, Workspace } from "./store";
@@ -24,6 +25,8 @@ export class State {
   readonly ix: Indexes;
   /** the accounts' audit logs (audit.ts) */
   readonly audit: AuditLog;
+  /** the scripted results of commands (in memory only, like faults) */
+  readonly scripts = new ExecScripts();
 
   /** Only the root key's hash and prefix are kept (to restore it on reset), never the secret. */
   readonly rootKeyHash: string;
@@ -194,6 +197,7 @@ export class State {
   /** Forgets everything but the root user, its personal account and the root key. */
   reset(): void {
     this.store.clear();
+    this.scripts.clear();
     this.bootstrap();
   }
 

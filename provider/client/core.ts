@@ -48,6 +48,26 @@ export class Core {
     }
   }
 
+  /** Like `call`, with the answer's HTTP status (e.g. 201 for a new object, 200 for one that existed). */
+  async answer<S extends z.ZodTypeAny>(spec: RequestSpec, schema: S): Promise<{ status: number; body: z.infer<S> }> {
+    try {
+      const answer = await send(this.config, spec);
+      const r = schema.safeParse(answer.body);
+      if (r.success) return { status: answer.status, body: r.data };
+      const issue = r.error.issues[0];
+      throw new InvalidResponseError({
+        status: answer.status,
+        code: "invalid_response",
+        detail: `the Chaser API answered in an unexpected shape (${issue.path.join(".") || "(root)"}: ${issue.message})`,
+        method: spec.method,
+        path: spec.path,
+        requestId: answer.requestId,
+      });
+    } finally {
+      if (spec.method !== "GET") this.forget();
+    }
+  }
+
   /** A listing shared by concurrent and recent readers of this client (`fresh`: always a new request). */
   shared<T>(what: string, load: () => Promise<T>, fresh = false): Promise<T> {
     const existing = this.flights.get(what);

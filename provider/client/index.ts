@@ -2,18 +2,20 @@
  * The typed Chaser Core API client: one transport (undici, retries safe for non-idempotent calls, deadlines),
  * answers validated with the contract's zod schemas, errors as one class per kind of failure, and one API area
  * per property: `client.workspaces`, `client.snapshots`, `client.keys`, `client.accounts` (with its `members` and
- * `serviceAccounts`), `client.sshKeys`, `client.audit`.
+ * `serviceAccounts`), `client.sshKeys`, `client.audit`, `client.jobs` (commands in a workspace).
  */
 import { Accounts } from "./accounts";
 import { Audit } from "./audit";
 import { ClientOptions, ResolvedConfig, resolveConfig } from "./config";
 import { Core } from "./core";
+import { Jobs } from "./jobs";
 import { Keys } from "./keys";
 import { Snapshots } from "./snapshots";
 import { SshKeys } from "./ssh-keys";
 import { Workspaces } from "./workspaces";
 
 export type { AccountInfo, MemberInfo, ServiceAccountInfo } from "./accounts";
+export type { ExecResult, JobInfo } from "./jobs";
 export type { ApiKeyInfo, CreatedApiKey } from "./keys";
 export type { AuditEvent, AuditFilters } from "./audit";
 export type { SshKeyInfo } from "./ssh-keys";
@@ -29,6 +31,7 @@ export class ChaserClient {
   readonly accounts: Accounts;
   readonly sshKeys: SshKeys;
   readonly audit: Audit;
+  readonly jobs: Jobs;
 
   constructor(opts: ClientOptions = {}) {
     this.config = resolveConfig(opts);
@@ -39,5 +42,6 @@ export class ChaserClient {
     this.accounts = new Accounts(core);
     this.sshKeys = new SshKeys(core);
     this.audit = new Audit(core);
+    this.jobs = new Jobs(core);
   }
 }
