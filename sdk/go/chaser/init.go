@@ -35,6 +35,8 @@ func (m *module) Construct(ctx *pulumi.Context, name, typ, urn string) (r pulumi
 		r = &Template{}
 	case "chaser:index:Workspace":
 		r = &Workspace{}
+	case "chaser:index:WorkspaceCommand":
+		r = &WorkspaceCommand{}
 	default:
 		return nil, fmt.Errorf("unknown resource type: %s", typ)
 	}

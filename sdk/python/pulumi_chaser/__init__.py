@@ -25,6 +25,7 @@ from .snapshot import *
 from .ssh_key import *
 from .template import *
 from .workspace import *
+from .workspace_command import *
 from . import outputs
 
 # Make subpackages available:
@@ -48,7 +49,8 @@ _utilities.register(
    "chaser:index:Snapshot": "Snapshot",
    "chaser:index:SshKey": "SshKey",
    "chaser:index:Template": "Template",
-   "chaser:index:Workspace": "Workspace"
+   "chaser:index:Workspace": "Workspace",
+   "chaser:index:WorkspaceCommand": "WorkspaceCommand"
   }
  }
 ]
