@@ -12,7 +12,8 @@ import { checkRecord } from "../records";
 import { checkTarget, CommandRequest, Ran, runCommand, Target } from "../exec";
 import { ApiError, invalid, now, State } from "../state";
 import type { Account, JobRecord } from "../store";
-import { Route, route } from "./route";
+import type { AuditNote } from "../audit";
+import { AuditSpec, Route, route } from "./route";
 
 const KIND_DESCRIPTIONS: Record<(typeof JOB_KINDS)[number], { description: string; schema: z.ZodType }> = {
   "sandbox.exec": { description: "Run one command on a workspace's sandbox (or an ephemeral sandbox).", schema: wire.execRequest },
@@ -91,28 +92,42 @@ function runJob(st: State, acct: Account, kind: string, input: Record<string, un
   throw invalid("kind", `must be one of ${JOB_KINDS.join(", ")} (got '${kind.slice(0, 60)}')`);
 }
 
+/** The audit log's `session.exec` event of a command (its text, never its environment or stdin). */
+const EXEC_AUDIT: AuditSpec = { action: "session.exec", resourceType: "session", target: () => null };
+function execNote(r: Ran): AuditNote {
+  const x = r.result;
+  const text = x.command ?? "";
+  const command = text.length > 200 ? `${text.slice(0, 200)}…` : text;
+  const outcome = x.exit_code === null ? (x.background ? "started in the background" : "timed out") : `exit ${x.exit_code}`;
+  return { resourceId: x.session_id ?? null, summary: `ran \`${command}\` in ${x.workspace ? `workspace '${x.workspace}'` : "an ephemeral sandbox"} (${outcome})`, metadata: { command_id: x.command_id, workspace_id: x.workspace_id, exit_code: x.exit_code } };
+}
+
 export const execRoutes: Route[] = [
   route({
-    name: "exec", access: "exec.write", body: wire.execRequest,
-    handle: ({ st, acct, body }) => {
+    name: "exec", access: "exec.write", body: wire.execRequest, audit: EXEC_AUDIT,
+    handle: ({ st, acct, body, audit }) => {
       const target = execTarget(st, acct, body);
       checkTarget(target);
-      return { status: 200, body: runCommand(st, acct, target, commandOf(body), "exec", null).result };
+      const ran = runCommand(st, acct, target, commandOf(body), "exec", null);
+      audit.push(execNote(ran));
+      return { status: 200, body: ran.result };
     },
   }),
 
   route({
-    name: "sessionExec", access: "exec.write", body: wire.sessionExecRequest,
-    handle: ({ st, acct, body, params }) => {
+    name: "sessionExec", access: "exec.write", body: wire.sessionExecRequest, audit: EXEC_AUDIT,
+    handle: ({ st, acct, body, params, audit }) => {
       const target: Target = { session: st.session(acct, params.id) };
       checkTarget(target);
-      return { status: 200, body: runCommand(st, acct, target, commandOf(body), "session", null).result };
+      const ran = runCommand(st, acct, target, commandOf(body), "session", null);
+      audit.push(execNote(ran));
+      return { status: 200, body: ran.result };
     },
   }),
 
   route({
-    name: "createJob", access: "exec.write", body: wire.createJobRequest,
-    handle: ({ st, acct, body }) => {
+    name: "createJob", access: "exec.write", body: wire.createJobRequest, audit: EXEC_AUDIT,
+    handle: ({ st, acct, body, audit }) => {
       const key = body.idempotency_key ?? null;
       if (key !== null) {
         for (const j of st.d.jobs.values()) if (j.accountId === acct.id && j.idempotency_key === key) return { status: 200, body: jobInfo(j) };
@@ -121,6 +136,7 @@ export const execRoutes: Route[] = [
       const created = now();
       const start = body.run_at && Date.parse(body.run_at) > Date.now() ? Date.parse(body.run_at) : Date.now();
       const { ran, result } = runJob(st, acct, body.kind, body.input, id);
+      for (const r of ran) audit.push(execNote(r));
       const duration = ran.reduce((n, r) => n + r.durationMs, 0);
       const rec: JobRecord = {
         id, accountId: acct.id, kind: body.kind, input: keptInput(body.input), idempotency_key: key, created_at: created,
