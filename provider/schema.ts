@@ -86,7 +86,10 @@ const enumDescriptions: Record<string, string> = {
 function types(): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [schema, name] of [...NAMED_ENUMS.entries(), [accountKind, "AccountKind"] as const]) {
-    out[TOKENS.plugin(name)] = { type: "string", description: enumDescriptions[name], enum: enumValues(schema).map((value) => ({ value })) };
+    // Each value named in PascalCase (`workspaces.read` → `WorkspacesRead`): what the generated SDKs call it
+    // (C# `Scope.WorkspacesRead`; Python and Go spell it upper-case: `Scope.WORKSPACES_READ`, `Scope_WORKSPACES_READ`).
+    const values = enumValues(schema).map((value) => ({ name: value.split(/[^A-Za-z0-9]+/).map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join(""), value }));
+    out[TOKENS.plugin(name)] = { type: "string", description: enumDescriptions[name], enum: values };
   }
   for (const info of INFO_MODELS) {
     const fields = info.models.flatMap(outputFields).filter((f, i, all) => !f.meta.secret && all.findIndex((g) => g.key === f.key) === i);

@@ -83,20 +83,20 @@ namespace PulumiChaser.Chaser
             _value = value ?? throw new ArgumentNullException(nameof(value));
         }
 
-        public static Scope Sessions_read { get; } = new Scope("sessions.read");
-        public static Scope Sessions_write { get; } = new Scope("sessions.write");
-        public static Scope Workspaces_read { get; } = new Scope("workspaces.read");
-        public static Scope Workspaces_write { get; } = new Scope("workspaces.write");
-        public static Scope Exec_write { get; } = new Scope("exec.write");
-        public static Scope Files_read { get; } = new Scope("files.read");
-        public static Scope Files_write { get; } = new Scope("files.write");
-        public static Scope Keys_read { get; } = new Scope("keys.read");
-        public static Scope Keys_write { get; } = new Scope("keys.write");
-        public static Scope Billing_read { get; } = new Scope("billing.read");
-        public static Scope Billing_write { get; } = new Scope("billing.write");
-        public static Scope Audit_read { get; } = new Scope("audit.read");
-        public static Scope Webhooks_read { get; } = new Scope("webhooks.read");
-        public static Scope Webhooks_write { get; } = new Scope("webhooks.write");
+        public static Scope SessionsRead { get; } = new Scope("sessions.read");
+        public static Scope SessionsWrite { get; } = new Scope("sessions.write");
+        public static Scope WorkspacesRead { get; } = new Scope("workspaces.read");
+        public static Scope WorkspacesWrite { get; } = new Scope("workspaces.write");
+        public static Scope ExecWrite { get; } = new Scope("exec.write");
+        public static Scope FilesRead { get; } = new Scope("files.read");
+        public static Scope FilesWrite { get; } = new Scope("files.write");
+        public static Scope KeysRead { get; } = new Scope("keys.read");
+        public static Scope KeysWrite { get; } = new Scope("keys.write");
+        public static Scope BillingRead { get; } = new Scope("billing.read");
+        public static Scope BillingWrite { get; } = new Scope("billing.write");
+        public static Scope AuditRead { get; } = new Scope("audit.read");
+        public static Scope WebhooksRead { get; } = new Scope("webhooks.read");
+        public static Scope WebhooksWrite { get; } = new Scope("webhooks.write");
 
         public static bool operator ==(Scope left, Scope right) => left.Equals(right);
         public static bool operator !=(Scope left, Scope right) => !left.Equals(right);
