@@ -200,7 +200,7 @@ export function buildSchema(): Record<string, unknown> {
     repository: "https://github.com/pulumi-chaser/pulumi-chaser",
     publisher: "pulumi-chaser",
     language: {
-      nodejs: { packageName: "pulumi-chaser", dependencies: { "@pulumi/pulumi": "^3.216.0" } },
+      nodejs: { packageName: "pulumi-chaser/plugin", dependencies: { "@pulumi/pulumi": "^3.216.0" } },
       python: { packageName: "pulumi_chaser", requires: { pulumi: ">=3.0.0,<4.0.0" }, pyproject: { enabled: true }, respectSchemaVersion: true },
       go: {
         importBasePath: "github.com/pulumi-chaser/pulumi-chaser/sdk/go/chaser",

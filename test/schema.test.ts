@@ -171,3 +171,13 @@ test("the README's resource reference is the one schema.json generates", () => {
   expect(r.stderr).toBe("");
   expect(r.status).toBe(0);
 });
+
+test("the plugin entry's enum values are schema.json's (what the code `pulumi import` prints refers to)", () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const enums = require("../sdk/plugin/enums") as Record<string, Record<string, string>>;
+  const schema = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "schema.json"), "utf8"));
+  for (const name of ["SessionType", "Scope", "Role", "AccountKind"]) {
+    const expected = Object.fromEntries(schema.types[`chaser:index:${name}`].enum.map((e: { name: string; value: string }) => [e.name, e.value]));
+    expect({ name, values: enums[name] }).toEqual({ name, values: expected });
+  }
+});

@@ -9,6 +9,7 @@ import { installDebugFilter } from "../debug-filter";
 installDebugFilter();
 
 export * from "./resources";
+export { AccountKind, Role, Scope, SessionType } from "./enums";
 export * from "./lookups";
 export { Provider } from "./provider";
 export type { ProviderArgs } from "./provider";

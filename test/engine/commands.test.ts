@@ -6,7 +6,7 @@
  */
 import { Local, writesTo } from "../support/local";
 import { runScenario } from "./support/scenario";
-import { HEADER, occurrences } from "./support/stack";
+import { FLAVOURS, HEADER, headerOf, occurrences } from "./support/stack";
 
 jest.setTimeout(900_000);
 
@@ -175,12 +175,13 @@ test("the golden pipeline: commands once and in order, then snapshot, template, 
   );
 });
 
-test("20 commands under 20% faults (500, 503, 429, reset, drop): every command ran exactly once", async () => {
+// Both flavours: the plugin serves WorkspaceCommand from the same hooks (chaser:index:WorkspaceCommand).
+test.each(FLAVOURS)("20 commands under 20%% faults (500, 503, 429, reset, drop): every command ran exactly once (%s)", async (flavour) => {
   const N = 20;
-  await runScenario(local, "cmdfaults", [
+  await runScenario(local, `cmdfaults-${flavour}`, [
     {
       name: "up under faults",
-      program: `${HEADER}
+      program: `${headerOf(flavour)}
 const ws = new chaser.Workspace("ws", { name: "faulty", sessionType: "sandbox" });
 const cmds = [];
 for (let i = 0; i < ${N}; i++) cmds.push(new chaser.WorkspaceCommand("c" + i, { workspace: ws.workspaceId, create: "step-" + i }));`,
@@ -194,5 +195,5 @@ for (let i = 0; i < ${N}; i++) cmds.push(new chaser.WorkspaceCommand("c" + i, { 
         expect(await activeSessions("faulty")).toBe(0);
       },
     },
-  ]);
+  ], { flavour });
 });

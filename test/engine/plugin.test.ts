@@ -68,7 +68,8 @@ test("pulumi import: every resource kind by its documented id, with reads only; 
     // The code `pulumi import` prints (Pulumi's TypeScript generator, from the plugin's schema) declares them.
     const generated = fs.readFileSync(path.join(p.root, "generated.ts"), "utf8");
     for (const name of Object.keys(ids)) expect(generated).toContain(`new chaser.${name}("${name.toLowerCase()}"`);
-    expect(generated).toMatch(/workspace: "[0-9a-f-]+"/);
+    expect(generated).toContain(`from "pulumi-chaser/plugin"`);
+    expect(generated).toMatch(/workspace: (workspace\.id|"[0-9a-f-]+")/);
     expect(generated).toContain("publicKey:");
     // The key's secret exists once, at creation: the import says it has none.
     expect(imported.stdout + imported.stderr).toMatch(/imported without its key: the API shows it only once/);
