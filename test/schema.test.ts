@@ -83,7 +83,7 @@ describe("schema.json", () => {
     expect(committed.language.go.importBasePath).toBe("github.com/pulumi-chaser/pulumi-chaser/sdk/go/chaser");
     expect(committed.language.csharp.rootNamespace).toBe("PulumiChaser");
     expect(committed.language.csharp.packageReferences.Pulumi).toBeDefined();
-    expect(committed.language.nodejs.packageName).toBe("pulumi-chaser");
+    expect(committed.language.nodejs.packageName).toBe("pulumi-chaser/plugin") // the entry whose classes target the plugin: what `pulumi import` code imports;
   });
 
   test("declares the provider's inputs as the configuration: same keys, secrets and environment fallbacks", () => {
