@@ -139,3 +139,21 @@ test("each policy: the violating program reports it (mandatory fails, advisory w
     "chaser-workspace-deletion-protection",
   ]);
 });
+
+test("chaser-apikey-max-age: a key older than maxAgeDays (from the creation time in state) is reported at preview, with no write", async () => {
+  const p = await projectFor(local, "policy-age");
+  try {
+    p.program(`${HEADER}new chaser.ApiKey("old", { scopes: ["workspaces.read"], rotationTriggers: { rotation: "1" } });\n`);
+    const up = await p.up();
+    expect({ code: up.code, out: up.code === 0 ? "" : up.stdout }).toEqual({ code: 0, out: "" });
+    const fresh = violations(await previewWithPack(p, { "chaser-apikey-max-age": { maxAgeDays: 1 } }));
+    expect(fresh.filter((v) => v.policy === "chaser-apikey-max-age")).toEqual([]);
+    const aged = await previewWithPack(p, { "chaser-apikey-max-age": { maxAgeDays: 0 } });
+    const found = violations(aged).filter((v) => v.policy === "chaser-apikey-max-age");
+    expect(found.map((v) => `${v.policy}: ${v.resource} (${v.level})`)).toEqual(["chaser-apikey-max-age: old (advisory)"]);
+    expect(aged.code).toBe(0); // advisory: a warning
+    expect((await p.destroy()).code).toBe(0);
+  } finally {
+    p.cleanup();
+  }
+});
