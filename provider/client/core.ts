@@ -28,30 +28,19 @@ export class Core {
   async call<S extends z.ZodTypeAny>(spec: RequestSpec, schema: S): Promise<z.infer<S>>;
   async call(spec: RequestSpec): Promise<void>;
   async call<S extends z.ZodTypeAny>(spec: RequestSpec, schema?: S): Promise<z.infer<S> | void> {
-    const write = spec.method !== "GET";
-    try {
-      const answer = await send(this.config, spec);
-      if (!schema) return;
-      const r = schema.safeParse(answer.body);
-      if (r.success) return r.data;
-      const issue = r.error.issues[0];
-      throw new InvalidResponseError({
-        status: answer.status,
-        code: "invalid_response",
-        detail: `the Chaser API answered in an unexpected shape (${issue.path.join(".") || "(root)"}: ${issue.message})`,
-        method: spec.method,
-        path: spec.path,
-        requestId: answer.requestId,
-      });
-    } finally {
-      if (write) this.forget();
-    }
+    return (await this.exchange(spec, schema)).body;
   }
 
   /** Like `call`, with the answer's HTTP status (e.g. 201 for a new object, 200 for one that existed). */
   async answer<S extends z.ZodTypeAny>(spec: RequestSpec, schema: S): Promise<{ status: number; body: z.infer<S> }> {
+    return this.exchange(spec, schema);
+  }
+
+  /** Sends the request; the answer's body checked against `schema` (none: not read); a write forgets the listings. */
+  private async exchange<S extends z.ZodTypeAny>(spec: RequestSpec, schema?: S): Promise<{ status: number; body: z.infer<S> }> {
     try {
       const answer = await send(this.config, spec);
+      if (!schema) return { status: answer.status, body: undefined as z.infer<S> };
       const r = schema.safeParse(answer.body);
       if (r.success) return { status: answer.status, body: r.data };
       const issue = r.error.issues[0];
