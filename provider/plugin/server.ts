@@ -70,7 +70,6 @@ const secretOutputs = (r: ResourceKind) => outputFields(r.model).filter((f) => f
 const secretInputs = (r: ResourceKind) => inputFields(r.model).filter((f) => f.meta.secret).map((f) => f.key);
 
 export class ChaserProvider {
-  private configured = false;
   private readonly pending = new Set<string>();
 
   constructor(private readonly p: Protos) {}
@@ -166,7 +165,6 @@ export class ChaserProvider {
     const failures = this.configFailures(Object.fromEntries(CONFIG_KEYS.map((k) => [k, get(k)])));
     if (failures.length) throw new ProviderError(failures.map((f) => f.reason).join("; "));
     configureSettings({ get });
-    this.configured = true;
     const res = new this.p.provider.ConfigureResponse();
     res.setAcceptsecrets(true);
     res.setSupportspreview(true);
@@ -354,10 +352,6 @@ export class ChaserProvider {
    */
   cancel(): void {
     if (this.pending.size) debug(`cancel: ${this.pending.size} operation(s) in flight (${[...this.pending].join(", ")})`);
-  }
-
-  get isConfigured(): boolean {
-    return this.configured;
   }
 }
 
