@@ -3,13 +3,16 @@
 // sets. The programs declare N resources; the floor's is a trivial dynamic resource whose create and delete wait
 // 50 ms (no read), the package's a Workspace against chaser-local answering after 50 ms, once as the dynamic
 // resource (`pulumi-chaser`, "package") and once through the provider plugin (`pulumi-chaser/plugin`, "plugin").
+// "bound" (not run unless asked) is the plugin's program against engine/cmd/null-provider, a Go plugin that does
+// nothing (create and delete wait the same 50 ms): what the engine and the Node.js SDK cost with any provider, the
+// line no implementation of the plugin can go below.
 // Per N and operation (up, preview with no changes, refresh, destroy) they run back to back, in rotating order,
 // for several rounds;
 // it prints min/median/max per variant, the ratio of medians, the requests the API received and the state bytes
 // per resource, and writes the figures (JSON) and a chart of time against N (SVG).
 //
 // Run after `make build` (and `make engine`):  node bench/large-stack.js [--sizes 50,200,500] [--rounds 3]
-//   [--latency 50] [--out bench/results] [--ops up,preview,refresh,destroy] [--variants floor,package,plugin]
+//   [--latency 50] [--out bench/results] [--ops up,preview,refresh,destroy] [--variants floor,package,plugin,bound]
 // With --engine-options it measures instead what users of big stacks can do on the engine's side, on the package's
 // program at the largest size: `up` with --parallel 32, and with PULUMI_SKIP_CHECKPOINTS=true, against a plain
 // `up`; `preview` and `refresh` of one resource (--target) against the whole stack.
@@ -50,7 +53,9 @@ const LATENCY = Number(args.latency);
 const OPS = args.ops.split(",");
 const VARIANTS = args.variants.split(",");
 if (!VARIANTS.includes("floor")) throw new Error("--variants must include floor (the ratios are to it)");
+for (const v of VARIANTS) if (!["floor", "package", "plugin", "bound"].includes(v)) throw new Error(`--variants: no variant '${v}' (floor, package, plugin, bound)`);
 const KEY = "sk_bench_large_stack_root_key_0001";
+const VERSION = require("../package.json").version;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const FLOOR = `const pulumi = require("@pulumi/pulumi");
@@ -71,6 +76,19 @@ const n = Number(new pulumi.Config().require("n"));
 for (let i = 0; i < n; i++) new chaser.Workspace("r" + i, { sessionType: "sandbox" });
 `;
 const PLUGIN = PACKAGE.replace(`require("pulumi-chaser")`, `require("pulumi-chaser/plugin")`);
+
+/**
+ * Builds engine/cmd/null-provider (the "bound" variant's plugin) into `dir` as pulumi-resource-chaser, offline, with
+ * engine/build.sh's toolchain settings: the engine build filled the module cache with everything it needs.
+ */
+function buildNullProvider(dir) {
+  fs.mkdirSync(dir, { recursive: true });
+  const env = { ...process.env, GOTOOLCHAIN: "local", GOFLAGS: "-mod=mod", GOSUMDB: "off", CGO_ENABLED: "0" };
+  execFileSync("go", ["build", "-tags", "osusergo,grpcnotrace", "-trimpath", "-ldflags", "-s -w", "-o", path.join(dir, "pulumi-resource-chaser"), "./cmd/null-provider"], {
+    cwd: path.join(REPO, "engine"), env, stdio: ["ignore", "inherit", "inherit"],
+  });
+  return dir;
+}
 
 /** The engine's bin directory: CHASER_ENGINE_BIN (as the engine tests take it) or engine/build.sh's answer. */
 function engineBin() {
@@ -102,7 +120,8 @@ function project(root, name, program, opts = {}) {
     if (e !== "pulumi-chaser" && !e.startsWith(".")) fs.symlinkSync(path.join(REPO, "node_modules", e), path.join(nm, e));
   }
   fs.cpSync(path.join(root, "pkg"), path.join(nm, "pulumi-chaser"), { recursive: true });
-  const plugins = opts.plugin ? `plugins:\n  providers:\n    - name: chaser\n      path: ${path.join(nm, "pulumi-chaser", "plugin")}\n` : "";
+  const pluginDir = opts.pluginDir ?? path.join(nm, "pulumi-chaser", "plugin");
+  const plugins = opts.plugin ? `plugins:\n  providers:\n    - name: chaser\n      path: ${pluginDir}\n` : "";
   fs.writeFileSync(path.join(dir, "Pulumi.yaml"), `name: ${name}\nruntime:\n  name: nodejs\n  options:\n    typescript: false\nmain: index.js\n${plugins}`);
   fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name, private: true, main: "index.js" }));
   fs.writeFileSync(path.join(dir, "index.js"), program);
@@ -119,6 +138,8 @@ function pulumi(dir, bin, pargs, extraEnv = {}) {
     PULUMI_HOME: path.join(dir, ".home"),
     PULUMI_SKIP_UPDATE_CHECK: "true",
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    NULL_PROVIDER_LATENCY_MS: String(LATENCY),
+    NULL_PROVIDER_VERSION: VERSION,
   };
   for (const k of ["CHASER_API_KEY", "CHASER_API_URL", "CHASER_ACCOUNT", "CHASER_DEBUG"]) delete env[k];
   Object.assign(env, extraEnv);
@@ -137,7 +158,7 @@ const COMMANDS = {
 function svg(results) {
   const W = 900, H = 640, panels = OPS.length, cols = 2, rows = Math.ceil(panels / cols);
   const pw = W / cols, ph = (H - 40) / rows;
-  const colors = { floor: "#7a7a7a", package: "#c2185b", plugin: "#1565c0" };
+  const colors = { floor: "#7a7a7a", package: "#c2185b", plugin: "#1565c0", bound: "#2e7d32" };
   let s = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="12">`;
   s += `<rect width="${W}" height="${H}" fill="white"/><text x="${W / 2}" y="22" text-anchor="middle" font-size="15">Large stacks: seconds (median of ${ROUNDS}) against resources, package vs the engine's floor</text>`;
   OPS.forEach((op, i) => {
@@ -158,6 +179,7 @@ function svg(results) {
   s += `<rect x="${W - 230}" y="${H - 30}" width="12" height="12" fill="${colors.floor}"/><text x="${W - 212}" y="${H - 20}">floor (trivial dynamic resource)</text>`;
   s += `<rect x="${W - 420}" y="${H - 30}" width="12" height="12" fill="${colors.package}"/><text x="${W - 402}" y="${H - 20}">pulumi-chaser (dynamic)</text>`;
   if (VARIANTS.includes("plugin")) s += `<rect x="${W - 610}" y="${H - 30}" width="12" height="12" fill="${colors.plugin}"/><text x="${W - 592}" y="${H - 20}">pulumi-chaser/plugin</text>`;
+  if (VARIANTS.includes("bound")) s += `<rect x="${W - 890}" y="${H - 30}" width="12" height="12" fill="${colors.bound}"/><text x="${W - 872}" y="${H - 20}">bound (a Go plugin doing nothing)</text>`;
   return s + "</svg>\n";
 }
 
@@ -214,6 +236,7 @@ async function main() {
   execFileSync("tar", ["xzf", path.join(root, tgz), "-C", path.join(root, "pkg"), "--strip-components=1"]);
   const server = await startServer();
   const dirs = { floor: project(root, "floor", FLOOR), package: project(root, "chaser", PACKAGE), plugin: project(root, "plugin", PLUGIN, { plugin: true }) };
+  if (VARIANTS.includes("bound")) dirs.bound = project(root, "bound", PLUGIN, { plugin: true, pluginDir: buildNullProvider(path.join(root, "null-provider")) });
   if (args["engine-options"]) {
     try {
       await engineOptions(bin, dirs.package, server);

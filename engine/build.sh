@@ -127,7 +127,7 @@ else
   # Keyed by the sources (tests excluded), the module files and the build flags.
   stamp="$(cd "$HERE" && {
       printf '%s\n' "$VERSION" "$TAGS" "$LDFLAGS"
-      find cmd -name '*.go' ! -name '*_test.go' | LC_ALL=C sort | while read -r f; do echo "== $f"; cat "$f"; done
+      find cmd/pulumi-language-nodejs -name '*.go' ! -name '*_test.go' | LC_ALL=C sort | while read -r f; do echo "== $f"; cat "$f"; done
       cat go.mod go.sum
     } | sha256sum | cut -c1-16)"
   if [ ! -x "$BIN/pulumi-language-nodejs" ] || [ "$(cat "$BIN/.language-host-stamp" 2>/dev/null)" != "$stamp" ]; then

@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { describeAccount } from "../contract";
-import { ChaserClient } from "./client";
+import type { ChaserClient } from "./client";
 import type { Wait } from "./client/config";
 import { engineLog } from "./engine-log";
 import { currentSettings } from "./settings";
@@ -52,6 +52,9 @@ export function contextFor(account?: string | null): Context {
   const id = `${apiUrl}|${acct ?? ""}|${createHash("sha256").update(apiKey).digest("hex").slice(0, 16)}`;
   let client = clients.get(id);
   if (!client) {
+    // Loaded on the first call to the API, not with the provider: a preview with nothing to change (and the
+    // plugin's start, which the engine waits for) never needs the HTTP client and undici.
+    const { ChaserClient } = require("./client") as typeof import("./client");
     client = new ChaserClient({ apiKey, apiUrl, account: acct, onWait: report });
     clients.set(id, client);
   }
