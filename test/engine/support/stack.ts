@@ -9,6 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { REPO, installInto } from "../../support/pack";
+export { processesIn } from "../../support/proc";
 
 export { REPO };
 
@@ -306,25 +307,6 @@ export function killTree(pid: number): number[] {
     }
   }
   return tree;
-}
-
-/** Processes (not zombies) whose working directory is `dir` or below it: the engine's plugins and the program. */
-export function processesIn(dir: string): Array<{ pid: number; command: string }> {
-  const real = fs.realpathSync(dir);
-  const found: Array<{ pid: number; command: string }> = [];
-  for (const entry of fs.readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    try {
-      const cwd = fs.readlinkSync(`/proc/${entry}/cwd`);
-      if (cwd !== real && !cwd.startsWith(real + path.sep)) continue;
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
-      if (stat[stat.lastIndexOf(")") + 2] === "Z") continue;
-      found.push({ pid: Number(entry), command: fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0").join(" ").trim() });
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return found;
 }
 
 /** Reads the engine's event log: resource steps (op and urn) and diagnostics. */
