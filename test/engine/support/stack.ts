@@ -256,6 +256,19 @@ export function readmeTsconfig(): Record<string, unknown> {
   return JSON.parse(block);
 }
 
+/** The files of the README's section "A TypeScript project": each block after its "`FILE`:" label. */
+export function readmeTypeScriptProject(): Record<"Pulumi.yaml" | "package.json" | "tsconfig.json" | "index.ts", string> {
+  const readme = fs.readFileSync(path.join(REPO, "README.md"), "utf8");
+  const start = readme.indexOf("\n## A TypeScript project\n");
+  if (start < 0) throw new Error("README.md has no section 'A TypeScript project'");
+  const section = readme.slice(start, readme.indexOf("\n## ", start + 5));
+  const files: Record<string, string> = {};
+  for (const m of section.matchAll(/^`([^`]+)`:\n\n```\w+\n([\s\S]*?)```/gm)) files[m[1]] = m[2];
+  const names = Object.keys(files).sort().join(", ");
+  if (names !== "Pulumi.yaml, index.ts, package.json, tsconfig.json") throw new Error(`README.md's TypeScript project shows ${names}`);
+  return files as Record<"Pulumi.yaml" | "package.json" | "tsconfig.json" | "index.ts", string>;
+}
+
 /**
  * Makes `compiler` the project's `typescript`. Pulumi's runner (and its ts-node) `require("typescript")` from
  * @pulumi/pulumi's real directory, so @pulumi/pulumi becomes the project's own (hard links to the repository's
