@@ -166,3 +166,26 @@ test("durable across a restart (the data directory) and bounded: each account ke
   expect(log.query("a", new URLSearchParams("action=workspace.create")).events).toEqual([]);
   expect([...store.data.auditEvents.values()].filter((e) => e.accountId === "b").length).toBe(Math.ceil((AUDIT_KEEP + 25) / 2));
 });
+
+test("every command run is a session.exec event (exec, a session's exec, each step of a job), never its environment or stdin; a replayed job adds none", async () => {
+  const ws = (await call("POST", "/v1/workspaces", { session_type: "sandbox", name: "runner" })).body;
+  const ran = await call("POST", "/v1/exec", { workspace: "runner", command: "make seed", env: { DB_PASSWORD: "hunter2-env-value" }, stdin: "stdin-secret-text" });
+  expect(ran.status).toBe(200);
+  const session = (await call("POST", "/v1/sessions", { workspace: "runner" })).body;
+  expect((await call("POST", `/v1/sessions/${session.id}/exec`, { command: "ls" })).status).toBe(200);
+  const job = { kind: "pipeline.run", input: { workspace: ws.id, steps: [{ command: "step one" }, { command: "step two" }] }, idempotency_key: "audit-once" };
+  expect((await call("POST", "/v1/jobs", job)).status).toBe(201);
+  expect((await call("POST", "/v1/jobs", job)).status).toBe(200); // the same job: nothing runs, nothing recorded
+  const execs = await events("?action=session.exec");
+  expect(execs.map((e) => [e.resource_type, e.status, e.summary])).toEqual([
+    ["session", "success", "ran `step two` in workspace 'runner' (exit 0)"],
+    ["session", "success", "ran `step one` in workspace 'runner' (exit 0)"],
+    ["session", "success", "ran `ls` in workspace 'runner' (exit 0)"],
+    ["session", "success", "ran `make seed` in workspace 'runner' (exit 0)"],
+  ]);
+  expect(execs[2]).toMatchObject({ resource_id: session.id, metadata: { workspace_id: ws.id, exit_code: 0 } });
+  expect(execs[3]).toMatchObject({ resource_id: ran.body.session_id, metadata: { command_id: ran.body.command_id, workspace_id: ws.id, exit_code: 0 } });
+  const text = JSON.stringify(await events("?limit=500"));
+  expect(text).not.toContain("hunter2-env-value");
+  expect(text).not.toContain("stdin-secret-text");
+});

@@ -23,7 +23,7 @@ test("packed from a clean clone and installed with npm: the files it promises, a
     npm(["ci"], clone);
     const tgz = npm(["pack", "--silent", "--pack-destination", root], clone).trim().split("\n").pop()!;
     const listing = execFileSync("tar", ["tzf", path.join(root, tgz)], { encoding: "utf8" }).split("\n");
-    for (const f of ["dist/sdk/index.js", "dist/sdk/index.d.ts", "dist/provider/resources/workspace.js", "dist/provider/settings.js", "dist/cli/recover.js", "dist/chaser-local/src/cli.js", "schema.json", "README.md", "LICENSE", "CHANGELOG.md", "docs/chaser-local.md", "bin/chaser-local.js", "plugin/pulumi-resource-chaser", "plugin/index.js", "plugin/index.d.ts", "dist/sdk/plugin/index.js", "dist/sdk/plugin/index.d.ts", "bin/chaser-sweep.js", "dist/cli/sweep.js", "policy/PulumiPolicy.yaml", "policy/package.json", "policy/index.js", "dist/policy/pack.js", "dist/policy/policies.js"]) {
+    for (const f of ["dist/sdk/index.js", "dist/sdk/index.d.ts", "dist/provider/resources/workspace.js", "dist/provider/settings.js", "dist/cli/recover.js", "dist/chaser-local/src/cli.js", "schema.json", "README.md", "LICENSE", "CHANGELOG.md", "docs/chaser-local.md", "bin/chaser-local.js", "plugin/pulumi-resource-chaser", "plugin/index.js", "plugin/index.d.ts", "dist/sdk/plugin/index.js", "dist/sdk/plugin/index.d.ts", "bin/chaser-sweep.js", "dist/cli/sweep.js", "policy/PulumiPolicy.yaml", "policy/package.json", "policy/index.js", "dist/policy/pack.js", "dist/policy/policies.js", "examples/yaml/Pulumi.yaml", "examples/quickstart/index.ts", "examples/github-actions/README.md"]) {
       expect({ f, packed: listing.includes(`package/${f}`) }).toEqual({ f, packed: true });
     }
     expect(listing.filter((f) => /\/(test|node_modules)\//.test(f))).toEqual([]);
@@ -84,22 +84,27 @@ test.each(["typescript", "typescript6"])("every TypeScript snippet of the README
   }
 });
 
-test("the shipped docs work from the npm page: relative links resolve to shipped files, repository links to files that exist; the version they state is package.json's", () => {
+test("the shipped docs work from the npm page and from node_modules: relative links resolve to shipped files, repository links to files that exist and that the package does not ship; the version they state is package.json's", () => {
   const { dir } = packedPackage();
   const pkg = JSON.parse(fs.readFileSync(path.join(REPO, "package.json"), "utf8"));
   const repoUrl = String(pkg.repository.url).replace(/^git\+/, "").replace(/\.git$/, "");
   expect(pkg.homepage.startsWith(repoUrl)).toBe(true);
   const broken: string[] = [];
-  const docs = ["README.md", ...(fs.readdirSync(path.join(dir, "docs")) as string[]).map((f) => `docs/${f}`)].filter((f) => f.endsWith(".md"));
+  const markdown = (d: string): string[] =>
+    (fs.readdirSync(path.join(dir, d), { withFileTypes: true }) as fs.Dirent[]).flatMap((e) => (e.isDirectory() ? markdown(path.join(d, e.name)) : e.name.endsWith(".md") ? [path.join(d, e.name)] : []));
+  const docs = ["README.md", ...markdown("docs"), ...markdown("examples")];
   expect(docs).toContain("docs/chaser-local.md");
+  expect(docs).toContain("examples/github-actions/README.md");
   for (const doc of docs) {
     const text = fs.readFileSync(path.join(dir, doc), "utf8").replace(/```[\s\S]*?```/g, "");
     for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
       if (/^(mailto:|#)/.test(target)) continue;
       if (target.startsWith(`${repoUrl}/`)) {
-        // A link into the repository: the file or directory must exist in it (on the default branch).
+        // A link into the repository: the file or directory must exist in it (on the default branch), and be
+        // something the package does not ship (what it ships is linked relatively: it then opens from node_modules).
         const m = /^\/(?:blob|tree|raw)\/main\/([^#?]+)/.exec(target.slice(repoUrl.length));
         if (m && !fs.existsSync(path.join(REPO, decodeURIComponent(m[1])))) broken.push(`${doc}: ${target} (no such file in the repository)`);
+        if (m && fs.existsSync(path.join(dir, decodeURIComponent(m[1])))) broken.push(`${doc}: ${target} (shipped in the package: link it relatively)`);
         continue;
       }
       if (/^[a-z]+:/i.test(target)) continue; // elsewhere on the web

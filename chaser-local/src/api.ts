@@ -148,7 +148,7 @@ export class Api {
       });
       return;
     }
-    if (notes.length === 0) notes = [{ resourceId: named(), summary: spec.action }];
+    if (notes.length === 0 && !spec.notedOnly) notes = [{ resourceId: named(), summary: spec.action }];
     for (const n of notes) this.state.audit.record(p.acct.id, p.key, { ...base, ...n, action: n.action ?? spec.action, resourceType: n.resourceType ?? spec.resourceType });
   }
 

@@ -3,11 +3,13 @@
  * on stdout, preceded by the lines `root key: sk_…` and `session token: …` (root's user session) when the root key
  * was generated. `chaser-local session-token` prints a user session token for a root key. A bad flag prints an error
  * on stderr and exits 2; a failure to start (port in use, data directory locked or damaged) exits 1. SIGTERM and
- * SIGINT stop it cleanly (exit 0).
+ * SIGINT stop it cleanly (exit 0), and so does the end of the npm process that started it (`npx chaser-local`:
+ * see launcher.ts).
  */
 import { parseArgs } from "node:util";
 import { packageVersion } from "../../contract/version";
 import { FAULT_KINDS, FaultRule, parseFaultFlag } from "./faults";
+import { watchLauncher } from "./launcher";
 import { startChaserLocal } from "./server";
 import { SessionTokens } from "./session-token";
 import { ROOT_EMAIL, ROOT_KEY_MIN, rootKeyProblem } from "./state";
@@ -40,6 +42,7 @@ Usage: chaser-local [flags]
   -h, --help          this text
 
 Ready: prints "chaser-local listening on http://HOST:PORT" (one line) on stdout.
+Stop: SIGTERM or SIGINT; started through npx (npm exec, npm run), also the end of that npm process.
 
 session-token: prints a user session token (what the real API gets from an OAuth sign-in), for the user
 with --email (default root@chaser.local), signed for the server started with --root-key KEY (default env
@@ -187,6 +190,13 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   };
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));
+  // Started by `npx`/`npm exec`/`npm run`: npm forwards a signal only to the shell it runs us in, which dash does
+  // not pass on. Stop when that shell or npm ends (launcher.ts).
+  watchLauncher((why) => {
+    process.stderr.on("error", () => undefined); // whoever read it may be gone with npm
+    process.stderr.write(`chaser-local: stopping: ${why}\n`);
+    stop("the end of npm");
+  });
 }
 
 if (require.main === module) void main();

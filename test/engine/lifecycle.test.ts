@@ -10,7 +10,7 @@ import { Local, writesTo } from "../support/local";
 import { runScenario } from "./support/scenario";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { FLAVOURS, Project, changes, expectOk, headerOf } from "./support/stack";
+import { FLAVOURS, Project, changes, expectOk, headerOf, readmeTypeScriptProject } from "./support/stack";
 
 jest.setTimeout(600_000);
 
@@ -231,42 +231,61 @@ exports.key = key.key; exports.keyId = key.keyId; exports.prefix = key.keyPrefix
   ]);
 });
 
-test("a TypeScript 6 program with the README's tsconfig compiles, previews, updates and destroys (the older tsconfig fails on 6: TS5107)", async () => {
-  const program = `import * as pulumi from "@pulumi/pulumi";
-import * as chaser from "pulumi-chaser";
+/** Whether `version` is in the caret range `range` (`^1.2.3`: 1.x from 1.2.3; `^0.3.0`: 0.3.x from 0.3.0). */
+function inCaret(version: string, range: string): boolean {
+  const m = /^\^(\d+)\.(\d+)\.(\d+)$/.exec(range);
+  if (!m) return false;
+  const [a, b, c] = m.slice(1).map(Number);
+  const [x, y, z] = version.split(".").map(Number);
+  if (x !== a) return false;
+  return a === 0 ? y === b && z >= c : y > b || (y === b && z >= c);
+}
 
-const ws = new chaser.Workspace("box", { sessionType: "sandbox" });
-export const id: pulumi.Output<string> = ws.workspaceId;
-export const node: string = process.version; // typed by @types/node through "types": ["node"]
-`;
+test("the README's TypeScript project as shown (Pulumi.yaml, package.json, tsconfig.json, index.ts) on TypeScript 6.0.3: preview, up, destroy with no warning; npm init's main warns, the older tsconfig fails (TS5107)", async () => {
+  const files = readmeTypeScriptProject();
+  const noise = /Could not find entry point|DeprecationWarning|DEP0128/;
   await runScenario(
     local,
-    "ts6",
+    "chaser-ts",
     [
       {
-        name: "the README's tsconfig on TypeScript 6.0.3",
-        program,
+        name: "the README's four files",
         before: async (p) => {
-          // The advice of earlier releases, on TypeScript 6: refused by the compiler, nothing sent.
-          const readme = fs.readFileSync(path.join(p.dir, "tsconfig.json"), "utf8");
+          // What the project installed is what the README's package.json asks for (TypeScript 6.0.3 included).
+          const pkg = JSON.parse(files["package.json"]);
+          for (const [name, range] of Object.entries<string>({ ...pkg.dependencies, ...pkg.devDependencies })) {
+            const installed = JSON.parse(fs.readFileSync(path.join(p.dir, "node_modules", name, "package.json"), "utf8")).version;
+            expect({ name, installed, range, ok: inCaret(installed, range) }).toEqual({ name, installed, range, ok: true });
+          }
+          expect(JSON.parse(fs.readFileSync(path.join(p.dir, "node_modules", "typescript", "package.json"), "utf8")).version).toBe("6.0.3");
+          // `npm init -y`'s package.json (main: index.js) and the older tsconfig, in one preview: Pulumi's warning and
+          // Node's DEP0128 from the main, then TS5107 from the tsconfig on TypeScript 6; nothing sent.
+          fs.writeFileSync(path.join(p.dir, "package.json"), JSON.stringify({ ...pkg, main: "index.js", type: "commonjs" }, null, 2));
           fs.writeFileSync(path.join(p.dir, "tsconfig.json"), JSON.stringify({ compilerOptions: { strict: true, target: "ES2020", module: "commonjs", moduleResolution: "node", esModuleInterop: true, skipLibCheck: true }, files: ["index.ts"] }));
+          await local.clearRequests();
           const old = await p.preview();
           expect(old.code).not.toBe(0);
-          expect(`${old.diagnostics.join("\n")}\n${old.stderr}`).toMatch(/TS5107/);
-          fs.writeFileSync(path.join(p.dir, "tsconfig.json"), readme);
+          const said = `${old.diagnostics.join("\n")}\n${old.stderr}`;
+          expect(said).toContain("Could not find entry point 'index.js' specified in package.json");
+          expect(said).toMatch(/\[DEP0128\] DeprecationWarning: Invalid 'main' field in '[^']*package\.json' of 'index\.js'/);
+          expect(said).toMatch(/TS5107/);
+          expect(await writes()).toEqual([]);
+          fs.writeFileSync(path.join(p.dir, "package.json"), files["package.json"]);
+          fs.writeFileSync(path.join(p.dir, "tsconfig.json"), files["tsconfig.json"]);
         },
-        preview: ["create box"],
-        up: ["create box"],
-        after: async (p) => {
+        preview: ["create dev"],
+        up: ["create dev"],
+        after: async (p, up) => {
+          expect(`${up.diagnostics.join("\n")}\n${up.stderr}`).not.toMatch(noise);
           const out = await p.outputs();
-          expect(out.id).toMatch(/\S/);
-          expect(out.node).toBe(process.version);
+          expect((await local.workspaces()).map((w) => w.id)).toContain(out.devId);
         },
       },
     ],
     {
       project: async () => {
-        const p = Project.create("ts6", { typescript: true, compiler: "typescript6" });
+        const p = Project.create("chaser-ts", { typescript: true, compiler: "typescript6" });
+        for (const [file, text] of Object.entries(files)) fs.writeFileSync(path.join(p.dir, file), text);
         await p.init({ "chaser:apiUrl": local.url }, { "chaser:apiKey": local.rootKey });
         return p;
       },

@@ -1,6 +1,7 @@
 /**
  * The `chaser` provider plugin through the real engine: `pulumi import` of every resource kind (reads only, then an
- * empty preview of the program that declares them), the `import` resource option, and a stack of dynamic
+ * empty preview of the program that declares them; what it imports is protected, so destroy refuses it until
+ * `pulumi state unprotect`, or it is imported with `--protect=false`), the `import` resource option, and a stack of dynamic
  * resources moved to the plugin by changing its import (no API write, no change, destroyed by the plugin).
  */
 import { randomBytes } from "node:crypto";
@@ -59,14 +60,34 @@ test("pulumi import: every resource kind by its documented id, with reads only; 
     };
     // Every kind of object; a WorkspaceCommand is a command that ran, not an object to import (declared, it runs).
     expect(Object.keys(ids).sort()).toEqual(RESOURCES.map((r) => r.name).filter((n) => n !== "WorkspaceCommand").sort());
-    const file = path.join(p.root, "import.json");
-    fs.writeFileSync(file, JSON.stringify({ resources: Object.entries(ids).map(([type, id]) => ({ type: TOKENS.plugin(type), name: type.toLowerCase(), id })) }));
     await local.clearRequests();
+
+    // The README's first form, one object: `pulumi import` protects what it imports, so destroy refuses it (nothing
+    // sent) until `pulumi state unprotect`, as the README's import section says.
+    const single = await p.run(["import", TOKENS.plugin("Workspace"), "workspace", ws.id, "--yes", "--non-interactive", "--out", path.join(p.root, "single.ts")]);
+    expect({ code: single.code, out: single.code === 0 ? "" : single.stdout + single.stderr }).toEqual({ code: 0, out: "" });
+    expect(fs.readFileSync(path.join(p.root, "single.ts"), "utf8")).toContain("protect: true");
+    const wsState = (await p.exportState()).resources.find((r) => r.urn.endsWith("::workspace"))!;
+    expect(wsState.protect).toBe(true);
+    const refused = await p.destroy();
+    expect(refused.code).not.toBe(0);
+    expect(refused.diagnostics.join("\n")).toContain(`resource "${wsState.urn}" cannot be deleted\nbecause it is protected.`);
+    expect(refused.diagnostics.join("\n")).toContain(`\`pulumi state unprotect '${wsState.urn}'\``);
+    expect(await writesTo(local)).toEqual([]);
+    await p.ok(["state", "unprotect", wsState.urn, "--yes"]);
+    expect((await p.exportState()).resources.find((r) => r.urn === wsState.urn)?.protect ?? false).toBe(false);
+
+    // The rest with `--protect=false`: imported unprotected (the final destroy deletes them all).
+    const file = path.join(p.root, "import.json");
+    const rest = Object.entries(ids).filter(([type]) => type !== "Workspace");
+    fs.writeFileSync(file, JSON.stringify({ resources: rest.map(([type, id]) => ({ type: TOKENS.plugin(type), name: type.toLowerCase(), id })) }));
     const imported = await p.run(["import", "--file", file, "--yes", "--non-interactive", "--protect=false", "--out", path.join(p.root, "generated.ts")]);
     expect({ code: imported.code, out: imported.code === 0 ? "" : imported.stdout + imported.stderr }).toEqual({ code: 0, out: "" });
     expect(await writesTo(local)).toEqual([]);
+    expect((await p.exportState()).resources.filter((r) => r.protect).map((r) => r.urn)).toEqual([]);
     // The code `pulumi import` prints (Pulumi's TypeScript generator, from the plugin's schema) declares them.
-    const generated = fs.readFileSync(path.join(p.root, "generated.ts"), "utf8");
+    const generated = fs.readFileSync(path.join(p.root, "single.ts"), "utf8") + fs.readFileSync(path.join(p.root, "generated.ts"), "utf8");
+    expect(fs.readFileSync(path.join(p.root, "generated.ts"), "utf8")).not.toContain("protect: true");
     for (const name of Object.keys(ids)) expect(generated).toContain(`new chaser.${name}("${name.toLowerCase()}"`);
     expect(generated).toContain(`from "pulumi-chaser/plugin"`);
     expect(generated).toMatch(/workspace: (workspace\.id|"[0-9a-f-]+")/);

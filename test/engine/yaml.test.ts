@@ -3,12 +3,16 @@
  * (a template, a clone, a snapshot, an API key and a lookup), run by the engine's YAML language host
  * (pulumi-language-yaml, built by engine/build.sh) against chaser-local: preview with no API write, up, a preview and
  * a refresh that expect no changes, a rename in place, a replacement, destroy, the server empty; the key's secret
- * never in plaintext in the state files or in anything the engine printed.
+ * never in plaintext in the state files or in anything the engine printed. And the README's YAML quick start as
+ * shown: the error it quotes without the `plugins:` block, then its commands (chaser-local through npx in the
+ * background, the two config lines, up), destroy, and chaser-local stopped with its npx process.
  */
 import * as fs from "node:fs";
+import * as net from "node:net";
 import * as path from "node:path";
-import { Local, writesTo } from "../support/local";
-import { Project, changes, engineDir, expectOk, occurrences } from "./support/stack";
+import { callApi, callControl, Local, writesTo } from "../support/local";
+import { processesIn, Running, startProcess } from "../support/proc";
+import { Project, REPO, changes, engineDir, expectOk, occurrences } from "./support/stack";
 import { expectServerEmpty } from "./support/scenario";
 
 jest.setTimeout(900_000);
@@ -89,6 +93,102 @@ test("examples/yaml through the plugin: preview, up, no changes after, rename in
     await expectServerEmpty(local);
     await expectNoLeak();
   } finally {
+    p.cleanup();
+  }
+});
+
+/** The README's YAML quick start: its Pulumi.yaml and its commands. */
+function readmeQuickStart(): { yaml: string; commands: string[] } {
+  const readme = fs.readFileSync(path.join(REPO, "README.md"), "utf8");
+  const start = readme.indexOf("\n## Quick start: YAML");
+  expect(start).toBeGreaterThan(0);
+  const section = readme.slice(start, readme.indexOf("\n## ", start + 5));
+  const yaml = /```yaml\n([\s\S]*?)```/.exec(section)![1];
+  const sh = /```sh\n([\s\S]*?)```/.exec(section)![1];
+  // One command a line; comments after `#` are the README's.
+  const commands = sh.split("\n").map((l) => l.replace(/\s+#.*$/, "").trim()).filter(Boolean);
+  return { yaml, commands };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+test("the README's YAML quick start as shown: the error it quotes without the plugins block; with it, chaser-local through npx, the config lines, up, destroy; stopping npx stops chaser-local", async () => {
+  const { yaml, commands } = readmeQuickStart();
+  const readme = fs.readFileSync(path.join(REPO, "README.md"), "utf8");
+  // The quick start's port, replaced by a free one (other tests run beside this one).
+  const port = String(await freePort());
+  const lines = commands.map((c) => c.replaceAll("8787", port));
+  const p = Project.create("quickstart");
+  let server: Running | undefined;
+  try {
+    fs.writeFileSync(path.join(p.dir, "Pulumi.yaml"), yaml);
+    const withoutPlugins = yaml.replace(/^plugins:\n(?: .*\n)+/m, "");
+    expect(withoutPlugins).not.toContain("plugins:");
+    for (const line of lines) {
+      if (line.startsWith("npm install ")) {
+        // The harness installed the packed package instead of the registry's; what the line installs is it.
+        expect(line).toBe("npm install pulumi-chaser");
+        expect(fs.existsSync(path.join(p.dir, "node_modules", "pulumi-chaser", "plugin", "pulumi-resource-chaser"))).toBe(true);
+      } else if (line.startsWith("npx chaser-local ")) {
+        // In the background, as the README's `&` does: bash runs the command line as it is (and execs npx).
+        expect(line.endsWith(" &")).toBe(true);
+        server = await startProcess(["bash", "-c", line.slice(0, -2)], {}, { cwd: p.dir });
+        expect(server.url).toBe(`http://127.0.0.1:${port}`);
+      } else if (line === "pulumi up") {
+        // Without the plugins block: the error the README quotes, as the engine prints it; nothing sent.
+        fs.writeFileSync(path.join(p.dir, "Pulumi.yaml"), withoutPlugins);
+        const quoted = /```\n(no resource plugin [^\n]*)\n```/.exec(readme)![1];
+        const missing = await p.preview();
+        expect(missing.code).not.toBe(0);
+        expect(`${missing.diagnostics.join("\n")}\n${missing.stdout}\n${missing.stderr}`).toContain(quoted);
+        // Where Pulumi may download plugins, it looks for a release of `chaser` first (offline here: it fails at once).
+        const download = await p.run(["preview", "--non-interactive"], { env: { PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "false" } });
+        expect(download.code).not.toBe(0);
+        expect(`${download.diagnostics.join("\n")}\n${download.stdout}\n${download.stderr}`).toContain("could not find latest version for provider chaser");
+        expect(readme).toContain("`could not find latest version for provider chaser`");
+        const sent = (await callControl<{ requests: Array<{ method: string }> }>(server!.url, "GET", "/requests")).requests;
+        expect(sent.filter((r) => r.method !== "GET")).toEqual([]);
+        fs.writeFileSync(path.join(p.dir, "Pulumi.yaml"), yaml);
+        const up = expectOk(await p.up());
+        expect(changes(up).sort()).toEqual(["create baseline", "create ci", "create dev", "create golden"]);
+      } else {
+        expect(line).toMatch(/^pulumi (stack init|config set) /);
+        await p.ok(line.split(/\s+/).slice(1));
+      }
+    }
+    expect(server).toBeDefined();
+    const key = /--root-key (\S+)/.exec(lines.find((l) => l.startsWith("npx "))!)![1];
+    const out = await p.outputs();
+    const listed = await callApi<any[]>(server!.url, "GET", "/v1/workspaces", undefined, { key });
+    expect(listed.body.map((w: any) => w.id)).toContain(out.devId);
+    expect(out.ciKey).toBe("[secret]");
+    expectOk(await p.destroy());
+    expect((await callApi<any[]>(server!.url, "GET", "/v1/workspaces", undefined, { key })).body).toEqual([]);
+
+    // `kill %1`: a SIGTERM to npx stops chaser-local; its port is free and no chaser-local process is left.
+    server!.child.kill("SIGTERM");
+    await server!.exited;
+    const left = () => processesIn(p.dir).filter((x) => /chaser-local/.test(x.command));
+    const portTaken = () =>
+      new Promise<boolean>((resolve) => {
+        const c = net.connect(Number(port), "127.0.0.1");
+        c.once("connect", () => (c.destroy(), resolve(true)));
+        c.once("error", () => resolve(false));
+      });
+    const deadline = Date.now() + 2000;
+    while ((left().length > 0 || (await portTaken())) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect({ left: left(), portTaken: await portTaken() }).toEqual({ left: [], portTaken: false });
+    server = undefined;
+  } finally {
+    server?.child.kill("SIGKILL");
+    for (const x of processesIn(p.dir)) process.kill(x.pid, "SIGKILL");
     p.cleanup();
   }
 });

@@ -52,4 +52,12 @@ export function installInto(projectDir: string, opts: { symlink?: boolean } = {}
   }
   linkDependencies(nm);
   fs.cpSync(dir, path.join(nm, "pulumi-chaser"), { recursive: true });
+  linkBins(nm);
+}
+
+/** `node_modules/.bin/<command>` for each of the package's commands, as npm links them (what `npx` runs). */
+function linkBins(nm: string): void {
+  const bins: Record<string, string> = JSON.parse(fs.readFileSync(path.join(nm, "pulumi-chaser", "package.json"), "utf8")).bin;
+  fs.mkdirSync(path.join(nm, ".bin"), { recursive: true });
+  for (const [name, file] of Object.entries(bins)) fs.symlinkSync(path.join("..", "pulumi-chaser", file), path.join(nm, ".bin", name));
 }

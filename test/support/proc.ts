@@ -3,7 +3,9 @@
  * what fetch will not send (odd targets, bad escapes, huge headers, endless chunked bodies) or a real kill -9.
  */
 import { ChildProcess, spawn, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
 import * as net from "node:net";
+import * as path from "node:path";
 
 export interface Running {
   child: ChildProcess;
@@ -19,12 +21,15 @@ export function killAll(): void {
   for (const c of children) c.kill("SIGKILL");
 }
 
-/** Starts `argv` (a command and its arguments); resolves once it prints chaser-local's listening line. */
-export function startProcess(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<Running> {
+/**
+ * Starts `argv` (a command and its arguments; in `cwd`, default the test's); resolves once it prints chaser-local's
+ * listening line.
+ */
+export function startProcess(argv: string[], env: NodeJS.ProcessEnv = {}, opts: { cwd?: string } = {}): Promise<Running> {
   return new Promise((resolve, reject) => {
     const e = { ...process.env, ...env };
     if (!("CHASER_LOCAL_ROOT_KEY" in env)) delete e.CHASER_LOCAL_ROOT_KEY;
-    const child = spawn(argv[0], argv.slice(1), { stdio: ["ignore", "pipe", "pipe"], env: e });
+    const child = spawn(argv[0], argv.slice(1), { stdio: ["ignore", "pipe", "pipe"], env: e, cwd: opts.cwd });
     children.add(child);
     let out = "";
     let err = "";
@@ -53,6 +58,28 @@ export function runProcess(argv: string[]) {
   const env = { ...process.env };
   delete env.CHASER_LOCAL_ROOT_KEY;
   return spawnSync(argv[0], argv.slice(1), { encoding: "utf8", env, timeout: 30_000 });
+}
+
+/**
+ * Processes (not zombies) whose working directory is `dir` or below it: the engine's plugins and the program, a
+ * server started through npx there.
+ */
+export function processesIn(dir: string): Array<{ pid: number; command: string }> {
+  const real = fs.realpathSync(dir);
+  const found: Array<{ pid: number; command: string }> = [];
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      const cwd = fs.readlinkSync(`/proc/${entry}/cwd`);
+      if (cwd !== real && !cwd.startsWith(real + path.sep)) continue;
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+      if (stat[stat.lastIndexOf(")") + 2] === "Z") continue;
+      found.push({ pid: Number(entry), command: fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0").join(" ").trim() });
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return found;
 }
 
 export interface RawAnswer {

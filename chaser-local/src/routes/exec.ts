@@ -92,8 +92,11 @@ function runJob(st: State, acct: Account, kind: string, input: Record<string, un
   throw invalid("kind", `must be one of ${JOB_KINDS.join(", ")} (got '${kind.slice(0, 60)}')`);
 }
 
-/** The audit log's `session.exec` event of a command (its text, never its environment or stdin). */
-const EXEC_AUDIT: AuditSpec = { action: "session.exec", resourceType: "session", target: () => null };
+/**
+ * The audit log's `session.exec` event of each command run (its text, never its environment or stdin); a job
+ * answered again for its idempotency key ran nothing and records nothing.
+ */
+const EXEC_AUDIT: AuditSpec = { action: "session.exec", resourceType: "session", target: () => null, notedOnly: true };
 function execNote(r: Ran): AuditNote {
   const x = r.result;
   const text = x.command ?? "";

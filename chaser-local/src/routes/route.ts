@@ -61,6 +61,8 @@ export interface AuditSpec {
   resourceType: string;
   /** the object a request that failed was about (default: the path's parameter) */
   target?: (c: Ctx<unknown>) => string | null;
+  /** a success records only the handler's notes: a request that did nothing (a job answered again) records none */
+  notedOnly?: boolean;
 }
 
 /** The handler of the contract's route `name`; it sees the body typed by its schema. */

@@ -9,6 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { REPO, installInto } from "../../support/pack";
+export { processesIn } from "../../support/proc";
 
 export { REPO };
 
@@ -255,6 +256,19 @@ export function readmeTsconfig(): Record<string, unknown> {
   return JSON.parse(block);
 }
 
+/** The files of the README's section "A TypeScript project": each block after its "`FILE`:" label. */
+export function readmeTypeScriptProject(): Record<"Pulumi.yaml" | "package.json" | "tsconfig.json" | "index.ts", string> {
+  const readme = fs.readFileSync(path.join(REPO, "README.md"), "utf8");
+  const start = readme.indexOf("\n## A TypeScript project\n");
+  if (start < 0) throw new Error("README.md has no section 'A TypeScript project'");
+  const section = readme.slice(start, readme.indexOf("\n## ", start + 5));
+  const files: Record<string, string> = {};
+  for (const m of section.matchAll(/^`([^`]+)`:\n\n```\w+\n([\s\S]*?)```/gm)) files[m[1]] = m[2];
+  const names = Object.keys(files).sort().join(", ");
+  if (names !== "Pulumi.yaml, index.ts, package.json, tsconfig.json") throw new Error(`README.md's TypeScript project shows ${names}`);
+  return files as Record<"Pulumi.yaml" | "package.json" | "tsconfig.json" | "index.ts", string>;
+}
+
 /**
  * Makes `compiler` the project's `typescript`. Pulumi's runner (and its ts-node) `require("typescript")` from
  * @pulumi/pulumi's real directory, so @pulumi/pulumi becomes the project's own (hard links to the repository's
@@ -306,25 +320,6 @@ export function killTree(pid: number): number[] {
     }
   }
   return tree;
-}
-
-/** Processes (not zombies) whose working directory is `dir` or below it: the engine's plugins and the program. */
-export function processesIn(dir: string): Array<{ pid: number; command: string }> {
-  const real = fs.realpathSync(dir);
-  const found: Array<{ pid: number; command: string }> = [];
-  for (const entry of fs.readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    try {
-      const cwd = fs.readlinkSync(`/proc/${entry}/cwd`);
-      if (cwd !== real && !cwd.startsWith(real + path.sep)) continue;
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
-      if (stat[stat.lastIndexOf(")") + 2] === "Z") continue;
-      found.push({ pid: Number(entry), command: fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0").join(" ").trim() });
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return found;
 }
 
 /** Reads the engine's event log: resource steps (op and urn) and diagnostics. */
