@@ -20,8 +20,10 @@ import { Method, Reply, Route } from "./routes/route";
 import { sessionRoutes } from "./routes/sessions";
 import { workspaceRoutes } from "./routes/workspaces";
 import { isJwtShaped, SessionTokens } from "./session-token";
-import { ApiError, invalid, memberOf, now, State } from "./state";
-import type { Account, Key } from "./store";
+import { ApiError, invalid } from "./errors";
+import type { Account, Key } from "./records";
+import { memberOf, State } from "./state";
+import { now } from "./util";
 
 export type { Reply, Route } from "./routes/route";
 

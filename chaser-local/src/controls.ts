@@ -20,8 +20,9 @@ import type { Reply } from "./api";
 import { history } from "./exec";
 import { Faults, validateConfig } from "./faults";
 import { parseJsonObject } from "./request";
-import { ApiError, invalid, memberOf, ROOT_ACCOUNT, ROOT_USER, State } from "./state";
-import type { Account } from "./store";
+import { ApiError, invalid } from "./errors";
+import { Account, ROOT_ACCOUNT, ROOT_USER } from "./records";
+import { memberOf, State } from "./state";
 
 export interface LogEntry {
   seq: number;

@@ -29,8 +29,6 @@ import { jsonErrorIndex } from "./json-offset";
 import { DirLock } from "./lock";
 import { checkRecord, CollectionName, COLLECTIONS, Collections, emptyCollections, RecordOf } from "./records";
 
-export * from "./records";
-
 /** The file operations the store performs: node:fs by default; tests replace some to make writes fail. */
 export interface FileIo {
   openSync(file: string, flags: string): number;

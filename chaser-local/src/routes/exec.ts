@@ -10,8 +10,10 @@ import { z } from "zod";
 import { firstIssue, JOB_KINDS, wire } from "../../../contract";
 import { checkRecord } from "../records";
 import { checkTarget, CommandRequest, Ran, runCommand, Target } from "../exec";
-import { ApiError, invalid, now, State } from "../state";
-import type { Account, JobRecord } from "../store";
+import { ApiError, invalid } from "../errors";
+import type { Account, JobRecord } from "../records";
+import type { State } from "../state";
+import { now } from "../util";
 import type { AuditNote } from "../audit";
 import { AuditSpec, Route, route } from "./route";
 

@@ -7,9 +7,9 @@
 import type { z } from "zod";
 import { API_ROUTES, RouteName, type Scope } from "../../../contract";
 import type { AuditNote } from "../audit";
+import { ApiError } from "../errors";
+import type { Account, Key } from "../records";
 import type { State } from "../state";
-import { ApiError } from "../state";
-import type { Account, Key } from "../store";
 
 export interface Reply {
   status: number;
