@@ -15,7 +15,7 @@ import type { Account, JobRecord } from "../records";
 import type { State } from "../state";
 import { now } from "../util";
 import type { AuditNote } from "../audit";
-import { AuditSpec, Route, route } from "./route";
+import { AuditSpec, Ctx, Reply, Route, route } from "./route";
 
 const KIND_DESCRIPTIONS: Record<(typeof JOB_KINDS)[number], { description: string; schema: z.ZodType }> = {
   "sandbox.exec": { description: "Run one command on a workspace's sandbox (or an ephemeral sandbox).", schema: wire.execRequest },
@@ -104,27 +104,23 @@ function execNote(r: Ran): AuditNote {
   return { resourceId: x.session_id ?? null, summary: `ran \`${command}\` in ${x.workspace ? `workspace '${x.workspace}'` : "an ephemeral sandbox"} (${outcome})`, metadata: { command_id: x.command_id, workspace_id: x.workspace_id, exit_code: x.exit_code } };
 }
 
+/** Both exec endpoints, once the target is known: checked, run, told in the audit log, answered with the result. */
+function execOn({ st, acct, body, audit }: Ctx<CommandRequest>, target: Target, via: "exec" | "session"): Reply {
+  checkTarget(target);
+  const ran = runCommand(st, acct, target, commandOf(body), via, null);
+  audit.push(execNote(ran));
+  return { status: 200, body: ran.result };
+}
+
 export const execRoutes: Route[] = [
   route({
     name: "exec", access: "exec.write", body: wire.execRequest, audit: EXEC_AUDIT,
-    handle: ({ st, acct, body, audit }) => {
-      const target = execTarget(st, acct, body);
-      checkTarget(target);
-      const ran = runCommand(st, acct, target, commandOf(body), "exec", null);
-      audit.push(execNote(ran));
-      return { status: 200, body: ran.result };
-    },
+    handle: (c) => execOn(c, execTarget(c.st, c.acct, c.body), "exec"),
   }),
 
   route({
     name: "sessionExec", access: "exec.write", body: wire.sessionExecRequest, audit: EXEC_AUDIT,
-    handle: ({ st, acct, body, params, audit }) => {
-      const target: Target = { session: st.session(acct, params.id) };
-      checkTarget(target);
-      const ran = runCommand(st, acct, target, commandOf(body), "session", null);
-      audit.push(execNote(ran));
-      return { status: 200, body: ran.result };
-    },
+    handle: (c) => execOn(c, { session: c.st.session(c.acct, c.params.id) }, "session"),
   }),
 
   route({
