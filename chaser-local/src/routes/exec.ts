@@ -7,7 +7,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { firstIssue, JOB_KINDS, wire } from "../../../contract";
+import { firstIssue, JOB_KINDS, JobKind, JobStatus, wire } from "../../../contract";
 import { checkRecord } from "../records";
 import { checkTarget, CommandRequest, Ran, runCommand, Target } from "../exec";
 import { ApiError, invalid } from "../errors";
@@ -17,9 +17,9 @@ import { now } from "../util";
 import type { AuditNote } from "../audit";
 import { AuditSpec, Ctx, Reply, Route, route } from "./route";
 
-const KIND_DESCRIPTIONS: Record<(typeof JOB_KINDS)[number], { description: string; schema: z.ZodType }> = {
-  "sandbox.exec": { description: "Run one command on a workspace's sandbox (or an ephemeral sandbox).", schema: wire.execRequest },
-  "pipeline.run": { description: "Run steps in order on one workspace's sandbox, stopping at the first that fails.", schema: wire.pipelineInput },
+const KIND_DESCRIPTIONS: Record<JobKind, string> = {
+  "sandbox.exec": "Run one command on a workspace's sandbox (or an ephemeral sandbox).",
+  "pipeline.run": "Run steps in order on one workspace's sandbox, stopping at the first that fails.",
 };
 
 function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
@@ -52,10 +52,11 @@ function keptInput(input: Record<string, unknown>): Record<string, unknown> {
 
 export function jobInfo(j: JobRecord): wire.JobInfo {
   const done = Date.now() >= Date.parse(j.finishes_at);
+  const status: JobStatus = done ? (j.failed ? "failed" : "succeeded") : "running";
   return {
     id: j.id,
     kind: j.kind,
-    status: done ? (j.failed ? "failed" : "succeeded") : "running",
+    status,
     input: j.input,
     result: done ? (j.result as wire.JobInfo["result"]) : null,
     idempotency_key: j.idempotency_key,
@@ -72,7 +73,7 @@ function job(st: State, acct: Account, id: string): JobRecord {
 
 function runJob(st: State, acct: Account, kind: string, input: Record<string, unknown>, jobId: string): { ran: Ran[]; result: JobRecord["result"] } {
   if (kind === "sandbox.exec") {
-    const body = parseInput(wire.execRequest, input);
+    const body = parseInput(wire.jobInputs[kind], input);
     if (body.background) throw invalid("input.background", "is not supported in a job: a job waits for its command");
     const target = execTarget(st, acct, body);
     checkTarget(target);
@@ -80,7 +81,7 @@ function runJob(st: State, acct: Account, kind: string, input: Record<string, un
     return { ran: [ran], result: ran.result };
   }
   if (kind === "pipeline.run") {
-    const body = parseInput(wire.pipelineInput, input);
+    const body = parseInput(wire.jobInputs[kind], input);
     const target: Target = { workspace: st.resolveWorkspace(acct, body.workspace, "input.workspace") };
     checkTarget(target);
     const ran: Ran[] = [];
@@ -151,7 +152,7 @@ export const execRoutes: Route[] = [
     name: "jobKinds", access: "any",
     handle: () => ({
       status: 200,
-      body: { kinds: JOB_KINDS.map((k) => ({ kind: k, description: KIND_DESCRIPTIONS[k].description, input_schema: z.toJSONSchema(KIND_DESCRIPTIONS[k].schema, { io: "input", unrepresentable: "any" }) })) },
+      body: { kinds: JOB_KINDS.map((k) => ({ kind: k, description: KIND_DESCRIPTIONS[k], input_schema: z.toJSONSchema(wire.jobInputs[k], { io: "input", unrepresentable: "any" }) })) },
     }),
   }),
 
