@@ -250,8 +250,22 @@ export const IDEMPOTENCY_KEY_MAX = 255;
 /** Job kinds chaser-local runs. */
 export const JOB_KINDS = ["sandbox.exec", "pipeline.run"] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
-/** Job statuses (our decision). Terminal: succeeded, failed, cancelled. */
+/** Job statuses (our decision). */
 export const JOB_STATUSES = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+/** The statuses a job ends in; it changes no more. */
+export const FINISHED_JOB_STATUSES: readonly JobStatus[] = ["succeeded", "failed", "cancelled"];
+/** Whether a job with this status (a string: the API's statuses are open) has finished. */
+export const jobFinished = (status: string): boolean => (FINISHED_JOB_STATUSES as readonly string[]).includes(status);
+
+/**
+ * Commands run only in sandboxes: why a workspace or session of this session type cannot run one, or undefined.
+ * The provider's check at preview and chaser-local's 400 `unsupported_session_type` give the same words.
+ */
+export function sandboxProblem(kind: "workspace" | "session", name: string, sessionType: string): string | undefined {
+  if (sessionType === "sandbox") return undefined;
+  return `${kind}: '${name}' is a ${sessionType} ${kind}; commands run only in sandboxes (session type 'sandbox')`;
+}
 
 export const command = z
   .string("must be a string")

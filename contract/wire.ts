@@ -97,6 +97,12 @@ export const createJobRequest = z.object({
   idempotency_key: rule.idempotencyKey.nullish(),
 });
 export type CreateJobRequest = z.input<typeof createJobRequest>;
+/** What each job kind takes as `input`: chaser-local validates a job's input by its kind, the client is typed by it. */
+export const jobInputs = { "sandbox.exec": execRequest, "pipeline.run": pipelineInput } as const satisfies Record<rule.JobKind, z.ZodType>;
+/** A job to create, its input typed by its kind. */
+export type JobRequest = {
+  [K in rule.JobKind]: Omit<CreateJobRequest, "kind" | "input"> & { kind: K; input: z.input<(typeof jobInputs)[K]> };
+}[rule.JobKind];
 
 // ---- answers -------------------------------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ import { describeAccount } from "../contract";
 import type { ChaserClient } from "./client";
 import type { Wait } from "./client/config";
 import { engineLog } from "./engine-log";
+import { startLifeline, stopped } from "./lifeline";
 import { currentSettings } from "./settings";
 
 export interface Context {
@@ -45,6 +46,8 @@ export function accountFor(account?: string | null): string | undefined {
 }
 
 export function contextFor(account?: string | null): Context {
+  // In the dynamic-provider process: from the first call on, it notices when its engine is gone (lifeline.ts).
+  startLifeline();
   const s = currentSettings();
   const acct = accountFor(account);
   const apiKey = credentialFor(acct).apiKey ?? "";
@@ -55,7 +58,8 @@ export function contextFor(account?: string | null): Context {
     // Loaded on the first call to the API, not with the provider: a preview with nothing to change (and the
     // plugin's start, which the engine waits for) never needs the HTTP client and undici.
     const { ChaserClient } = require("./client") as typeof import("./client");
-    client = new ChaserClient({ apiKey, apiUrl, account: acct, onWait: report });
+    // `stopped`: aborted once the engine is gone, so the client cancels what it has in flight and sends nothing more.
+    client = new ChaserClient({ apiKey, apiUrl, account: acct, onWait: report, signal: stopped });
     clients.set(id, client);
   }
   return { client, account: acct, where: describeAccount(acct) };

@@ -19,6 +19,7 @@ import { ServiceAccountModel } from "../provider/models/serviceaccount";
 import { SnapshotModel } from "../provider/models/snapshot";
 import { SshKeyModel } from "../provider/models/sshkey";
 import { TemplateModel } from "../provider/models/template";
+import { stopped } from "../provider/lifeline";
 import { parseAccountKeys } from "../provider/settings";
 import type { AccountInfo, ApiKeyInfo, AuditEventInfo, OrganizationMemberInfo, ServiceAccountInfo, SnapshotInfo, SshKeyInfo, WorkspaceInfo } from "./resources";
 
@@ -38,7 +39,8 @@ function stackConfig(key: string): string | undefined {
 function client(opts: LookupOptions = {}): ChaserClient {
   const account = opts.account ?? stackConfig("account");
   const own = account !== undefined ? parseAccountKeys(stackConfig("accountKeys"))?.[account] : undefined;
-  return new ChaserClient({ apiKey: opts.apiKey ?? own ?? stackConfig("apiKey"), apiUrl: opts.apiUrl ?? stackConfig("apiUrl"), account });
+  // `stopped`: in the provider plugin (which runs the lookups as invokes), aborted once its engine is gone.
+  return new ChaserClient({ apiKey: opts.apiKey ?? own ?? stackConfig("apiKey"), apiUrl: opts.apiUrl ?? stackConfig("apiUrl"), account, signal: stopped });
 }
 
 const info = <T>(m: ResourceModel) => (o: Record<string, unknown>) => outputsFrom(m, o) as T;

@@ -40,7 +40,10 @@ test("POST /v1/exec runs nothing on the host: exit 0, empty output, recorded in 
 
 test("exec refuses a browser workspace (400 unsupported_session_type), an unknown one (404), an empty command and a timeout out of range (400), and needs exec.write", async () => {
   await ws("web", "browser");
-  expect(sc(await call("POST", "/v1/exec", { workspace: "web", command: "ls" }))).toEqual([400, "unsupported_session_type"]);
+  const refused = await call("POST", "/v1/exec", { workspace: "web", command: "ls" });
+  expect(sc(refused)).toEqual([400, "unsupported_session_type"]);
+  // The contract's rule: the provider refuses a WorkspaceCommand on it at preview with the same words.
+  expect(refused.body.error.message).toBe("workspace: 'web' is a browser workspace; commands run only in sandboxes (session type 'sandbox')");
   expect(sc(await call("POST", "/v1/exec", { workspace: "nope", command: "ls" }))).toEqual([404, "workspace_not_found"]);
   await ws("box");
   expect(sc(await call("POST", "/v1/exec", { workspace: "box", command: "  " }))).toEqual([400, "invalid_request"]);

@@ -151,6 +151,28 @@ describe("shared listings", () => {
   });
 });
 
+describe("the client's abort signal (the provider passes its lifeline's)", () => {
+  test("once aborted: a request in flight and a wait for a retry end at once, nothing is sent again, and nothing more is sent", async () => {
+    await local.faults([
+      { kind: "delay", ms: 30_000, method: "POST", path: "^/v1/jobs$" },
+      { kind: "429", retryAfter: 20, method: "GET", path: "^/v1/workspaces$" },
+    ]);
+    const stop = new AbortController();
+    const c = client({ signal: stop.signal, attemptTimeoutMs: 60_000, deadlineMs: 60_000 });
+    const create = c.jobs.create({ kind: "sandbox.exec", input: { workspace: "w", command: "true" }, idempotency_key: "abort-1" }).catch((e: Error) => e);
+    const list = c.workspaces.list().catch((e: Error) => e);
+    for (let i = 0; i < 200 && (await local.calls()).length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    stop.abort(new Error("the Pulumi engine is gone (test): the provider stops"));
+    // Within the test's 5 s, though the POST's answer is 30 s away and the GET's retry 20 s.
+    const [created, listed] = await Promise.all([create, list]);
+    const later = await c.keys.list().catch((e: Error) => e);
+    expect([created, listed, later].map((e) => e instanceof ChaserApiError)).toEqual([true, true, true]);
+    expect((later as Error).message).toContain("not sent: the Pulumi engine is gone (test): the provider stops");
+    await local.faults([]);
+    expect((await local.calls()).sort()).toEqual(["GET /v1/workspaces", "POST /v1/jobs"]);
+  });
+});
+
 describe("configuration and accounts", () => {
   test("sends X-Chaser-Account when an account is set, and the server scopes by it", async () => {
     const acme = await local.createAccount("acme");

@@ -48,14 +48,14 @@ interface Fixture {
 async function fixture(): Promise<Fixture> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "chaser-lifeline-"));
   // The fake host: loads the package's dist the way the serialized provider does, is configured (the engine's
-  // first call), then sends a POST that the API below never answers, and stays up like the real host.
+  // first call), then sends a POST that the API below never answers through the client a hook gets (context.ts:
+  // its signal is the lifeline's), and stays up like the real host.
   fs.writeFileSync(
     path.join(dir, "dynamic-provider.js"),
     `const dist = ${JSON.stringify(path.join(REPO, "dist", "provider"))};
 require(dist + "/settings.js").configure({ get: () => undefined });
-const { send } = require(dist + "/client/transport.js");
-const cfg = { apiUrl: process.env.API_URL, apiKey: "sk_test_lifeline_0000000000", attemptTimeoutMs: 60000, deadlineMs: 60000, maxRetryAfterMs: 1000, maxRetries: 0, backoffMs: 100 };
-send(cfg, { method: "POST", path: "/v1/keys", body: { name: "k" } }).catch(() => undefined);
+const { client } = require(dist + "/context.js").contextFor();
+client.jobs.create({ kind: "sandbox.exec", input: { workspace: "w", command: "true" }, idempotency_key: "lifeline" }).catch(() => undefined);
 setInterval(() => undefined, 1000);
 `,
   );
@@ -85,6 +85,9 @@ setInterval(() => undefined, 1000);
   };
 }
 
+/** The fake host's environment: the API below and a key (what the stack's config would give). */
+const hostEnv = (f: Fixture) => ({ ...process.env, CHASER_API_URL: f.api.url, CHASER_API_KEY: "sk_test_lifeline_0000000000", CHASER_ACCOUNT: "" });
+
 /** Whether a process runs (an exited one that its new parent has not reaped yet counts as gone). */
 function running(pid: number): boolean {
   try {
@@ -109,7 +112,7 @@ function exitOf(pid: number): Promise<number> {
 
 test("with a write in flight: left alone while the engine lives; the write aborted and the process gone within 3 s once the engine stops listening", async () => {
   const f = await fixture();
-  const child = spawn(process.execPath, [path.join(f.dir, "dynamic-provider.js"), f.engine.address], { env: { ...process.env, API_URL: f.api.url }, stdio: "ignore" });
+  const child = spawn(process.execPath, [path.join(f.dir, "dynamic-provider.js"), f.engine.address], { env: hostEnv(f), stdio: "ignore" });
   try {
     for (let i = 0; i < 100 && f.api.opened() === 0; i++) await sleep(50);
     expect(f.api.opened()).toBe(1);
@@ -134,7 +137,7 @@ test("its parent ends (the engine was its parent and died) while the address sti
   const parent = spawn(
     process.execPath,
     ["-e", `const c = require("node:child_process").spawn(process.execPath, process.argv.slice(1), { stdio: "ignore", detached: true, env: process.env }); console.log(c.pid); setTimeout(() => process.exit(0), 1000);`, path.join(f.dir, "dynamic-provider.js"), f.engine.address],
-    { env: { ...process.env, API_URL: f.api.url }, stdio: ["ignore", "pipe", "inherit"] },
+    { env: hostEnv(f), stdio: ["ignore", "pipe", "inherit"] },
   );
   let out = "";
   parent.stdout!.on("data", (d) => (out += d));

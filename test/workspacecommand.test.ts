@@ -93,6 +93,6 @@ test("update runs `update` once per change (the same change again is reconciled)
   await local.api("POST", "/v1/workspaces", { name: "web", session_type: "browser" });
   await local.clearRequests();
   const bad = await cmd.check({}, { __logicalName: "b", workspace: "web", create: "ls" });
-  expect(bad.failures).toEqual([{ property: "workspace", reason: "workspace: 'web' is a browser workspace; commands run only in sandbox workspaces (sessionType 'sandbox')" }]);
+  expect(bad.failures).toEqual([{ property: "workspace", reason: "workspace: 'web' is a browser workspace; commands run only in sandboxes (session type 'sandbox')" }]);
   expect((await local.requests()).filter((r) => r.method !== "GET")).toEqual([]);
 });

@@ -16,30 +16,21 @@ import { accountRoutes } from "./routes/accounts";
 import { auditRoutes } from "./routes/audit";
 import { execRoutes } from "./routes/exec";
 import { keyRoutes } from "./routes/keys";
-import { Method, Reply, Route } from "./routes/route";
+import { Match as RouteMatch, Method, Reply, Route, RouteTable } from "./routes/route";
 import { sessionRoutes } from "./routes/sessions";
 import { workspaceRoutes } from "./routes/workspaces";
 import { isJwtShaped, SessionTokens } from "./session-token";
-import { ApiError, invalid, memberOf, now, State } from "./state";
-import type { Account, Key } from "./store";
+import { ApiError, invalid } from "./errors";
+import type { Account, Key } from "./records";
+import { memberOf, State } from "./state";
+import { now } from "./util";
 
 export type { Reply, Route } from "./routes/route";
 
 export const HANDLERS: Route[] = [...workspaceRoutes, ...keyRoutes, ...accountRoutes, ...sessionRoutes, ...auditRoutes, ...execRoutes];
 
-interface Compiled {
-  route: Route;
-  /** literal segments, or `:name` for a parameter */
-  segs: string[];
-}
-
 /** Where a path falls: the route for this method, or only the template (other methods: 405), or nothing (404). */
-export interface Match {
-  route?: Route;
-  params: Record<string, string>;
-  /** the matched path template, e.g. `/v1/workspaces/:ws`; undefined when no route has this path */
-  template?: string;
-}
+export type Match = RouteMatch<Route>;
 
 /** A request that passed every check that needs no body. */
 export interface Prepared {
@@ -50,28 +41,15 @@ export interface Prepared {
 }
 
 export class Api {
-  private readonly table: Compiled[];
+  private readonly table: RouteTable<Route>;
 
   constructor(private readonly state: State, private readonly sessions?: SessionTokens, routes: Route[] = HANDLERS) {
-    this.table = routes.map((route) => ({ route, segs: route.path.slice(1).split("/") }));
+    this.table = new RouteTable(routes);
   }
 
   /** Matches decoded path segments against the templates (pure: used for counters before anything else). */
   match(method: string, segments: string[]): Match {
-    let template: string | undefined;
-    for (const { route, segs } of this.table) {
-      if (segs.length !== segments.length) continue;
-      const params: Record<string, string> = {};
-      let ok = true;
-      for (let i = 0; i < segs.length && ok; i++) {
-        if (segs[i].startsWith(":")) params[segs[i].slice(1)] = segments[i];
-        else ok = segs[i] === segments[i];
-      }
-      if (!ok) continue;
-      if (route.method === method) return { route, params, template: route.path };
-      template ??= route.path;
-    }
-    return { params: {}, template };
+    return this.table.match(method, segments);
   }
 
   /**

@@ -10,7 +10,8 @@
  */
 import { randomUUID } from "node:crypto";
 import { ApiError, invalid } from "./errors";
-import type { AuditEvent, Key, Store } from "./store";
+import type { AuditEvent, Key } from "./records";
+import type { Store } from "./store";
 
 /** How many events each account keeps (the oldest are dropped first). */
 export const AUDIT_KEEP = 5000;

@@ -12,7 +12,8 @@ import { FAULT_KINDS, FaultRule, parseFaultFlag } from "./faults";
 import { watchLauncher } from "./launcher";
 import { startChaserLocal } from "./server";
 import { SessionTokens } from "./session-token";
-import { ROOT_EMAIL, ROOT_KEY_MIN, rootKeyProblem } from "./state";
+import { ROOT_EMAIL } from "./records";
+import { ROOT_KEY_MIN, rootKeyProblem } from "./startup";
 
 export const HELP = `chaser-local: an offline server of the Chaser Core API (workspaces, snapshots, keys, sessions)
 

@@ -15,13 +15,14 @@
 import type { IncomingHttpHeaders } from "node:http";
 import { z } from "zod";
 import * as rule from "../../contract/rules";
-import { firstIssue } from "../../contract";
-import type { Reply } from "./api";
+import { firstIssue, type RouteSpec } from "../../contract";
 import { history } from "./exec";
 import { Faults, validateConfig } from "./faults";
 import { parseJsonObject } from "./request";
-import { ApiError, invalid, memberOf, ROOT_ACCOUNT, ROOT_USER, State } from "./state";
-import type { Account } from "./store";
+import { ApiError, invalid } from "./errors";
+import { Account, ROOT_ACCOUNT, ROOT_USER } from "./records";
+import { Reply, RouteTable } from "./routes/route";
+import { memberOf, State } from "./state";
 
 export interface LogEntry {
   seq: number;
@@ -122,6 +123,36 @@ export function guard(headers: IncomingHttpHeaders, port: number, withBody: bool
 
 // ---- the controls ---------------------------------------------------------------------------------------------
 
+/**
+ * The test controls, once: name → method and path template (`:param` a path parameter), as contract/routes.ts
+ * lists the API's endpoints. They are chaser-local's own (the real API has none), so the table lives here; one
+ * handler per name (CONTROLS below, checked by the compiler), matched by the same RouteTable as `/v1`.
+ */
+export const CONTROL_ROUTES = {
+  reset: { method: "POST", path: "/_local/reset" },
+  listRequests: { method: "GET", path: "/_local/requests" },
+  clearRequests: { method: "DELETE", path: "/_local/requests" },
+  counters: { method: "GET", path: "/_local/counters" },
+  getFaults: { method: "GET", path: "/_local/faults" },
+  setFaults: { method: "PUT", path: "/_local/faults" },
+  getExecScripts: { method: "GET", path: "/_local/exec-scripts" },
+  setExecScripts: { method: "PUT", path: "/_local/exec-scripts" },
+  listCommands: { method: "GET", path: "/_local/commands" },
+  createAccount: { method: "POST", path: "/_local/accounts" },
+  createServiceAccount: { method: "POST", path: "/_local/accounts/:account/service-accounts" },
+  createKey: { method: "POST", path: "/_local/keys" },
+} as const satisfies Record<string, RouteSpec>;
+export type ControlName = keyof typeof CONTROL_ROUTES;
+
+/** What a control's handler sees: the server's parts it acts on, the path parameters (decoded) and the raw body. */
+interface ControlCtx {
+  st: State;
+  faults: Faults;
+  log: RequestLog;
+  params: Record<string, string>;
+  raw: Buffer;
+}
+
 const accountControl = z.object({ name: rule.organizationName, plan: rule.plan.nullish() });
 const serviceAccountControl = z.object({ name: rule.organizationName });
 const keyControl = z.object({
@@ -138,119 +169,112 @@ function parse<S extends z.ZodType>(schema: S, raw: Buffer): z.output<S> {
   return r.data;
 }
 
+function accountOf(st: State, sel: string): Account {
+  const a = st.findAccount(sel);
+  if (!a) throw new ApiError("account_not_found", `no account '${sel.slice(0, 200)}'`);
+  return a;
+}
+
+const ok = (body: unknown): Reply => ({ status: 200, body });
+
+/** `PUT /_local/faults`: a whole new configuration (an unknown field or a bad value is 400). */
+function setFaults({ faults, raw }: ControlCtx): Reply {
+  let config;
+  try {
+    config = validateConfig(parseJsonObject(raw));
+  } catch (e) {
+    if (e instanceof ApiError) throw e;
+    throw invalid("", (e as Error).message);
+  }
+  faults.set(config);
+  return ok(faults.get());
+}
+
+/** `POST /_local/keys`: a key for an account with a role (a new user unless root holds it), or for an existing member by email. */
+function createKey({ st, raw }: ControlCtx): Reply {
+  const b = parse(keyControl, raw);
+  let acct: Account;
+  let userId: string;
+  if (b.email != null) {
+    // A key for an existing member, found by email.
+    if (b.role != null) throw invalid("role", "cannot be given with email: the key is the member's, with the member's role");
+    const user = st.userByEmailAddress(b.email);
+    acct = b.account == null ? (user ? st.d.accounts.get(user.personalAccountId)! : accountOf(st, ROOT_ACCOUNT)) : accountOf(st, b.account);
+    if (!user || !memberOf(acct, user.id)) throw new ApiError("member_not_found", `'${b.email}' is not a member of account '${acct.name}'`);
+    userId = user.id;
+  } else {
+    acct = accountOf(st, b.account ?? ROOT_ACCOUNT);
+    const role = b.role ?? "owner";
+    if (acct.personal && role !== "owner") throw invalid("role", `account '${acct.name}' is a personal account: its only member is its owner`);
+    // The owner role of an account root owns is root; any other role (or an account root does not own) is
+    // given to a new user, who also gets a personal account.
+    if (acct.personal) userId = Object.keys(acct.members).find((u) => acct.members[u].role === "owner")!;
+    else if (role === "owner" && memberOf(acct, ROOT_USER)?.role === "owner") userId = ROOT_USER;
+    else {
+      userId = st.createUser().id;
+      acct = st.setMember(acct, userId, role);
+    }
+  }
+  const made = st.createKey({ accountId: acct.id, userId, serviceAccountId: null, name: b.name ?? null, scopes: [...new Set(b.scopes ?? [])] });
+  const email = st.d.users.get(userId)?.email ?? null;
+  return { status: 201, body: { id: made.key.id, key: made.secret, account_id: acct.id, user_id: userId, email } };
+}
+
+/** The handler of each control. */
+const CONTROLS: { [N in ControlName]: (c: ControlCtx) => Reply } = {
+  reset: ({ st, faults, log }) => {
+    st.reset();
+    faults.set({});
+    log.reset();
+    return ok({ reset: true });
+  },
+  listRequests: ({ log }) => ok({ requests: log.list() }),
+  clearRequests: ({ log }) => {
+    log.clear();
+    return ok({ cleared: true });
+  },
+  counters: ({ log }) => ok(log.counts()),
+  getFaults: ({ faults }) => ok(faults.get()),
+  setFaults,
+  getExecScripts: ({ st }) => ok(st.scripts.get()),
+  setExecScripts: ({ st, raw }) => {
+    st.scripts.set(parseJsonObject(raw));
+    return ok(st.scripts.get());
+  },
+  listCommands: ({ st }) =>
+    ok({
+      commands: history(st).map((c) => ({
+        seq: c.seq, id: c.id, account: c.accountId, workspace_id: c.workspaceId, workspace: c.workspace, session_id: c.session_id, command: c.command,
+        cwd: c.cwd, user: c.user, env_keys: c.env_keys, stdin_chars: c.stdin_chars, exit_code: c.exit_code, status: c.status, via: c.via, job_id: c.job_id, at: c.at,
+      })),
+    }),
+  createAccount: ({ st, raw }) => {
+    const b = parse(accountControl, raw);
+    const a = st.createOrganization(b.name, ROOT_USER, b.plan ?? "pro");
+    return { status: 201, body: { id: a.id, name: a.name, plan: a.plan } };
+  },
+  createServiceAccount: ({ st, params, raw }) => {
+    const acct = accountOf(st, params.account);
+    if (acct.personal) throw invalid("account", `'${acct.name}' is a personal account: service accounts exist only in organizations`);
+    const b = parse(serviceAccountControl, raw);
+    const sa = st.createServiceAccount(acct, b.name, null);
+    return { status: 201, body: { id: sa.id, name: sa.name, account_id: acct.id } };
+  },
+  createKey,
+};
+
+type Control = RouteSpec & { handle: (c: ControlCtx) => Reply };
+const TABLE = new RouteTable<Control>((Object.keys(CONTROL_ROUTES) as ControlName[]).map((n) => ({ ...CONTROL_ROUTES[n], handle: CONTROLS[n] })));
+
 export class Controls {
   constructor(private readonly state: State, private readonly faults: Faults, private readonly log: RequestLog) {}
 
   /** `segments`: the decoded path segments after `_local`. */
-  handle(method: string, segments: string[], rawBody: Buffer): Reply {
-    const st = this.state;
+  handle(method: string, segments: string[], raw: Buffer): Reply {
     const path = `/_local/${segments.join("/")}`;
-    const only = (m: string) => {
-      if (method !== m) throw notAllowed(method, path);
-    };
-    const [first, second, third, ...rest] = segments;
-
-    if (segments.length === 1 && first === "reset") {
-      only("POST");
-      st.reset();
-      this.faults.set({});
-      this.log.reset();
-      return { status: 200, body: { reset: true } };
-    }
-    if (segments.length === 1 && first === "requests") {
-      if (method === "GET") return { status: 200, body: { requests: this.log.list() } };
-      only("DELETE");
-      this.log.clear();
-      return { status: 200, body: { cleared: true } };
-    }
-    if (segments.length === 1 && first === "counters") {
-      only("GET");
-      return { status: 200, body: this.log.counts() };
-    }
-    if (segments.length === 1 && first === "faults") {
-      if (method === "GET") return { status: 200, body: this.faults.get() };
-      only("PUT");
-      let config;
-      try {
-        config = validateConfig(parseJsonObject(rawBody));
-      } catch (e) {
-        if (e instanceof ApiError) throw e;
-        throw invalid("", (e as Error).message);
-      }
-      this.faults.set(config);
-      return { status: 200, body: this.faults.get() };
-    }
-    if (segments.length === 1 && first === "exec-scripts") {
-      if (method === "GET") return { status: 200, body: st.scripts.get() };
-      only("PUT");
-      st.scripts.set(parseJsonObject(rawBody));
-      return { status: 200, body: st.scripts.get() };
-    }
-    if (segments.length === 1 && first === "commands") {
-      only("GET");
-      return {
-        status: 200,
-        body: {
-          commands: history(st).map((c) => ({
-            seq: c.seq, id: c.id, account: c.accountId, workspace_id: c.workspaceId, workspace: c.workspace, session_id: c.session_id, command: c.command,
-            cwd: c.cwd, user: c.user, env_keys: c.env_keys, stdin_chars: c.stdin_chars, exit_code: c.exit_code, status: c.status, via: c.via, job_id: c.job_id, at: c.at,
-          })),
-        },
-      };
-    }
-    if (segments.length === 1 && first === "accounts") {
-      only("POST");
-      const b = parse(accountControl, rawBody);
-      const a = st.createOrganization(b.name, ROOT_USER, b.plan ?? "pro");
-      return { status: 201, body: { id: a.id, name: a.name, plan: a.plan } };
-    }
-    if (segments.length === 3 && first === "accounts" && third === "service-accounts" && rest.length === 0) {
-      only("POST");
-      const acct = this.account(second);
-      if (acct.personal) throw invalid("account", `'${acct.name}' is a personal account: service accounts exist only in organizations`);
-      const b = parse(serviceAccountControl, rawBody);
-      const sa = st.createServiceAccount(acct, b.name, null);
-      return { status: 201, body: { id: sa.id, name: sa.name, account_id: acct.id } };
-    }
-    if (segments.length === 1 && first === "keys") {
-      only("POST");
-      const b = parse(keyControl, rawBody);
-      let acct: Account;
-      let userId: string;
-      if (b.email != null) {
-        // A key for an existing member, found by email.
-        if (b.role != null) throw invalid("role", "cannot be given with email: the key is the member's, with the member's role");
-        const user = st.userByEmailAddress(b.email);
-        acct = b.account == null ? (user ? st.d.accounts.get(user.personalAccountId)! : this.account(ROOT_ACCOUNT)) : this.account(b.account);
-        if (!user || !memberOf(acct, user.id)) throw new ApiError("member_not_found", `'${b.email}' is not a member of account '${acct.name}'`);
-        userId = user.id;
-      } else {
-        acct = this.account(b.account ?? ROOT_ACCOUNT);
-        const role = b.role ?? "owner";
-        if (acct.personal && role !== "owner") throw invalid("role", `account '${acct.name}' is a personal account: its only member is its owner`);
-        // The owner role of an account root owns is root; any other role (or an account root does not own) is
-        // given to a new user, who also gets a personal account.
-        if (acct.personal) userId = Object.keys(acct.members).find((u) => acct.members[u].role === "owner")!;
-        else if (role === "owner" && memberOf(acct, ROOT_USER)?.role === "owner") userId = ROOT_USER;
-        else {
-          userId = st.createUser().id;
-          acct = st.setMember(acct, userId, role);
-        }
-      }
-      const made = st.createKey({ accountId: acct.id, userId, serviceAccountId: null, name: b.name ?? null, scopes: [...new Set(b.scopes ?? [])] });
-      const email = st.d.users.get(userId)?.email ?? null;
-      return { status: 201, body: { id: made.key.id, key: made.secret, account_id: acct.id, user_id: userId, email } };
-    }
+    const m = TABLE.match(method, ["_local", ...segments]);
+    if (m.route) return m.route.handle({ st: this.state, faults: this.faults, log: this.log, params: m.params, raw });
+    if (m.template) throw new ApiError("method_not_allowed", `${method} is not allowed on ${path.slice(0, 200)}`);
     throw new ApiError("not_found", `no test control ${method} ${path.slice(0, 200)}`);
   }
-
-  private account(sel: string): Account {
-    const a = this.state.findAccount(sel);
-    if (!a) throw new ApiError("account_not_found", `no account '${sel.slice(0, 200)}'`);
-    return a;
-  }
-}
-
-function notAllowed(method: string, path: string): ApiError {
-  return new ApiError("method_not_allowed", `${method} is not allowed on ${path.slice(0, 200)}`);
 }

@@ -10,7 +10,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { z } from "zod";
-import { EXEC_OUTPUT_MAX, EXEC_TIMEOUT_DEFAULT_MS, wire } from "../../contract";
+import { EXEC_OUTPUT_MAX, EXEC_TIMEOUT_DEFAULT_MS, sandboxProblem, wire } from "../../contract";
 import { ApiError } from "./errors";
 import type { Account, CommandRecord, Session, Workspace } from "./records";
 import type { State } from "./state";
@@ -30,15 +30,15 @@ export interface Ran {
 /** Where a command runs: a workspace's sandbox, a given session, or an ephemeral sandbox. */
 export type Target = { workspace: Workspace } | { session: Session } | { ephemeral: true; image: string | null };
 
-function sandboxOnly(type: string, what: string): void {
-  if (type !== "sandbox") throw new ApiError("unsupported_session_type", `${what} is a ${type} ${what.startsWith("session") ? "session" : "workspace"}: commands run only in sandboxes`);
+function sandboxOnly(problem: string | undefined): void {
+  if (problem) throw new ApiError("unsupported_session_type", problem);
 }
 
 /** Checks the target before anything changes (404, 400, 409). */
 export function checkTarget(target: Target): void {
-  if ("workspace" in target) sandboxOnly(target.workspace.session_type, `workspace '${target.workspace.name ?? target.workspace.id}'`);
+  if ("workspace" in target) sandboxOnly(sandboxProblem("workspace", target.workspace.name ?? target.workspace.id, target.workspace.session_type));
   if ("session" in target) {
-    sandboxOnly(target.session.session_type, `session ${target.session.id}`);
+    sandboxOnly(sandboxProblem("session", target.session.id, target.session.session_type));
     if (target.session.status === "terminated") throw new ApiError("session_not_open", "Session is terminated");
   }
 }

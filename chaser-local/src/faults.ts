@@ -3,7 +3,7 @@
  * in order for every API request (never for `/_local/`); the first rule whose filters match and whose dice roll
  * (`rate`) succeeds fires, and a rule with `count` fires that many times at most.
  */
-import { ApiError } from "./state";
+import { ApiError } from "./errors";
 
 export const FAULT_KINDS = ["500", "503", "429", "reset", "drop", "delay"] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];

@@ -4,7 +4,8 @@
  * each account's serialized workspace listing (dropped when one of its workspaces changes).
  */
 import { foldName } from "../../contract";
-import type { Key, Snapshot, Store, User, Workspace } from "./store";
+import type { Key, Snapshot, User, Workspace } from "./records";
+import type { Store } from "./store";
 
 export class Indexes {
   readonly keyByHash = new Map<string, Key>();

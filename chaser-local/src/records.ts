@@ -206,21 +206,11 @@ export const RECORD_SCHEMAS = {
   jobs: jobSchema,
 } as const;
 
-export interface Collections {
-  accounts: Map<string, Account>;
-  users: Map<string, User>;
-  serviceAccounts: Map<string, ServiceAccount>;
-  keys: Map<string, Key>;
-  workspaces: Map<string, Workspace>;
-  snapshots: Map<string, Snapshot>;
-  sessions: Map<string, Session>;
-  sshKeys: Map<string, SshKey>;
-  auditEvents: Map<string, AuditEvent>;
-  commands: Map<string, CommandRecord>;
-  jobs: Map<string, JobRecord>;
-}
-export type CollectionName = keyof Collections;
-export type RecordOf<C extends CollectionName> = Collections[C] extends Map<string, infer T> ? T : never;
+export type CollectionName = keyof typeof RECORD_SCHEMAS;
+/** A record of collection `C`, as its schema gives it. */
+export type RecordOf<C extends CollectionName> = z.output<(typeof RECORD_SCHEMAS)[C]>;
+/** The collections in memory, derived from the schemas: one map of records by id per collection. */
+export type Collections = { [C in CollectionName]: Map<string, RecordOf<C>> };
 /** In the order `state.json` lists them. Collections added later are simply missing from older files. */
 export const COLLECTIONS = Object.keys(RECORD_SCHEMAS) as CollectionName[];
 

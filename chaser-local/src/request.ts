@@ -5,7 +5,7 @@
  * nested at most MAX_DEPTH deep, checked before JSON.parse; an object). Every refusal is an ApiError (4xx).
  */
 import type * as http from "node:http";
-import { ApiError, invalid } from "./state";
+import { ApiError, invalid } from "./errors";
 
 /** Request bodies: at most 1 MiB. */
 export const BODY_LIMIT = 1024 * 1024;

@@ -25,8 +25,12 @@ import { faultAction, FaultRule, Faults, validateRule } from "./faults";
 import { BODY_LIMIT, declaredTooLarge, hasBody, HEADER_LIMIT, parseTarget, readBody, tooLarge } from "./request";
 import type { Reply } from "./routes/route";
 import { SessionTokens } from "./session-token";
-import { ApiError, newKeySecret, ROOT_EMAIL, rootKeyProblem, State } from "./state";
-import { Account, FileIo, Key, LoadReport, StorageError, Store } from "./store";
+import { ApiError } from "./errors";
+import { Account, Key, ROOT_EMAIL } from "./records";
+import { rootKeyProblem } from "./startup";
+import { State } from "./state";
+import { FileIo, LoadReport, StorageError, Store } from "./store";
+import { newKeySecret } from "./util";
 
 export type { FaultConfig, FaultKind, FaultRule } from "./faults";
 export type { LogEntry } from "./controls";

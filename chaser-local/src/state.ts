@@ -1,8 +1,8 @@
 /**
  * The domain over the store: the rules shared by several endpoints (selector resolution, name rules, attached
  * sessions, who may revoke which key, the owner rules of members), over the indexes (indexes.ts). Error answers
- * are in errors.ts, the API's answer shapes in shapes.ts, the root key's rules and bootstrap in startup.ts; this
- * module re-exports them for the routes. Every API fact comes from contract/.
+ * are in errors.ts, the API's answer shapes in shapes.ts, the root key's rules in startup.ts, the records in
+ * records.ts: each is imported from where it is defined. Every API fact comes from contract/.
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { foldName, isUuid, keyPrefix, Plan, Role, sameName, workspaceSelector } from "../../contract";
@@ -11,14 +11,9 @@ import { AuditLog } from "./audit";
 import { ExecScripts } from "./exec-scripts";
 import { Indexes } from "./indexes";
 import { workspaceInfo } from "./shapes";
-import { Account, Key, Member, ROOT_ACCOUNT, ROOT_EMAIL, ROOT_KEY_ID, ROOT_USER, ServiceAccount, Session, Snapshot, SshKey, Store, User, Workspace } from "./store";
+import { Account, Key, Member, ROOT_ACCOUNT, ROOT_EMAIL, ROOT_KEY_ID, ROOT_USER, ServiceAccount, Session, Snapshot, SshKey, User, Workspace } from "./records";
+import type { Store } from "./store";
 import { newKeySecret, now, sha256 } from "./util";
-
-export { ROOT_ACCOUNT, ROOT_KEY_ID, ROOT_USER, ROOT_EMAIL };
-export { ApiError, invalid } from "./errors";
-export * from "./shapes";
-export { newKeySecret, now, sha256 } from "./util";
-export { ROOT_KEY_MAX, ROOT_KEY_MIN, rootKeyProblem } from "./startup";
 
 export class State {
   /** the indexes over the store (kept up to date by its change events) */

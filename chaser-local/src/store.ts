@@ -29,8 +29,6 @@ import { jsonErrorIndex } from "./json-offset";
 import { DirLock } from "./lock";
 import { checkRecord, CollectionName, COLLECTIONS, Collections, emptyCollections, RecordOf } from "./records";
 
-export * from "./records";
-
 /** The file operations the store performs: node:fs by default; tests replace some to make writes fail. */
 export interface FileIo {
   openSync(file: string, flags: string): number;
@@ -81,6 +79,9 @@ export class DamagedDataError extends Error {
     );
   }
 }
+
+/** Damage found while loading: refuses the start (DamagedDataError), or with `repair` is noted and dropped. */
+type Damage = (file: string, where: string, reason: string) => void;
 
 /** Called after every change (also while loading): `prev` and `next` are undefined for inserts and deletes. */
 export type ChangeListener = (c: CollectionName, id: string, prev: unknown, next: unknown) => void;
@@ -164,58 +165,60 @@ export class Store {
    */
   private load(report: LoadReport): { damaged: string[]; journalEnd: number | undefined } {
     const damaged = new Set<string>();
-    const damage = (file: string, where: string, reason: string) => {
+    const damage: Damage = (file, where, reason) => {
       if (!this.repair) throw new DamagedDataError(file, where, reason);
       damaged.add(file);
       report.notes.push(`repair: ${file}: ${where}: ${reason}: dropped`);
     };
+    this.loadSnapshot(damage);
+    const journalEnd = this.replayJournal(report, damage);
+    return { damaged: [...damaged], journalEnd };
+  }
 
+  /** Applies every intact record of `state.json`, if there is one. */
+  private loadSnapshot(damage: Damage): void {
     const snapFile = path.join(this.dir!, SNAPSHOT);
-    if (fs.existsSync(snapFile)) {
-      const text = this.io.readFileSync(snapFile).toString("utf8");
-      let snap: unknown;
-      try {
-        snap = JSON.parse(text);
-      } catch (e) {
-        const at = Buffer.byteLength(text.slice(0, jsonErrorIndex(text)));
-        damage(snapFile, `byte offset ${at}`, `not valid JSON (${(e as Error).message})`);
+    if (!fs.existsSync(snapFile)) return;
+    const text = this.io.readFileSync(snapFile).toString("utf8");
+    let snap: unknown;
+    try {
+      snap = JSON.parse(text);
+    } catch (e) {
+      const at = Buffer.byteLength(text.slice(0, jsonErrorIndex(text)));
+      return damage(snapFile, `byte offset ${at}`, `not valid JSON (${(e as Error).message})`);
+    }
+    if (!isPlainObject(snap)) return damage(snapFile, "the whole file", "not a JSON object of collections");
+    for (const c of COLLECTIONS) {
+      const coll = snap[c];
+      if (coll === undefined) continue; // a collection added after the file was written: empty
+      const collAt = text.indexOf(`"${c}":`);
+      if (!isPlainObject(coll)) {
+        damage(snapFile, `byte offset ${Buffer.byteLength(text.slice(0, Math.max(0, collAt)))} (${c})`, `${c} is not an object of records`);
+        continue;
       }
-      if (snap !== undefined) {
-        if (!isPlainObject(snap)) damage(snapFile, "the whole file", "not a JSON object of collections");
-        else {
-          for (const c of COLLECTIONS) {
-            const coll = snap[c];
-            if (coll === undefined) continue; // a collection added after the file was written: empty
-            const collAt = text.indexOf(`"${c}":`);
-            if (!isPlainObject(coll)) {
-              damage(snapFile, `byte offset ${Buffer.byteLength(text.slice(0, Math.max(0, collAt)))} (${c})`, `${c} is not an object of records`);
-              continue;
-            }
-            for (const [id, v] of Object.entries(coll)) {
-              const checked = checkRecord(c, id, v);
-              if ("error" in checked) {
-                const at = text.indexOf(`${JSON.stringify(id)}:`, collAt);
-                damage(snapFile, `byte offset ${Buffer.byteLength(text.slice(0, Math.max(0, at)))} (${c} '${id}')`, checked.error);
-              } else this.apply(c, id, checked.record);
-            }
-          }
-        }
+      for (const [id, v] of Object.entries(coll)) {
+        const checked = checkRecord(c, id, v);
+        if ("error" in checked) {
+          const at = text.indexOf(`${JSON.stringify(id)}:`, collAt);
+          damage(snapFile, `byte offset ${Buffer.byteLength(text.slice(0, Math.max(0, at)))} (${c} '${id}')`, checked.error);
+        } else this.apply(c, id, checked.record);
       }
     }
+  }
 
+  /** Replays `journal.jsonl`, if there is one; returns the length to cut it back to when it ends in an unfinished write. */
+  private replayJournal(report: LoadReport, damage: Damage): number | undefined {
     const journalFile = path.join(this.dir!, JOURNAL);
-    if (!fs.existsSync(journalFile)) return { damaged: [...damaged], journalEnd: undefined };
+    if (!fs.existsSync(journalFile)) return undefined;
     const buf = this.io.readFileSync(journalFile);
     let off = 0;
     let line = 0;
-    let journalEnd: number | undefined;
     while (off < buf.length) {
       const nl = buf.indexOf(0x0a, off);
       if (nl < 0) {
         // No newline: a write cut short. Its request was never acknowledged (that needs the whole line fsync'd).
         report.notes.push(`${journalFile}: cut off an unfinished last write (${buf.length - off} bytes at byte offset ${off}); it was never acknowledged`);
-        journalEnd = off;
-        break;
+        return off;
       }
       line++;
       const text = buf.toString("utf8", off, nl);
@@ -226,7 +229,7 @@ export class Store {
       }
       off = nl + 1;
     }
-    return { damaged: [...damaged], journalEnd };
+    return undefined;
   }
 
   /** Writes the whole state as a new snapshot (atomically), then empties the journal. */

@@ -27,6 +27,11 @@ export interface ClientOptions {
   backoffMs?: number;
   /** Told before every wait for a retry (rate limit, 5xx, reset), e.g. to report progress. */
   onWait?: (wait: Wait) => void;
+  /**
+   * Once aborted, requests in flight are cancelled, no retry is made and nothing more is sent (the provider passes
+   * its lifeline's: aborted when its engine is gone). The client imports nothing of the process that uses it.
+   */
+  signal?: AbortSignal;
 }
 
 /** A wait the transport is about to make before trying again (for progress reports). */
@@ -50,6 +55,7 @@ export interface ResolvedConfig {
   maxRetries: number;
   backoffMs: number;
   onWait?: (wait: Wait) => void;
+  signal?: AbortSignal;
 }
 
 const HOW_TO_SET_KEY =
@@ -105,5 +111,6 @@ export function resolveConfig(opts: ClientOptions = {}, env: NodeJS.ProcessEnv =
     maxRetries: opts.maxRetries ?? 10,
     backoffMs: opts.backoffMs ?? 250,
     onWait: opts.onWait,
+    signal: opts.signal,
   };
 }

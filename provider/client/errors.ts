@@ -88,6 +88,9 @@ export class RateLimitedError extends ChaserApiError {
 }
 /** The request may or may not have been applied: no answer, a timeout, or a 5xx. */
 export class OutcomeUnknownError extends ChaserApiError {}
+
+/** Not sent: the client's signal was aborted (in the provider: its engine is gone). Nothing was applied; nothing retries it. */
+export class StoppedError extends ChaserApiError {}
 /** The server answered 2xx in a shape the client cannot use. */
 export class InvalidResponseError extends ChaserApiError {}
 /** Any other answer. */

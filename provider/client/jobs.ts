@@ -3,7 +3,7 @@
  * again (after a lost answer, a 5xx, a reset, a 429) answers the same job and runs nothing twice; then the job is
  * awaited. Also the sessions a command attaches (terminated afterwards by the caller).
  */
-import { endpoint, wire } from "../../contract";
+import { endpoint, jobFinished, wire } from "../../contract";
 import { Core } from "./core";
 import { debug } from "./debug";
 import { ChaserApiError, ConflictError, NotFoundError, OutcomeUnknownError, RateLimitedError } from "./errors";
@@ -12,8 +12,7 @@ import { backoff } from "./transport";
 export type JobInfo = wire.JobInfo;
 export type ExecResult = wire.ExecResult;
 
-const TERMINAL = new Set(["succeeded", "failed", "cancelled"]);
-export const isFinished = (j: JobInfo) => TERMINAL.has(j.status);
+export const isFinished = (j: JobInfo) => jobFinished(j.status);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -25,7 +24,7 @@ export class Jobs {
    * (200) rather than a new one (201). Sent again with the same key while the outcome is unknown, until the
    * operation's deadline: the key makes that safe.
    */
-  async create(req: wire.CreateJobRequest & { idempotency_key: string }): Promise<{ job: JobInfo; existed: boolean }> {
+  async create(req: wire.JobRequest & { idempotency_key: string }): Promise<{ job: JobInfo; existed: boolean }> {
     const { deadlineMs, backoffMs, onWait } = this.core.config;
     const started = Date.now();
     for (let attempt = 1; ; attempt++) {

@@ -12,10 +12,9 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { Agent, Dispatcher, RetryAgent, RetryHandler, request } from "undici";
 import { packageVersion } from "../../contract/version";
-import { startLifeline, stopped } from "../lifeline";
-import type { ResolvedConfig, Wait } from "./config";
+import type { ResolvedConfig } from "./config";
 import { debug } from "./debug";
-import { ChaserApiError, apiError } from "./errors";
+import { ChaserApiError, StoppedError, apiError } from "./errors";
 
 const IDEMPOTENT = new Set(["GET", "PUT", "DELETE", "HEAD"]);
 /** Errors raised before the request left this machine: safe to retry whatever the method. */
@@ -135,7 +134,7 @@ export function backoff(backoffMs: number, attempt: number): number {
 function retryDelay(cfg: ResolvedConfig, idempotent: boolean, at: Attempts, e: Failed): number | undefined {
   const status = e.statusCode;
   const code = errorCodeOf(e);
-  if (at.count > cfg.maxRetries || stopped.aborted) return undefined;
+  if (at.count > cfg.maxRetries || cfg.signal?.aborted) return undefined;
   const jittered = backoff(cfg.backoffMs, at.count);
   if (status === 429) {
     const ra = retryAfterMs(e.headers);
@@ -160,8 +159,18 @@ function retryCallback(cfg: ResolvedConfig, spec: RequestSpec, at: Attempts): Re
     const code = errorCodeOf(e);
     debug(`${spec.method} ${spec.path}: attempt ${at.count} got ${status ?? code}; retrying in ${Math.round(delay)} ms`);
     onWait?.({ method: spec.method, path: spec.path, reason: status === 429 ? "rate limited (429)" : status ? `HTTP ${status}` : String(code), attempt: at.count, delayMs: delay });
-    at.count++;
-    setTimeout(() => cb(null), delay);
+    // The wait ends early, with this failure, when the client's signal is aborted (undici does not stop it).
+    const signal = cfg.signal;
+    const onAbort = () => {
+      clearTimeout(timer);
+      cb(err);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      at.count++;
+      cb(null);
+    }, delay);
+    signal?.addEventListener("abort", onAbort, { once: true });
   };
 }
 
@@ -233,12 +242,17 @@ async function answerOf(res: Dispatcher.ResponseData, spec: RequestSpec, at: Att
   });
 }
 
+/** Why the client's signal was aborted (its reason's message), for the error of a request it stopped. */
+function stopReason(signal: AbortSignal): string {
+  const r = signal.reason as { message?: unknown } | undefined;
+  return typeof r?.message === "string" ? r.message : "the client was stopped";
+}
+
 /** Sends one API operation, retried per the policy above; resolves for 2xx, rejects with ChaserApiError otherwise. */
 export async function send(cfg: ResolvedConfig, spec: RequestSpec): Promise<Answer> {
-  // In the dynamic-provider process: once its engine is gone, nothing more is sent (see lifeline.ts).
-  startLifeline();
-  if (stopped.aborted) {
-    throw apiError({ status: 0, code: "transport_error", detail: "not sent: the Pulumi engine is gone and the provider is stopping", method: spec.method, path: spec.path });
+  // Once the client's signal is aborted (in the provider: its engine is gone), nothing more is sent.
+  if (cfg.signal?.aborted) {
+    throw new StoppedError({ status: 0, code: "transport_error", detail: `not sent: ${stopReason(cfg.signal)}`, method: spec.method, path: spec.path });
   }
   const started = Date.now();
   const at: Attempts = { started, deadline: started + cfg.deadlineMs, count: 1 };
@@ -259,7 +273,7 @@ export async function send(cfg: ResolvedConfig, spec: RequestSpec): Promise<Answ
       dispatcher: agent,
       headersTimeout: cfg.attemptTimeoutMs,
       bodyTimeout: cfg.attemptTimeoutMs,
-      signal: AbortSignal.any([AbortSignal.timeout(cfg.deadlineMs), stopped]),
+      signal: cfg.signal ? AbortSignal.any([AbortSignal.timeout(cfg.deadlineMs), cfg.signal]) : AbortSignal.timeout(cfg.deadlineMs),
     });
   } catch (err) {
     throw gaveUp(cfg, spec, at, err);

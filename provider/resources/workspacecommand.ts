@@ -24,7 +24,7 @@
  * Stable surface: state requires `pulumi-chaser/dist/provider/resources/workspacecommand.js` (from its first release).
  */
 import { createHash, randomUUID } from "node:crypto";
-import { EXEC_TIMEOUT_DEFAULT_MS } from "../../contract";
+import { EXEC_TIMEOUT_DEFAULT_MS, sandboxProblem } from "../../contract";
 import type { ExecResult, JobInfo } from "../client";
 import { NotFoundError } from "../client/errors";
 import { debug } from "../client/debug";
@@ -57,13 +57,12 @@ const TAIL_CHARS = 2_000;
 const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 const firstLine = (cmd: string) => clip(cmd.split("\n")[0], 80);
 
-/** The workspace a command runs in: found by id or name; a browser workspace is refused. */
+/** The workspace a command runs in: found by id or name; one that is not a sandbox is refused (the contract's rule). */
 async function workspaceOf(ctx: Context, sel: string, fresh: boolean) {
   const ws = ctx.client.workspaces;
   const w = (await ws.find({ id: sel }, { fresh })) ?? (await ws.find({ name: sel }));
-  if (w && w.session_type === "browser") {
-    throw new ProviderError(`workspace: '${sel}' is a browser workspace; commands run only in sandbox workspaces (sessionType 'sandbox')`);
-  }
+  const problem = w?.session_type ? sandboxProblem("workspace", sel, w.session_type) : undefined;
+  if (problem) throw new ProviderError(problem);
   return w;
 }
 
@@ -205,7 +204,6 @@ export const workspaceCommand: Behaviour<M, Run> = {
     };
   },
   advice: (e) => {
-    if (e.code === "unsupported_session_type") return `commands run only in sandbox workspaces: ${e.detail}`;
     if (e.code === "insufficient_scope") return `the API key lacks a scope a command needs (exec.write to run it, workspaces.read to find the workspace, sessions.write to end its session): ${e.detail}`;
     return undefined;
   },

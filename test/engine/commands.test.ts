@@ -94,7 +94,7 @@ test("the golden pipeline: commands once and in order, then snapshot, template, 
           outsideWeb = (await local.api<any>("POST", "/v1/workspaces", { name: "outside-web", session_type: "browser" })).body.id;
           const good = pipeline();
           const bad: Array<[string, RegExp]> = [
-            [`new chaser.WorkspaceCommand("bad", { workspace: "outside-web", create: "ls" });`, /property workspace value \{outside-web\} has a problem: workspace: 'outside-web' is a browser workspace; commands run only in sandbox workspaces/],
+            [`new chaser.WorkspaceCommand("bad", { workspace: "outside-web", create: "ls" });`, /property workspace value \{outside-web\} has a problem: workspace: 'outside-web' is a browser workspace; commands run only in sandboxes \(session type 'sandbox'\)/],
             [`new chaser.WorkspaceCommand("bad", { workspace: ws.workspaceId, create: "   " });`, /property create value \{.*\} has a problem: create: must not be empty/],
             [`new chaser.WorkspaceCommand("bad", { workspace: ws.workspaceId, create: "ls", timeoutMs: 7200000 });`, /property timeoutMs value \{[^}]*\} has a problem: timeoutMs: must be at most 3600000 ms/],
           ];

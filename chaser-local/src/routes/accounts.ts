@@ -7,10 +7,11 @@
  */
 import { randomUUID } from "node:crypto";
 import { parseOpenSshKey, Role, wire } from "../../../contract";
-import {
-  accountInfo, ApiError, createdKeyInfo, memberInfo, memberOf, now, serviceAccountInfo, sshKeyInfo,
-} from "../state";
-import type { SshKey } from "../store";
+import { ApiError } from "../errors";
+import type { SshKey } from "../records";
+import { accountInfo, createdKeyInfo, memberInfo, serviceAccountInfo, sshKeyInfo } from "../shapes";
+import { memberOf } from "../state";
+import { now } from "../util";
 import { keyScopes } from "./keys";
 import { Ctx, Route, route } from "./route";
 

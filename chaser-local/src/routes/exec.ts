@@ -7,17 +7,19 @@
  */
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { firstIssue, JOB_KINDS, wire } from "../../../contract";
+import { firstIssue, JOB_KINDS, JobKind, JobStatus, wire } from "../../../contract";
 import { checkRecord } from "../records";
 import { checkTarget, CommandRequest, Ran, runCommand, Target } from "../exec";
-import { ApiError, invalid, now, State } from "../state";
-import type { Account, JobRecord } from "../store";
+import { ApiError, invalid } from "../errors";
+import type { Account, JobRecord } from "../records";
+import type { State } from "../state";
+import { now } from "../util";
 import type { AuditNote } from "../audit";
-import { AuditSpec, Route, route } from "./route";
+import { AuditSpec, Ctx, Reply, Route, route } from "./route";
 
-const KIND_DESCRIPTIONS: Record<(typeof JOB_KINDS)[number], { description: string; schema: z.ZodType }> = {
-  "sandbox.exec": { description: "Run one command on a workspace's sandbox (or an ephemeral sandbox).", schema: wire.execRequest },
-  "pipeline.run": { description: "Run steps in order on one workspace's sandbox, stopping at the first that fails.", schema: wire.pipelineInput },
+const KIND_DESCRIPTIONS: Record<JobKind, string> = {
+  "sandbox.exec": "Run one command on a workspace's sandbox (or an ephemeral sandbox).",
+  "pipeline.run": "Run steps in order on one workspace's sandbox, stopping at the first that fails.",
 };
 
 function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
@@ -50,10 +52,11 @@ function keptInput(input: Record<string, unknown>): Record<string, unknown> {
 
 export function jobInfo(j: JobRecord): wire.JobInfo {
   const done = Date.now() >= Date.parse(j.finishes_at);
+  const status: JobStatus = done ? (j.failed ? "failed" : "succeeded") : "running";
   return {
     id: j.id,
     kind: j.kind,
-    status: done ? (j.failed ? "failed" : "succeeded") : "running",
+    status,
     input: j.input,
     result: done ? (j.result as wire.JobInfo["result"]) : null,
     idempotency_key: j.idempotency_key,
@@ -70,7 +73,7 @@ function job(st: State, acct: Account, id: string): JobRecord {
 
 function runJob(st: State, acct: Account, kind: string, input: Record<string, unknown>, jobId: string): { ran: Ran[]; result: JobRecord["result"] } {
   if (kind === "sandbox.exec") {
-    const body = parseInput(wire.execRequest, input);
+    const body = parseInput(wire.jobInputs[kind], input);
     if (body.background) throw invalid("input.background", "is not supported in a job: a job waits for its command");
     const target = execTarget(st, acct, body);
     checkTarget(target);
@@ -78,7 +81,7 @@ function runJob(st: State, acct: Account, kind: string, input: Record<string, un
     return { ran: [ran], result: ran.result };
   }
   if (kind === "pipeline.run") {
-    const body = parseInput(wire.pipelineInput, input);
+    const body = parseInput(wire.jobInputs[kind], input);
     const target: Target = { workspace: st.resolveWorkspace(acct, body.workspace, "input.workspace") };
     checkTarget(target);
     const ran: Ran[] = [];
@@ -105,27 +108,23 @@ function execNote(r: Ran): AuditNote {
   return { resourceId: x.session_id ?? null, summary: `ran \`${command}\` in ${x.workspace ? `workspace '${x.workspace}'` : "an ephemeral sandbox"} (${outcome})`, metadata: { command_id: x.command_id, workspace_id: x.workspace_id, exit_code: x.exit_code } };
 }
 
+/** Both exec endpoints, once the target is known: checked, run, told in the audit log, answered with the result. */
+function execOn({ st, acct, body, audit }: Ctx<CommandRequest>, target: Target, via: "exec" | "session"): Reply {
+  checkTarget(target);
+  const ran = runCommand(st, acct, target, commandOf(body), via, null);
+  audit.push(execNote(ran));
+  return { status: 200, body: ran.result };
+}
+
 export const execRoutes: Route[] = [
   route({
     name: "exec", access: "exec.write", body: wire.execRequest, audit: EXEC_AUDIT,
-    handle: ({ st, acct, body, audit }) => {
-      const target = execTarget(st, acct, body);
-      checkTarget(target);
-      const ran = runCommand(st, acct, target, commandOf(body), "exec", null);
-      audit.push(execNote(ran));
-      return { status: 200, body: ran.result };
-    },
+    handle: (c) => execOn(c, execTarget(c.st, c.acct, c.body), "exec"),
   }),
 
   route({
     name: "sessionExec", access: "exec.write", body: wire.sessionExecRequest, audit: EXEC_AUDIT,
-    handle: ({ st, acct, body, params, audit }) => {
-      const target: Target = { session: st.session(acct, params.id) };
-      checkTarget(target);
-      const ran = runCommand(st, acct, target, commandOf(body), "session", null);
-      audit.push(execNote(ran));
-      return { status: 200, body: ran.result };
-    },
+    handle: (c) => execOn(c, { session: c.st.session(c.acct, c.params.id) }, "session"),
   }),
 
   route({
@@ -156,7 +155,7 @@ export const execRoutes: Route[] = [
     name: "jobKinds", access: "any",
     handle: () => ({
       status: 200,
-      body: { kinds: JOB_KINDS.map((k) => ({ kind: k, description: KIND_DESCRIPTIONS[k].description, input_schema: z.toJSONSchema(KIND_DESCRIPTIONS[k].schema, { io: "input", unrepresentable: "any" }) })) },
+      body: { kinds: JOB_KINDS.map((k) => ({ kind: k, description: KIND_DESCRIPTIONS[k], input_schema: z.toJSONSchema(wire.jobInputs[k], { io: "input", unrepresentable: "any" }) })) },
     }),
   }),
 

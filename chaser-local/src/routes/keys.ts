@@ -1,7 +1,8 @@
 /** API keys: create, list, revoke. Service-account keys are created under the accounts routes. */
 import { wire } from "../../../contract";
-import { ApiError, createdKeyInfo, keyInfo } from "../state";
-import type { Key } from "../store";
+import { ApiError } from "../errors";
+import type { Key } from "../records";
+import { createdKeyInfo, keyInfo } from "../shapes";
 import { Route, route } from "./route";
 
 /** A scoped key cannot create a key with a scope it lacks, nor a full-access one. Duplicate scopes collapse. */

@@ -5,11 +5,11 @@
  * change state only through the store.
  */
 import type { z } from "zod";
-import { API_ROUTES, RouteName, type Scope } from "../../../contract";
+import { API_ROUTES, RouteName, type RouteSpec, type Scope } from "../../../contract";
 import type { AuditNote } from "../audit";
+import { ApiError } from "../errors";
+import type { Account, Key } from "../records";
 import type { State } from "../state";
-import { ApiError } from "../state";
-import type { Account, Key } from "../store";
 
 export interface Reply {
   status: number;
@@ -84,4 +84,42 @@ export function queryBool(query: URLSearchParams, field: string): boolean {
   if (v === null || v === "false") return false;
   if (v === "true") return true;
   throw new ApiError("invalid_request", `${field}: must be true or false (got '${v.slice(0, 40)}')`);
+}
+
+/** Where a path falls in a route table: the route for this method, or only the template (other methods: 405), or nothing (404). */
+export interface Match<R> {
+  route?: R;
+  params: Record<string, string>;
+  /** the matched path template, e.g. `/v1/workspaces/:ws`; undefined when no route has this path */
+  template?: string;
+}
+
+/**
+ * Routes by method and path template (`:name` a parameter), matched against a request's decoded path segments:
+ * the API's (api.ts, from contract/routes.ts) and the test controls' (controls.ts, chaser-local's own table).
+ */
+export class RouteTable<R extends RouteSpec> {
+  private readonly compiled: Array<{ route: R; segs: string[] }>;
+
+  constructor(routes: readonly R[]) {
+    this.compiled = routes.map((route) => ({ route, segs: route.path.slice(1).split("/") }));
+  }
+
+  /** Pure: the server uses it for the counters before anything else. */
+  match(method: string, segments: string[]): Match<R> {
+    let template: string | undefined;
+    for (const { route, segs } of this.compiled) {
+      if (segs.length !== segments.length) continue;
+      const params: Record<string, string> = {};
+      let ok = true;
+      for (let i = 0; i < segs.length && ok; i++) {
+        if (segs[i].startsWith(":")) params[segs[i].slice(1)] = segments[i];
+        else ok = segs[i] === segments[i];
+      }
+      if (!ok) continue;
+      if (route.method === method) return { route, params, template: route.path };
+      template ??= route.path;
+    }
+    return { params: {}, template };
+  }
 }

@@ -1,8 +1,10 @@
 /** Sessions: only what tests need to attach a session to a workspace. */
 import { randomUUID } from "node:crypto";
 import { wire } from "../../../contract";
-import { ApiError, invalid, now, sessionInfo } from "../state";
-import type { Session } from "../store";
+import { ApiError, invalid } from "../errors";
+import type { Session } from "../records";
+import { sessionInfo } from "../shapes";
+import { now } from "../util";
 import { Route, route } from "./route";
 
 function newSession(accountId: string, type: string, workspaceId: string | null, image: string | null): Session {

@@ -1,8 +1,10 @@
 /** Workspaces (named persistent disks) and their snapshots. */
 import { randomUUID } from "node:crypto";
 import { wire } from "../../../contract";
-import { ApiError, invalid, now, snapshotInfo, workspaceInfo } from "../state";
-import type { Account, Snapshot, Workspace } from "../store";
+import { ApiError, invalid } from "../errors";
+import type { Account, Snapshot, Workspace } from "../records";
+import { snapshotInfo, workspaceInfo } from "../shapes";
+import { now } from "../util";
 import { AuditSpec, Ctx, queryBool, Route, route } from "./route";
 
 /** The workspace a request names, for a failure's audit event: its id when it resolves, else the selector. */
