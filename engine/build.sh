@@ -7,6 +7,8 @@
 #   pulumi-language-nodejs          our Node.js language host (engine/cmd/pulumi-language-nodejs), rebuilt
 #                                   whenever its sources, go.mod/go.sum or the build flags change
 #   pulumi-resource-pulumi-nodejs   the dynamic-provider plugin: runs @pulumi/pulumi/cmd/dynamic-provider
+#   pulumi-language-go              our Go language host (engine/cmd/pulumi-language-go), rebuilt whenever its
+#                                   sources, go.mod/go.sum or the build flags change
 #   pulumi-language-yaml            the Pulumi YAML language host (github.com/pulumi/pulumi-yaml v$YAML_VERSION),
 #                                   built from engine/yaml (its own go.mod: what pulumi-yaml pins, pkg/v3 v3.206.0),
 #                                   rebuilt whenever that go.mod/go.sum or the build flags change
@@ -176,6 +178,41 @@ else
     mv -f "$BIN/pulumi-language-yaml.tmp.$$" "$BIN/pulumi-language-yaml"
     echo "$yaml_stamp" > "$BIN/.language-yaml-stamp"
     say "pulumi-language-yaml built in $((SECONDS - start)) s"
+  fi
+fi
+
+# --- The Go language host ------------------------------------------------------------------------------------------
+# An installed CLI's own (official installs ship one) is linked; otherwise ours, built from engine/cmd/pulumi-language-go,
+# keyed like the Node.js host by its sources (tests excluded), the module files and the build flags.
+their_go=""
+case "$origin" in
+  installed\ *) [ -x "$(dirname "${origin#installed }")/pulumi-language-go" ] && their_go="$(dirname "${origin#installed }")/pulumi-language-go" ;;
+esac
+if [ -n "$their_go" ]; then
+  if ! cmp -s "$their_go" "$BIN/pulumi-language-go"; then
+    say "linking the installed Go language host $their_go into $BIN"
+    place "$their_go" "$BIN/pulumi-language-go"
+    echo installed > "$BIN/.language-go-stamp"
+  fi
+else
+  go_stamp="$(cd "$HERE" && {
+      printf '%s\n' "$VERSION" "$TAGS" "$LDFLAGS"
+      find cmd/pulumi-language-go -name '*.go' ! -name '*_test.go' | LC_ALL=C sort | while read -r f; do echo "== $f"; cat "$f"; done
+      cat go.mod go.sum
+    } | sha256sum | cut -c1-16)"
+  if [ ! -x "$BIN/pulumi-language-go" ] || [ "$(cat "$BIN/.language-go-stamp" 2>/dev/null)" != "$go_stamp" ]; then
+    command -v go >/dev/null 2>&1 || die "Go (>= 1.25) is needed to build pulumi-language-go: see https://go.dev/dl"
+    export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-mod=mod GOSUMDB=off
+    say "building pulumi-language-go (our Go language host) into $BIN"
+    start=$SECONDS
+    if ! (cd "$HERE" && go build -tags "$TAGS" -trimpath -ldflags "$LDFLAGS" -o "$BIN/pulumi-language-go.tmp.$$" \
+          ./cmd/pulumi-language-go) < /dev/null; then
+      rm -f "$BIN/pulumi-language-go.tmp.$$"
+      die "go build of pulumi-language-go failed"
+    fi
+    mv -f "$BIN/pulumi-language-go.tmp.$$" "$BIN/pulumi-language-go"
+    echo "$go_stamp" > "$BIN/.language-go-stamp"
+    say "pulumi-language-go built in $((SECONDS - start)) s"
   fi
 fi
 
