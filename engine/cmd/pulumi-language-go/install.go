@@ -35,7 +35,7 @@ func (h *host) InstallDependencies(
 	ctx, done := h.begin(srv.Context())
 	defer done()
 	// -compat=1.18, as upstream: go.sum keeps what a Go 1.18 toolchain would check too.
-	cmd := groupCommand(ctx, gobin, "mod", "tidy", "-compat=1.18")
+	cmd := command(ctx, gobin, "mod", "tidy", "-compat=1.18")
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "GOWORK=off")
 	cmd.Stdout = stdout

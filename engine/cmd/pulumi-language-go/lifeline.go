@@ -3,14 +3,16 @@ package main
 import (
 	"context"
 	"os"
+	"syscall"
 	"time"
 )
 
 // The engine runs each plugin in a process group of its own, so when the CLI is killed (a cancelled CI job,
 // `kill -9` of its process group) this host is left running, and so is the `go build` or the program it started.
 // The engine is this host's parent: when the parent changes (we were re-parented), the engine is gone, and the
-// host cancels what it runs (the build and the program are killed with the Run's context) and exits. (The same
-// watch as pulumi-language-nodejs's: each host is a main package of its own.)
+// host cancels what it runs (the build and the program are killed with the Run's context), then ends its whole
+// process group (the compiler and linker `go build` started are in it too) and exits. (The same watch as
+// pulumi-language-nodejs's: each host is a main package of its own.)
 
 // lifelinePeriod is how often the parent is looked at.
 const lifelinePeriod = 500 * time.Millisecond
@@ -46,6 +48,10 @@ func lifeline(stop context.CancelFunc, running func() bool) {
 	stop()
 	for deadline := time.Now().Add(2 * time.Second); running() && time.Now().Before(deadline); {
 		time.Sleep(20 * time.Millisecond)
+	}
+	// The engine made this host the leader of a group of its own: what is left in it was started by this host.
+	if syscall.Getpgrp() == os.Getpid() {
+		_ = syscall.Kill(0, syscall.SIGKILL)
 	}
 	os.Exit(1)
 }

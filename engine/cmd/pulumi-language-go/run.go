@@ -164,7 +164,7 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 		if err != nil {
 			return &pulumirpc.RunResponse{Error: "go was not found on PATH: install Go (https://go.dev/dl) to build this program"}, nil
 		}
-		cmd := groupCommand(ctx, gobin, l.build.args...)
+		cmd := command(ctx, gobin, l.build.args...)
 		cmd.Dir = l.build.dir
 		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 		if err := cmd.Run(); err != nil {
@@ -178,7 +178,7 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 		return &pulumirpc.RunResponse{Error: fmt.Sprintf("the program named by the binary runtime option cannot be run: %v", err)}, nil
 	}
 
-	cmd := groupCommand(ctx, l.program)
+	cmd := command(ctx, l.program)
 	cmd.Dir = l.dir
 	cmd.Env = l.env
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
@@ -204,13 +204,12 @@ func runResponse(err error) *pulumirpc.RunResponse {
 	}
 }
 
-// groupCommand is exec.CommandContext in a process group of its own, the whole group killed when ctx ends: `go
-// build` runs the compiler and the linker as children of its own, which a kill of `go` alone would leave running.
-func groupCommand(ctx context.Context, name string, args ...string) *exec.Cmd {
+// command is exec.CommandContext that stops waiting for output once the process is killed. Not in a process group
+// of its own: the engine stops a language host by signalling the host's whole process group (SIGINT, then
+// SIGKILL), which must reach the build and the program too.
+func command(ctx context.Context, name string, args ...string) *exec.Cmd {
 	cmd := exec.CommandContext(ctx, name, args...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
-	// Once killed, stop waiting for output a grandchild may still hold open.
+	// Once killed, stop waiting for output a child of the process (the compiler under `go build`) may hold open.
 	cmd.WaitDelay = 5 * time.Second
 	return cmd
 }
