@@ -19,7 +19,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { Local, writesTo } from "../support/local";
 import { REPO } from "../support/pack";
-import { Project, changes, engineDir, expectOk, headerOf, occurrences } from "./support/stack";
+import { Project, changes, engineDir, expectOk, headerOf, killTree, occurrences, processesIn } from "./support/stack";
 import { expectServerEmpty } from "./support/scenario";
 
 jest.setTimeout(1_200_000);
@@ -196,6 +196,34 @@ test("examples/go through the plugin: preview, up, no changes after, rename, rep
       expect(spaces).toBe(await tsSays(`new chaser.Workspace("bad", { name: "has spaces", sessionType: "browser" });`));
     } finally {
       ts.cleanup();
+    }
+    expect(await writesTo(local)).toEqual([]);
+
+    // `kill -9` of the CLI's process group while the program runs (a slow API holds the preview): the engine's
+    // plugins each have a group of their own, so the language host notices its engine is gone and stops the
+    // program and itself, removing the build; nothing of the project stays running.
+    const tmp = path.join(p.root, "tmp");
+    fs.mkdirSync(tmp);
+    await local.faults([], 5_000);
+    try {
+      const running = p.start(["preview", "--non-interactive"], { detached: true, env: { TMPDIR: tmp } });
+      const program = () => processesIn(p.dir).filter((x) => x.command.startsWith(path.join(tmp, "pulumi-go.")));
+      for (const until = Date.now() + 120_000; program().length === 0 && Date.now() < until; ) await new Promise((r) => setTimeout(r, 100));
+      expect(program()).toHaveLength(1);
+      await new Promise((r) => setTimeout(r, 1_000));
+      const killedAt = Date.now();
+      process.kill(-running.pid, "SIGKILL");
+      await running.done;
+      let left = processesIn(p.dir);
+      while (left.length > 0 && Date.now() - killedAt < 5_000) {
+        await new Promise((r) => setTimeout(r, 100));
+        left = processesIn(p.dir);
+      }
+      for (const l of left) killTree(l.pid); // never leave them to the next test
+      expect(left.map((l) => l.command)).toEqual([]);
+      expect(fs.readdirSync(tmp).filter((f) => f.startsWith("pulumi-go."))).toEqual([]);
+    } finally {
+      await local.faults([]);
     }
     expect(await writesTo(local)).toEqual([]);
 
