@@ -192,7 +192,7 @@ if [ -n "$their_go" ]; then
   if ! cmp -s "$their_go" "$BIN/pulumi-language-go"; then
     say "linking the installed Go language host $their_go into $BIN"
     place "$their_go" "$BIN/pulumi-language-go"
-    echo installed > "$BIN/.language-go-stamp"
+    echo installed > "$BIN/.language-go-stamp.tmp.$$" && mv -f "$BIN/.language-go-stamp.tmp.$$" "$BIN/.language-go-stamp"
   fi
 else
   go_stamp="$(cd "$HERE" && {
@@ -211,7 +211,8 @@ else
       die "go build of pulumi-language-go failed"
     fi
     mv -f "$BIN/pulumi-language-go.tmp.$$" "$BIN/pulumi-language-go"
-    echo "$go_stamp" > "$BIN/.language-go-stamp"
+    # A new file, not a write into the old one: a cache seeded with `cp -al` shares the old one's inode.
+    echo "$go_stamp" > "$BIN/.language-go-stamp.tmp.$$" && mv -f "$BIN/.language-go-stamp.tmp.$$" "$BIN/.language-go-stamp"
     say "pulumi-language-go built in $((SECONDS - start)) s"
   fi
 fi

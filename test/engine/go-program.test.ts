@@ -78,6 +78,12 @@ test("examples/go: go vet and go build against the repository's sdk/go and githu
 test("examples/go through the plugin: preview, up, no changes after, rename, replacement, import, bad input, destroy; no secret in plaintext", async () => {
   expect(fs.existsSync(path.join(engineDir(), "pulumi-language-go"))).toBe(true);
   const p = goProject();
+  // The host's temporary builds go to TMPDIR: this test's own, which must hold none after each command.
+  const tmp = path.join(p.root, "tmp");
+  fs.mkdirSync(tmp);
+  const tmpBefore = process.env.TMPDIR;
+  process.env.TMPDIR = tmp;
+  const builds = () => fs.readdirSync(tmp).filter((f) => f.startsWith("pulumi-go."));
   const secrets: string[] = [];
   const expectNoLeak = async () => {
     const written = p.stateFilesText() + "\n" + p.logs.join("\n");
@@ -181,6 +187,8 @@ test("examples/go through the plugin: preview, up, no changes after, rename, rep
     const spaces = diagnosticOf((await tryBad(`chaser.NewWorkspace(ctx, "bad", &chaser.WorkspaceArgs{Name: pulumi.String("has spaces"), SessionType: chaser.SessionTypeBrowser})`)).diagnostics, "bad");
     expect(spaces).toMatch(/^chaser:index:Workspace resource 'bad'.*name.*has spaces.*must contain only letters, digits/);
     fs.writeFileSync(path.join(p.dir, "main.go"), program);
+    // The engine closed the host while the program ran (a signal to the host's process group): no build left behind.
+    expect(builds()).toEqual([]);
 
     // What TypeScript says for the same two resources (pulumi-chaser/plugin): the same words.
     const ts = Project.create("go-ts", { flavour: "plugin" });
@@ -202,14 +210,12 @@ test("examples/go through the plugin: preview, up, no changes after, rename, rep
     // `kill -9` of the CLI's process group while the program runs (a slow API holds the preview): the engine's
     // plugins each have a group of their own, so the language host notices its engine is gone and stops the
     // program and itself, removing the build; nothing of the project stays running.
-    const tmp = path.join(p.root, "tmp");
-    fs.mkdirSync(tmp);
     await local.faults([], 5_000);
     try {
-      const running = p.start(["preview", "--non-interactive"], { detached: true, env: { TMPDIR: tmp } });
-      const program = () => processesIn(p.dir).filter((x) => x.command.startsWith(path.join(tmp, "pulumi-go.")));
-      for (const until = Date.now() + 120_000; program().length === 0 && Date.now() < until; ) await new Promise((r) => setTimeout(r, 100));
-      expect(program()).toHaveLength(1);
+      const running = p.start(["preview", "--non-interactive"], { detached: true });
+      const goProgram = () => processesIn(p.dir).filter((x) => x.command.startsWith(path.join(tmp, "pulumi-go.")));
+      for (const until = Date.now() + 120_000; goProgram().length === 0 && Date.now() < until; ) await new Promise((r) => setTimeout(r, 100));
+      expect(goProgram()).toHaveLength(1);
       await new Promise((r) => setTimeout(r, 1_000));
       const killedAt = Date.now();
       process.kill(-running.pid, "SIGKILL");
@@ -221,7 +227,7 @@ test("examples/go through the plugin: preview, up, no changes after, rename, rep
       }
       for (const l of left) killTree(l.pid); // never leave them to the next test
       expect(left.map((l) => l.command)).toEqual([]);
-      expect(fs.readdirSync(tmp).filter((f) => f.startsWith("pulumi-go."))).toEqual([]);
+      expect(builds()).toEqual([]);
     } finally {
       await local.faults([]);
     }
@@ -231,7 +237,10 @@ test("examples/go through the plugin: preview, up, no changes after, rename, rep
     expect(changes(destroyed).sort()).toEqual(["delete baseline", "delete ci", "delete dev", "delete golden", "delete outside"]);
     await expectServerEmpty(local);
     await expectNoLeak();
+    expect(builds()).toEqual([]);
   } finally {
+    if (tmpBefore === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = tmpBefore;
     p.cleanup();
   }
 });

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"os"
+	"os/signal"
 	"syscall"
 	"time"
 )
@@ -40,18 +41,36 @@ func watchParent(ctx context.Context, getppid func() int, period time.Duration) 
 	}
 }
 
-// lifeline stops the host when its engine is gone: stop cancels the running programs, then the host exits.
+// lifeline stops the host when its engine is gone: stop cancels the running builds and programs, then the host
+// ends what is left of its process group and exits.
 func lifeline(stop context.CancelFunc, running func() bool) {
 	if !watchParent(context.Background(), os.Getppid, lifelinePeriod) {
 		return
 	}
-	stop()
-	for deadline := time.Now().Add(2 * time.Second); running() && time.Now().Before(deadline); {
-		time.Sleep(20 * time.Millisecond)
-	}
+	wind(stop, running)
 	// The engine made this host the leader of a group of its own: what is left in it was started by this host.
 	if syscall.Getpgrp() == os.Getpid() {
 		_ = syscall.Kill(0, syscall.SIGKILL)
 	}
 	os.Exit(1)
+}
+
+// onSignal stops the host when the engine closes it: the engine signals the host's process group (SIGINT, SIGKILL
+// a moment later if it is still there), and a deployment that fails closes the host while the program runs. The
+// program gets the signal too; the host waits for the Run to clean up after it (it kills the program, removes a
+// temporary build), then exits.
+func onSignal(stop context.CancelFunc, running func() bool) {
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM)
+	<-signals
+	wind(stop, running)
+	os.Exit(1)
+}
+
+// wind cancels what the host runs and gives the runs up to two seconds to end.
+func wind(stop context.CancelFunc, running func() bool) {
+	stop()
+	for deadline := time.Now().Add(2 * time.Second); running() && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+	}
 }

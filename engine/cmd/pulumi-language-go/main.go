@@ -55,8 +55,10 @@ func main() {
 
 	stopping, stop := context.WithCancel(context.Background())
 	h := &host{stopping: stopping}
-	// A host whose engine is gone (the CLI was killed) stops the build or program it runs and exits (lifeline.go).
+	// A host whose engine is gone (the CLI was killed) stops the build or program it runs and exits; so does a host
+	// the engine closes with a signal (lifeline.go).
 	go lifeline(stop, h.running)
+	go onSignal(stop, h.running)
 	// The engine's address is the last positional argument (Handshake may also supply it).
 	if args := flags.Args(); len(args) > 0 {
 		h.setEngineAddress(args[len(args)-1])

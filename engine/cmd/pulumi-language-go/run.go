@@ -182,7 +182,15 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 	cmd.Dir = l.dir
 	cmd.Env = l.env
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
-	return runResponse(cmd.Run()), nil
+	if err := cmd.Start(); err != nil {
+		return runResponse(err), nil
+	}
+	if l.build != nil && l.build.temp {
+		// A running program keeps its executable: the temporary build goes now, so that nothing is left behind
+		// even if this host is killed (where removing it fails, the deferred removal is the fallback).
+		_ = os.Remove(l.program)
+	}
+	return runResponse(cmd.Wait()), nil
 }
 
 // runResponse turns how the program ended into the engine's answer.
