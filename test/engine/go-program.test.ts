@@ -62,16 +62,35 @@ function diagnosticOf(diagnostics: string[], name: string): string {
   return found[0];
 }
 
-test("examples/go: go vet and go build against the repository's sdk/go and github.com/pulumi/pulumi/sdk/v3 at the engine's version", () => {
+/** Runs `go ARGS` in dir (the test process's Go settings); the result as one comparable object. */
+function go(dir: string, args: string[]) {
+  const r = spawnSync("go", args, { cwd: dir, env: process.env, encoding: "utf8", maxBuffer: 64 << 20 });
+  if (r.error) throw new Error(`cannot run go: ${r.error.message}`);
+  return { command: `go ${args.join(" ")}`, status: r.status, out: `${r.stdout}${r.stderr}`.trim() };
+}
+
+test("examples/go and the README's Go program: go vet and go build against the repository's sdk/go and github.com/pulumi/pulumi/sdk/v3 at the engine's version", () => {
   const mod = fs.readFileSync(path.join(EXAMPLE, "go.mod"), "utf8");
   const engineVersion = fs.readFileSync(path.join(REPO, "engine", "build.sh"), "utf8").match(/^VERSION=(\S+)$/m)?.[1];
   expect(engineVersion).toMatch(/^\d+\.\d+\.\d+$/);
   expect(mod).toMatch(new RegExp(`^\\tgithub\\.com/pulumi/pulumi/sdk/v3 v${engineVersion!.replace(/\./g, "\\.")}$`, "m"));
   expect(mod).toMatch(/^replace github\.com\/pulumi-chaser\/pulumi-chaser\/sdk\/go => \.\.\/\.\.\/sdk\/go$/m);
-  for (const args of [["vet", "./..."], ["build", "-o", os.devNull, "./..."]]) {
-    const r = spawnSync("go", [...args.slice(0, 1), "-trimpath", ...args.slice(1)], { cwd: EXAMPLE, env: process.env, encoding: "utf8", maxBuffer: 64 << 20 });
-    if (r.error) throw new Error(`cannot run go: ${r.error.message}`);
-    expect({ command: `go ${args.join(" ")}`, status: r.status, out: `${r.stdout}${r.stderr}`.trim() }).toEqual({ command: `go ${args.join(" ")}`, status: 0, out: "" });
+  for (const args of [["vet", "-trimpath", "./..."], ["build", "-trimpath", "-o", os.devNull, "./..."]]) {
+    expect(go(EXAMPLE, args)).toEqual({ command: `go ${args.join(" ")}`, status: 0, out: "" });
+  }
+
+  // The README's Go program, in a copy of the example's module.
+  const readme = fs.readFileSync(path.join(REPO, "README.md"), "utf8");
+  const programs = [...readme.matchAll(/```go\n([\s\S]*?)```/g)].map((m) => m[1]).filter((b) => b.startsWith("package main\n"));
+  expect(programs).toHaveLength(1);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "chaser-readme-go-"));
+  try {
+    fs.writeFileSync(path.join(dir, "go.mod"), fs.readFileSync(path.join(EXAMPLE, "go.mod"), "utf8").replace("=> ../../sdk/go\n", `=> ${path.join(REPO, "sdk", "go")}\n`));
+    fs.copyFileSync(path.join(EXAMPLE, "go.sum"), path.join(dir, "go.sum"));
+    fs.writeFileSync(path.join(dir, "main.go"), programs[0]);
+    expect(go(dir, ["vet", "-trimpath", "."])).toEqual({ command: "go vet -trimpath .", status: 0, out: "" });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });
 
