@@ -7,6 +7,8 @@
 #   pulumi-language-nodejs          our Node.js language host (engine/cmd/pulumi-language-nodejs), rebuilt
 #                                   whenever its sources, go.mod/go.sum or the build flags change
 #   pulumi-resource-pulumi-nodejs   the dynamic-provider plugin: runs @pulumi/pulumi/cmd/dynamic-provider
+#   pulumi-language-go              our Go language host (engine/cmd/pulumi-language-go), rebuilt whenever its
+#                                   sources, go.mod/go.sum or the build flags change
 #   pulumi-language-yaml            the Pulumi YAML language host (github.com/pulumi/pulumi-yaml v$YAML_VERSION),
 #                                   built from engine/yaml (its own go.mod: what pulumi-yaml pins, pkg/v3 v3.206.0),
 #                                   rebuilt whenever that go.mod/go.sum or the build flags change
@@ -38,6 +40,9 @@ version_ge() { # version_ge A B: A >= B (dotted versions; v prefix and suffixes 
 }
 pulumi_version() { # the version a pulumi binary reports, without its v, or nothing
   "$1" version 2>/dev/null | head -n1 | sed -n 's/^v\{0,1\}\([0-9][0-9.]*[^ ]*\).*/\1/p'
+}
+write_new() { # write_new DEST TEXT: DEST replaced by a new file (a cache seeded with `cp -al` shares inodes)
+  printf '%s\n' "$2" > "$1.tmp.$$" && mv -f "$1.tmp.$$" "$1"
 }
 place() { # place SRC DEST: hard link (else copy) SRC to DEST, atomically
   ln -f "$1" "$2.tmp.$$" 2>/dev/null || cp -p "$1" "$2.tmp.$$"
@@ -81,7 +86,7 @@ if [ -z "$cli_version" ] || ! version_ge "$cli_version" "$VERSION"; then
   if [ -n "$installed" ]; then
     say "linking the installed pulumi $(pulumi_version "$installed") ($installed) into $BIN"
     place "$installed" "$BIN/pulumi"
-    echo "installed $installed" > "$BIN/.pulumi-origin"
+    write_new "$BIN/.pulumi-origin" "installed $installed"
   else
     command -v go >/dev/null 2>&1 || die "Go (>= 1.25) is needed once to build the Pulumi CLI $VERSION: see https://go.dev/dl"
     export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-mod=mod GOSUMDB=off
@@ -105,7 +110,7 @@ if [ -z "$cli_version" ] || ! version_ge "$cli_version" "$VERSION"; then
       die "go build of the Pulumi CLI failed (full log: $log)"
     fi
     mv -f "$BIN/pulumi.tmp.$$" "$BIN/pulumi"
-    echo "built v$VERSION" > "$BIN/.pulumi-origin"
+    write_new "$BIN/.pulumi-origin" "built v$VERSION"
     say "pulumi $(pulumi_version "$BIN/pulumi") built in $((SECONDS - start)) s ($(grep -c . "$log" || true) packages compiled)"
   fi
 fi
@@ -121,7 +126,7 @@ if [ -n "$their_host" ]; then
   if ! cmp -s "$their_host" "$BIN/pulumi-language-nodejs"; then
     say "linking the installed language host $their_host into $BIN"
     place "$their_host" "$BIN/pulumi-language-nodejs"
-    echo installed > "$BIN/.language-host-stamp"
+    write_new "$BIN/.language-host-stamp" installed
   fi
 else
   # Keyed by the sources (tests excluded), the module files and the build flags.
@@ -141,7 +146,7 @@ else
       die "go build of pulumi-language-nodejs failed"
     fi
     mv -f "$BIN/pulumi-language-nodejs.tmp.$$" "$BIN/pulumi-language-nodejs"
-    echo "$stamp" > "$BIN/.language-host-stamp"
+    write_new "$BIN/.language-host-stamp" "$stamp"
     say "pulumi-language-nodejs built in $((SECONDS - start)) s"
   fi
 fi
@@ -157,7 +162,7 @@ if [ -n "$their_yaml" ]; then
   if ! cmp -s "$their_yaml" "$BIN/pulumi-language-yaml"; then
     say "linking the installed YAML language host $their_yaml into $BIN"
     place "$their_yaml" "$BIN/pulumi-language-yaml"
-    echo installed > "$BIN/.language-yaml-stamp"
+    write_new "$BIN/.language-yaml-stamp" installed
   fi
 else
   YAML_LDFLAGS="-s -w -X github.com/pulumi/pulumi-yaml/pkg/version.Version=v$YAML_VERSION"
@@ -174,8 +179,44 @@ else
       die "go build of pulumi-language-yaml failed"
     fi
     mv -f "$BIN/pulumi-language-yaml.tmp.$$" "$BIN/pulumi-language-yaml"
-    echo "$yaml_stamp" > "$BIN/.language-yaml-stamp"
+    write_new "$BIN/.language-yaml-stamp" "$yaml_stamp"
     say "pulumi-language-yaml built in $((SECONDS - start)) s"
+  fi
+fi
+
+# --- The Go language host ------------------------------------------------------------------------------------------
+# An installed CLI's own (official installs ship one) is linked; otherwise ours, built from engine/cmd/pulumi-language-go,
+# keyed like the Node.js host by its sources (tests excluded), the module files and the build flags.
+their_go=""
+case "$origin" in
+  installed\ *) [ -x "$(dirname "${origin#installed }")/pulumi-language-go" ] && their_go="$(dirname "${origin#installed }")/pulumi-language-go" ;;
+esac
+if [ -n "$their_go" ]; then
+  if ! cmp -s "$their_go" "$BIN/pulumi-language-go"; then
+    say "linking the installed Go language host $their_go into $BIN"
+    place "$their_go" "$BIN/pulumi-language-go"
+    write_new "$BIN/.language-go-stamp" installed
+  fi
+else
+  go_stamp="$(cd "$HERE" && {
+      printf '%s\n' "$VERSION" "$TAGS" "$LDFLAGS"
+      find cmd/pulumi-language-go -name '*.go' ! -name '*_test.go' | LC_ALL=C sort | while read -r f; do echo "== $f"; cat "$f"; done
+      cat go.mod go.sum
+    } | sha256sum | cut -c1-16)"
+  if [ ! -x "$BIN/pulumi-language-go" ] || [ "$(cat "$BIN/.language-go-stamp" 2>/dev/null)" != "$go_stamp" ]; then
+    command -v go >/dev/null 2>&1 || die "Go (>= 1.25) is needed to build pulumi-language-go: see https://go.dev/dl"
+    export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-mod=mod GOSUMDB=off
+    say "building pulumi-language-go (our Go language host) into $BIN"
+    start=$SECONDS
+    if ! (cd "$HERE" && go build -tags "$TAGS" -trimpath -ldflags "$LDFLAGS" -o "$BIN/pulumi-language-go.tmp.$$" \
+          ./cmd/pulumi-language-go) < /dev/null; then
+      rm -f "$BIN/pulumi-language-go.tmp.$$"
+      die "go build of pulumi-language-go failed"
+    fi
+    mv -f "$BIN/pulumi-language-go.tmp.$$" "$BIN/pulumi-language-go"
+    # A new file, not a write into the old one: a cache seeded with `cp -al` shares the old one's inode.
+    write_new "$BIN/.language-go-stamp" "$go_stamp"
+    say "pulumi-language-go built in $((SECONDS - start)) s"
   fi
 fi
 

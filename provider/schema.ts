@@ -87,7 +87,7 @@ function types(): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [schema, name] of [...NAMED_ENUMS.entries(), [accountKind, "AccountKind"] as const]) {
     // Each value named in PascalCase (`workspaces.read` → `WorkspacesRead`): what the generated SDKs call it
-    // (C# `Scope.WorkspacesRead`; Python and Go spell it upper-case: `Scope.WORKSPACES_READ`, `Scope_WORKSPACES_READ`).
+    // (C# `Scope.WorkspacesRead`, Go `ScopeWorkspacesRead`, Python upper-case: `Scope.WORKSPACES_READ`).
     const values = enumValues(schema).map((value) => ({ name: value.split(/[^A-Za-z0-9]+/).map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join(""), value }));
     out[TOKENS.plugin(name)] = { type: "string", description: enumDescriptions[name], enum: values };
   }

@@ -159,7 +159,16 @@ func main() {
 		return
 	}
 	stale := []string{}
-	for _, lang := range strings.Split(*langs, ",") {
+	for i, lang := range strings.Split(*langs, ",") {
+		// Each generator gets a package bound afresh: they change the bound package as they go (the Python
+		// generator renames every enum element to its own UPPER_CASE spelling, which the Go generator then used:
+		// Scope_SESSIONS_READ for ScopeSessionsRead).
+		if i > 0 {
+			if pkg, err = bind(*schemaPath); err != nil {
+				fmt.Fprintln(os.Stderr, tool+":", err)
+				os.Exit(1)
+			}
+		}
 		files, err := generate(lang, pkg, *schemaPath, *dotnetGen)
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "%s: %s: %v\n", tool, lang, err)

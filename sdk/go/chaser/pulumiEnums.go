@@ -14,8 +14,8 @@ import (
 type AccountKind string
 
 const (
-	AccountKindPERSONAL     = AccountKind("personal")
-	AccountKindORGANIZATION = AccountKind("organization")
+	AccountKindPersonal     = AccountKind("personal")
+	AccountKindOrganization = AccountKind("organization")
 )
 
 func (AccountKind) ElementType() reflect.Type {
@@ -140,8 +140,8 @@ func (o AccountKindPtrOutput) ToStringPtrOutputWithContext(ctx context.Context) 
 // AccountKindInput is an input type that accepts values of the AccountKind enum
 // A concrete instance of `AccountKindInput` can be one of the following:
 //
-//	AccountKindPERSONAL
-//	AccountKindORGANIZATION
+//	AccountKindPersonal
+//	AccountKindOrganization
 type AccountKindInput interface {
 	pulumi.Input
 
@@ -180,9 +180,9 @@ func (in *accountKindPtr) ToAccountKindPtrOutputWithContext(ctx context.Context)
 type Role string
 
 const (
-	RoleOWNER  = Role("owner")
-	RoleADMIN  = Role("admin")
-	RoleMEMBER = Role("member")
+	RoleOwner  = Role("owner")
+	RoleAdmin  = Role("admin")
+	RoleMember = Role("member")
 )
 
 func (Role) ElementType() reflect.Type {
@@ -307,9 +307,9 @@ func (o RolePtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.
 // RoleInput is an input type that accepts values of the Role enum
 // A concrete instance of `RoleInput` can be one of the following:
 //
-//	RoleOWNER
-//	RoleADMIN
-//	RoleMEMBER
+//	RoleOwner
+//	RoleAdmin
+//	RoleMember
 type RoleInput interface {
 	pulumi.Input
 
@@ -348,20 +348,20 @@ func (in *rolePtr) ToRolePtrOutputWithContext(ctx context.Context) RolePtrOutput
 type Scope string
 
 const (
-	Scope_SESSIONS_READ    = Scope("sessions.read")
-	Scope_SESSIONS_WRITE   = Scope("sessions.write")
-	Scope_WORKSPACES_READ  = Scope("workspaces.read")
-	Scope_WORKSPACES_WRITE = Scope("workspaces.write")
-	Scope_EXEC_WRITE       = Scope("exec.write")
-	Scope_FILES_READ       = Scope("files.read")
-	Scope_FILES_WRITE      = Scope("files.write")
-	Scope_KEYS_READ        = Scope("keys.read")
-	Scope_KEYS_WRITE       = Scope("keys.write")
-	Scope_BILLING_READ     = Scope("billing.read")
-	Scope_BILLING_WRITE    = Scope("billing.write")
-	Scope_AUDIT_READ       = Scope("audit.read")
-	Scope_WEBHOOKS_READ    = Scope("webhooks.read")
-	Scope_WEBHOOKS_WRITE   = Scope("webhooks.write")
+	ScopeSessionsRead    = Scope("sessions.read")
+	ScopeSessionsWrite   = Scope("sessions.write")
+	ScopeWorkspacesRead  = Scope("workspaces.read")
+	ScopeWorkspacesWrite = Scope("workspaces.write")
+	ScopeExecWrite       = Scope("exec.write")
+	ScopeFilesRead       = Scope("files.read")
+	ScopeFilesWrite      = Scope("files.write")
+	ScopeKeysRead        = Scope("keys.read")
+	ScopeKeysWrite       = Scope("keys.write")
+	ScopeBillingRead     = Scope("billing.read")
+	ScopeBillingWrite    = Scope("billing.write")
+	ScopeAuditRead       = Scope("audit.read")
+	ScopeWebhooksRead    = Scope("webhooks.read")
+	ScopeWebhooksWrite   = Scope("webhooks.write")
 )
 
 func (Scope) ElementType() reflect.Type {
@@ -486,20 +486,20 @@ func (o ScopePtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi
 // ScopeInput is an input type that accepts values of the Scope enum
 // A concrete instance of `ScopeInput` can be one of the following:
 //
-//	Scope_SESSIONS_READ
-//	Scope_SESSIONS_WRITE
-//	Scope_WORKSPACES_READ
-//	Scope_WORKSPACES_WRITE
-//	Scope_EXEC_WRITE
-//	Scope_FILES_READ
-//	Scope_FILES_WRITE
-//	Scope_KEYS_READ
-//	Scope_KEYS_WRITE
-//	Scope_BILLING_READ
-//	Scope_BILLING_WRITE
-//	Scope_AUDIT_READ
-//	Scope_WEBHOOKS_READ
-//	Scope_WEBHOOKS_WRITE
+//	ScopeSessionsRead
+//	ScopeSessionsWrite
+//	ScopeWorkspacesRead
+//	ScopeWorkspacesWrite
+//	ScopeExecWrite
+//	ScopeFilesRead
+//	ScopeFilesWrite
+//	ScopeKeysRead
+//	ScopeKeysWrite
+//	ScopeBillingRead
+//	ScopeBillingWrite
+//	ScopeAuditRead
+//	ScopeWebhooksRead
+//	ScopeWebhooksWrite
 type ScopeInput interface {
 	pulumi.Input
 
@@ -583,8 +583,8 @@ func (o ScopeArrayOutput) Index(i pulumi.IntInput) ScopeOutput {
 type SessionType string
 
 const (
-	SessionTypeBROWSER = SessionType("browser")
-	SessionTypeSANDBOX = SessionType("sandbox")
+	SessionTypeBrowser = SessionType("browser")
+	SessionTypeSandbox = SessionType("sandbox")
 )
 
 func (SessionType) ElementType() reflect.Type {
@@ -709,8 +709,8 @@ func (o SessionTypePtrOutput) ToStringPtrOutputWithContext(ctx context.Context) 
 // SessionTypeInput is an input type that accepts values of the SessionType enum
 // A concrete instance of `SessionTypeInput` can be one of the following:
 //
-//	SessionTypeBROWSER
-//	SessionTypeSANDBOX
+//	SessionTypeBrowser
+//	SessionTypeSandbox
 type SessionTypeInput interface {
 	pulumi.Input
 

@@ -1,0 +1,203 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"sort"
+	"strings"
+	"sync"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/types/known/emptypb"
+
+	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
+)
+
+// host serves the LanguageRuntime service. The embedded Unimplemented server answers codes.Unimplemented for
+// everything not defined here (Template, Pack, Link, GenerateProject, GeneratePackage, RunPlugin, Cancel, …).
+type host struct {
+	pulumirpc.UnimplementedLanguageRuntimeServer
+
+	mu            sync.Mutex
+	engineAddress string
+
+	// stopping ends when the engine is gone (lifeline.go): every running build and program is cancelled with it.
+	stopping context.Context
+	active   int
+}
+
+// begin registers a running build or program; its context also ends when the host stops.
+func (h *host) begin(ctx context.Context) (context.Context, func()) {
+	h.mu.Lock()
+	h.active++
+	h.mu.Unlock()
+	ctx, cancel := context.WithCancel(ctx)
+	unhook := func() bool { return false }
+	if h.stopping != nil {
+		unhook = context.AfterFunc(h.stopping, cancel)
+	}
+	return ctx, func() {
+		unhook()
+		cancel()
+		h.mu.Lock()
+		h.active--
+		h.mu.Unlock()
+	}
+}
+
+// running reports whether a build or a program is still running.
+func (h *host) running() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.active > 0
+}
+
+func (h *host) setEngineAddress(addr string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.engineAddress = addr
+}
+
+func (h *host) engine() string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.engineAddress
+}
+
+// Handshake is only called when the engine attaches to an already running host (PULUMI_DEBUG_LANGUAGES).
+func (h *host) Handshake(_ context.Context, req *pulumirpc.LanguageHandshakeRequest) (*pulumirpc.LanguageHandshakeResponse, error) {
+	if addr := req.GetEngineAddress(); addr != "" {
+		h.setEngineAddress(addr)
+	}
+	return &pulumirpc.LanguageHandshakeResponse{}, nil
+}
+
+func (h *host) GetPluginInfo(context.Context, *emptypb.Empty) (*pulumirpc.PluginInfo, error) {
+	return &pulumirpc.PluginInfo{Version: pluginVersion()}, nil
+}
+
+// RuntimeOptionsPrompts asks nothing (`pulumi new` keeps the template's runtime options).
+func (h *host) RuntimeOptionsPrompts(context.Context, *pulumirpc.RuntimeOptionsRequest) (*pulumirpc.RuntimeOptionsResponse, error) {
+	return &pulumirpc.RuntimeOptionsResponse{}, nil
+}
+
+// About reports the go executable and its version (`pulumi about`).
+func (h *host) About(ctx context.Context, _ *pulumirpc.AboutRequest) (*pulumirpc.AboutResponse, error) {
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		return nil, status.Error(codes.FailedPrecondition, "go was not found on PATH")
+	}
+	out, err := exec.CommandContext(ctx, gobin, "env", "GOVERSION").Output()
+	if err != nil {
+		return nil, status.Errorf(codes.Internal, "running %s env GOVERSION: %v", gobin, err)
+	}
+	return &pulumirpc.AboutResponse{
+		Executable: gobin,
+		Version:    strings.TrimPrefix(strings.TrimSpace(string(out)), "go"),
+		Metadata:   map[string]string{"languageHost": "pulumi-chaser " + pluginVersion()},
+	}, nil
+}
+
+// GetProgramDependencies lists the modules go.mod requires (the indirect ones only when asked for transitive
+// dependencies), with the version go.mod names.
+func (h *host) GetProgramDependencies(ctx context.Context, req *pulumirpc.GetProgramDependenciesRequest) (*pulumirpc.GetProgramDependenciesResponse, error) {
+	dir := programDirectory(req.GetInfo(), req.GetPwd())
+	mod, err := readGoMod(ctx, dir)
+	if err != nil {
+		return nil, err
+	}
+	var deps []*pulumirpc.DependencyInfo
+	for _, r := range mod.Require {
+		if r.Indirect && !req.GetTransitiveDependencies() {
+			continue
+		}
+		deps = append(deps, &pulumirpc.DependencyInfo{Name: r.Path, Version: r.Version})
+	}
+	sort.Slice(deps, func(i, j int) bool { return deps[i].Name < deps[j].Name })
+	return &pulumirpc.GetProgramDependenciesResponse{Dependencies: deps}, nil
+}
+
+// goMod is what `go mod edit -json` says of a go.mod (the part this host reads).
+type goMod struct {
+	Module  struct{ Path string }
+	Require []struct {
+		Path     string
+		Version  string
+		Indirect bool
+	}
+}
+
+// readGoMod reads the go.mod of the program in dir with `go mod edit -json` (the go command parses it; GOWORK is
+// off so a go.work above the program changes nothing).
+func readGoMod(ctx context.Context, dir string) (*goMod, error) {
+	out, err := goOutput(ctx, dir, "mod", "edit", "-json")
+	if err != nil {
+		return nil, err
+	}
+	var mod goMod
+	if err := json.Unmarshal(out, &mod); err != nil {
+		return nil, fmt.Errorf("reading the go.mod of %s (go mod edit -json): %w", dir, err)
+	}
+	return &mod, nil
+}
+
+// goOutput runs `go ARGS` in dir (GOWORK=off) and returns its stdout; its stderr is in the error.
+func goOutput(ctx context.Context, dir string, args ...string) ([]byte, error) {
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		return nil, fmt.Errorf("go was not found on PATH: install Go to run this program (https://go.dev/dl)")
+	}
+	cmd := exec.CommandContext(ctx, gobin, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GOWORK=off")
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("go %s in %s: %w\n%s", strings.Join(args, " "), dir, err, strings.TrimSpace(stderr.String()))
+	}
+	return out, nil
+}
+
+// programDirectory is the directory of the program (Pulumi.yaml's `main` directory, else the project root);
+// fallback is the deprecated per-request directory older engines send.
+func programDirectory(info *pulumirpc.ProgramInfo, fallback string) string {
+	if d := info.GetProgramDirectory(); d != "" {
+		return d
+	}
+	return fallback
+}
+
+// runtimeOptions are the `runtime.options` of Pulumi.yaml a Go project may set.
+type runtimeOptions struct {
+	binary      string // `binary`: a program already built, run as it is (relative to the program directory)
+	buildTarget string // `buildTarget`: where `go build` puts the program, kept after the run (relative likewise)
+}
+
+func parseRuntimeOptions(info *pulumirpc.ProgramInfo) (runtimeOptions, error) {
+	var opts runtimeOptions
+	for name, v := range info.GetOptions().AsMap() {
+		switch name {
+		case "binary", "buildTarget":
+			s, ok := v.(string)
+			if !ok {
+				return opts, fmt.Errorf("runtime option %s must be a string, not %v", name, v)
+			}
+			if name == "binary" {
+				opts.binary = s
+			} else {
+				opts.buildTarget = s
+			}
+		}
+		// Unknown options are ignored, as the engine validates Pulumi.yaml against its own schema.
+	}
+	if opts.binary != "" && opts.buildTarget != "" {
+		return opts, fmt.Errorf("runtime options binary and buildTarget cannot both be set: binary is a program " +
+			"already built, buildTarget where to build it")
+	}
+	return opts, nil
+}
