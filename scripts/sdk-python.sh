@@ -41,7 +41,12 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 cp -R "$SRC/." "$work/"
 rm -rf "$work/build" "$work"/*.egg-info
-(cd "$work" && SOURCE_DATE_EPOCH="${SOURCE_DATE_EPOCH:-315532800}" "$VENV/bin/python" -m build --no-isolation --wheel --sdist --outdir "$OUT" . >&2)
+# Quiet unless it fails (setuptools lists every file it copies).
+if ! (cd "$work" && SOURCE_DATE_EPOCH="${SOURCE_DATE_EPOCH:-315532800}" "$VENV/bin/python" -m build --no-isolation --wheel --sdist --outdir "$OUT" . > "$work/.build.log" 2>&1); then
+  cat "$work/.build.log"
+  echo "sdk-python: python -m build failed"
+  exit 1
+fi
 name="$(sed -n 's/^ *name *= *"\(.*\)"/\1/p' "$SRC/pyproject.toml" | head -n1)"
 version="$(sed -n 's/^ *version *= *"\(.*\)"/\1/p' "$SRC/pyproject.toml" | head -n1)"
 wheel="$OUT/${name}-${version}-py3-none-any.whl"

