@@ -29,6 +29,7 @@ const { parseArgs } = require("node:util");
 const { bundle, packagesOf } = require("./bundle");
 const { PINS, nodeBinary } = require("./node-binaries");
 const { symbolsDigest, verifyAdhocSignature } = require("./macho");
+const { authenticodeSize, removeAuthenticode } = require("./pe");
 
 const REPO = path.resolve(__dirname, "..", "..");
 const PLATFORMS = Object.keys(PINS.targets);
@@ -108,6 +109,8 @@ async function executable(platform, dir, blob, signer) {
   fs.mkdirSync(dir, { recursive: true });
   fs.copyFileSync(node, exe);
   fs.chmodSync(exe, 0o755);
+  // node.exe is signed by the Node.js project: a signature the injection would break. Shipped unsigned instead.
+  if (osName === "windows") removeAuthenticode(exe);
   const { inject } = require("postject");
   // postject prints progress on stdout: keep stdout for callers' output.
   const write = process.stdout.write;
@@ -120,6 +123,7 @@ async function executable(platform, dir, blob, signer) {
   const bytes = fs.readFileSync(exe);
   if (!bytes.includes(Buffer.from(`${SENTINEL_FUSE}:1`))) throw new Error(`${platform}: the SEA fuse is not set after injection`);
   if (!bytes.includes(blob.subarray(0, 4096))) throw new Error(`${platform}: the blob is not in the executable`);
+  if (osName === "windows" && authenticodeSize(exe) !== 0) throw new Error(`${platform}: the executable still carries node.exe's Authenticode signature`);
   let signature;
   if (osName === "darwin") {
     run(signer, ["sign", exe], { stdio: ["ignore", "pipe", "pipe"] });

@@ -61,6 +61,10 @@ async function bundle({ out, version, schemaFile }) {
   const result = await esbuild.build({
     stdin: { contents: entry, resolveDir: path.join(REPO, "plugin"), sourcefile: "plugin/pulumi-resource-chaser", loader: "js" },
     bundle: true,
+    // Module names in the bundle relative to the repository, node_modules as seen from it (not the real path of a
+    // linked node_modules): the same sources give the same bundle wherever the checkout is.
+    absWorkingDir: REPO,
+    preserveSymlinks: true,
     platform: "node",
     target: "node20",
     format: "cjs",

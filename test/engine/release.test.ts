@@ -33,6 +33,7 @@ const local = Local.forSuite();
 const DOWNLOAD_URL = "github://api.github.com/pulumi-chaser/pulumi-chaser";
 /** Another version of the plugin, built from the same sources (the next patch release). */
 const OTHER = VERSION.replace(/(\d+)$/, (n) => String(Number(n) + 1));
+const { authenticodeSize } = require("../../scripts/release/pe.js") as { authenticodeSize: (f: string) => number };
 const { verifyAdhocSignature } = require("../../scripts/release/macho.js") as { verifyAdhocSignature: (f: string) => { cpu: string; segments: string[]; pages: number } };
 
 /** A Pulumi YAML project (nothing of npm in it): `body` is what follows `runtime: yaml`. */
@@ -57,6 +58,13 @@ const expectExit0 = (r: { code: number; stdout: string; stderr: string }) => {
   if (r.code !== 0) throw new Error(`exited ${r.code}\n${r.stdout}\n${r.stderr}`);
   return r;
 };
+
+/** A JSON value without the object members whose value is an empty list. */
+function withoutEmptyLists(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(withoutEmptyLists);
+  if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).filter(([, x]) => !(Array.isArray(x) && x.length === 0)).map(([k, x]) => [k, withoutEmptyLists(x)]));
+  return v;
+}
 
 /** `pulumi plugin ls --json`: name, kind and version of each installed plugin. */
 async function installed(p: Project, env: Record<string, string> = {}): Promise<string[]> {
@@ -103,7 +111,8 @@ test("installed from the linux-amd64 archive (pulumi plugin install --file): lis
     expect(fs.readdirSync(dir).sort()).toEqual(["LICENSE", "LICENSE-node", "pulumi-resource-chaser"]);
 
     const schema = expectExit0(await p.run(["package", "get-schema", "chaser"], { env }));
-    expect(JSON.parse(schema.stdout)).toEqual(JSON.parse(fs.readFileSync(path.join(RELEASE, "schema.json"), "utf8")));
+    // The engine prints the schema it bound (empty lists such as `requiredInputs: []` dropped): the release's otherwise.
+    expect(withoutEmptyLists(JSON.parse(schema.stdout))).toEqual(withoutEmptyLists(JSON.parse(fs.readFileSync(path.join(RELEASE, "schema.json"), "utf8"))));
     expect(JSON.parse(schema.stdout)).toMatchObject({ name: "chaser", version: VERSION, pluginDownloadURL: DOWNLOAD_URL });
 
     await p.init({ "chaser:apiUrl": local.url }, { "chaser:apiKey": local.rootKey });
@@ -240,7 +249,7 @@ test("the engine acquires the plugin from the pluginDownloadURL a program's reso
   }
 });
 
-test("a damaged archive fails to install with the engine's message, leaving nothing installed; the executable run by hand prints its usage and exits non-zero", async () => {
+test("a damaged archive fails to install with the engine's message, leaving nothing usable installed (a good archive then installs); the executable run by hand prints its usage and exits non-zero", async () => {
   const archive = linuxArchive();
   const p = yamlProject("rel-damaged", "resources: {}\n");
   try {
@@ -259,8 +268,12 @@ test("a damaged archive fails to install with the engine's message, leaving noth
     const c = await p.run(["plugin", "install", "resource", "chaser", VERSION, "--file", corrupt], { env });
     expect(c.code).not.toBe(0);
     expect(c.stderr).toContain(`error: installing [resource plugin chaser-${VERSION}] from ${corrupt}: `);
+    // What was unpacked before the damage stays marked partial: not listed, never run; a good archive replaces it.
     expect(await installed(p, env)).toEqual([]);
-    expect(fs.existsSync(path.join(p.home, "plugins", `resource-chaser-v${VERSION}`))).toBe(false);
+    expect(fs.existsSync(path.join(p.home, "plugins", `resource-chaser-v${VERSION}.partial`))).toBe(true);
+    expectExit0(await p.run(["plugin", "install", "resource", "chaser", VERSION, "--file", archive], { env }));
+    expect(await installed(p, env)).toEqual([`resource chaser ${VERSION}`]);
+    expect(fs.existsSync(path.join(p.home, "plugins", `resource-chaser-v${VERSION}.partial`))).toBe(false);
 
     // By hand: the executable from the archive, with no node anywhere on PATH.
     const dir = path.join(p.root, "unpacked");
@@ -272,6 +285,7 @@ test("a damaged archive fails to install with the engine's message, leaving noth
     expect({ status: bare.status, stdout: bare.stdout }).toEqual({ status: 2, stdout: "" });
     expect(bare.stderr).toContain("pulumi-resource-chaser: no engine address: the Pulumi engine starts this plugin");
     expect(bare.stderr).toContain("usage: pulumi-resource-chaser [--logtostderr] [-v=N] [--tracing URL] ENGINE_ADDRESS");
+    expect(bare.stderr).toContain(`pulumi plugin install resource chaser ${VERSION} --server ${DOWNLOAD_URL}`);
     expect(bare.stderr).toContain(`pulumi plugin install resource chaser ${VERSION} --file pulumi-resource-chaser-v${VERSION}-<os>-<arch>.tar.gz`);
     const unknown = byHand(["--serve", "127.0.0.1:1234"]);
     expect(unknown.status).toBe(2);
@@ -327,7 +341,10 @@ test("the release's files: every platform's archive (the executable at the root,
       expect(bin.includes(Buffer.from("NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2:1"))).toBe(true);
       const magic = bin.subarray(0, 4).toString("hex");
       if (platform.startsWith("linux")) expect(magic).toBe("7f454c46");
-      if (platform.startsWith("windows")) expect(magic.slice(0, 4)).toBe("4d5a");
+      if (platform.startsWith("windows")) {
+        expect(magic.slice(0, 4)).toBe("4d5a");
+        expect(authenticodeSize(path.join(dir, exe))).toBe(0); // node.exe's signature removed, not left broken
+      }
       if (platform.startsWith("darwin")) {
         // Checked here again, independently of the build: ad hoc, SHA-256, every page's hash right.
         const sig = verifyAdhocSignature(path.join(dir, exe));
