@@ -34,6 +34,7 @@ function nodeBinary(pin, log = (m) => process.stderr.write(`${m}\n`)) {
   const done = path.join(dir, ".integrity");
   if (fs.existsSync(done) && fs.readFileSync(done, "utf8") === pin.integrity) return findNode(path.join(dir, "package"));
   fs.mkdirSync(CACHE, { recursive: true });
+  // (the lock: a directory, created atomically)
   const lock = `${dir}.lock`;
   for (let waited = 0; ; waited += 1) {
     try {
@@ -56,6 +57,8 @@ function nodeBinary(pin, log = (m) => process.stderr.write(`${m}\n`)) {
       if (got !== pin.integrity) throw new Error(`${pin.package}@${pin.version}: integrity ${got}, pinned ${pin.integrity}`);
       fs.mkdirSync(path.join(tmp, "x"));
       execFileSync("tar", ["xzf", tgz, "-C", path.join(tmp, "x")]);
+      // Only the executable and the licence are used: headers, man pages and docs (about 40 MB a package) go.
+      for (const e of fs.readdirSync(path.join(tmp, "x", "package"))) if (!["bin", "LICENSE", "package.json"].includes(e)) fs.rmSync(path.join(tmp, "x", "package", e), { recursive: true, force: true });
       fs.rmSync(dir, { recursive: true, force: true });
       fs.renameSync(path.join(tmp, "x"), dir);
       fs.writeFileSync(done, pin.integrity);

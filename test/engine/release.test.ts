@@ -387,6 +387,19 @@ test("the release's files: every platform's archive (the executable at the root,
   }
 });
 
+test("the benchmarks of the executable run (smoke size, figures not judged): bench/plugin-start.js side by side with the npm route, bench/large-stack.js's executable variant", () => {
+  sharedRelease();
+  const env = { ...process.env, CHASER_ENGINE_BIN: engineDir() };
+  const start = spawnSync(process.execPath, [path.join(REPO, "bench", "plugin-start.js"), "--smoke", "--release", RELEASE], { env, encoding: "utf8", timeout: 5 * 60_000 });
+  expect({ code: start.status, out: `${start.stdout}\n${start.stderr}`.slice(-3000) }).toMatchObject({ code: 0 });
+  expect(start.stdout).toMatch(/^executable +\d+ ms \(\d+-\d+\) +\d+ ms/m);
+  expect(start.stdout).toMatch(/^npm +\d+ ms \(\d+-\d+\) +\d+ ms/m);
+  expect(start.stdout).toMatch(/^executable\/npm: [\d.]+x to the port, [\d.]+x to the first answer$/m);
+  const large = spawnSync(process.execPath, [path.join(REPO, "bench", "large-stack.js"), "--smoke", "--variants", "floor,executable", "--ops", "up,preview,destroy", "--release", RELEASE], { env, encoding: "utf8", timeout: 8 * 60_000 });
+  expect({ code: large.status, out: `${large.stdout}\n${large.stderr}`.slice(-3000) }).toMatchObject({ code: 0 });
+  for (const op of ["up", "preview", "destroy"]) expect(large.stdout).toMatch(new RegExp(`^3 +${op} +[\\d.]+ s \\([\\d.-]+\\) +[\\d.]+ s \\([\\d.-]+\\) +[\\d.]+x `, "m"));
+});
+
 /** The repository as a checkout holds it, with the repository's node_modules, dist and the suite's release build. */
 function checkout(into: string): void {
   const files = execFileSync("git", ["ls-files", "-co", "--exclude-standard", "-z"], { cwd: REPO, encoding: "utf8" }).split("\0").filter(Boolean);
