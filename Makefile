@@ -6,7 +6,7 @@ NPM_STAMP := node_modules/.install-stamp
 # `tsc` too, and which of the two node_modules/.bin/tsc links to is up to npm.
 TSC := node node_modules/typescript/bin/tsc
 
-.PHONY: help install build engine test test-unit test-engine demo bench schema sdks clean lint-workflows
+.PHONY: help install build engine test test-unit test-engine demo bench schema sdks clean lint-workflows release
 
 help:
 	@echo "make demo   - install, build the engine if needed, start chaser-local, run examples/quickstart (preview, up, outputs, destroy)"
@@ -15,6 +15,7 @@ help:
 	@echo "make schema - regenerate schema.json, the TypeScript SDK, the README reference and the other languages' SDKs from the models"
 	@echo "make sdks   - regenerate sdk/python, sdk/go, sdk/dotnet from schema.json with Pulumi's code generators (engine/sdkgen.sh)"
 	@echo "make bench  - benchmarks (chaser-local listing and hardening, shared listings, large stacks against the engine's floor; about 45 minutes)"
+	@echo "make release - release/: the plugin's self-contained executables per platform (archives), the npm package, the Python wheel and sdist, the Go and .NET SDKs, schema.json, SHA256SUMS"
 	@echo "make lint-workflows - actionlint (pinned, built once) on examples/github-actions (also part of make test)"
 
 $(NPM_STAMP): package.json package-lock.json
@@ -53,7 +54,13 @@ test-engine: build
 	bin="$$(bash engine/build.sh)" && CHASER_ENGINE_BIN="$$bin" npx jest --ci --selectProjects engine
 
 lint-workflows:
-	bash scripts/actionlint.sh examples/github-actions/*.yml
+	bash scripts/actionlint.sh examples/github-actions/*.yml .github/workflows/*.yml
+
+# Everything a release publishes, in release/ (scripts/release/build.js; skipped when release/ holds a build of the
+# same inputs). The first run downloads the Node.js binaries (npm registry), builds rcodesign (crates.io) and the
+# Python build virtualenv (PyPI) into ~/.cache/pulumi-chaser.
+release: build
+	node scripts/release/build.js --out release
 
 demo: build
 	@bash scripts/demo.sh

@@ -3,6 +3,9 @@
 // sets. The programs declare N resources; the floor's is a trivial dynamic resource whose create and delete wait
 // 50 ms (no read), the package's a Workspace against chaser-local answering after 50 ms, once as the dynamic
 // resource (`pulumi-chaser`, "package") and once through the provider plugin (`pulumi-chaser/plugin`, "plugin").
+// "executable" (not run unless asked) is the plugin's program on the release's self-contained executable, installed
+// in the project's PULUMI_HOME with `pulumi plugin install --file` (no plugins: block, no node for the plugin): the
+// linux-amd64 archive of --release DIR, else built from the sources (scripts/release/build.js, linux-amd64 only).
 // "bound" (not run unless asked) is the plugin's program against engine/cmd/null-provider, a Go plugin that does
 // nothing (create and delete wait the same 50 ms): what the engine and the Node.js SDK cost with any provider, the
 // line no implementation of the plugin can go below.
@@ -12,7 +15,8 @@
 // per resource, and writes the figures (JSON) and a chart of time against N (SVG).
 //
 // Run after `make build` (and `make engine`):  node bench/large-stack.js [--sizes 50,200,500] [--rounds 3]
-//   [--latency 50] [--out bench/results] [--ops up,preview,refresh,destroy] [--variants floor,package,plugin,bound]
+//   [--latency 50] [--out bench/results] [--ops up,preview,refresh,destroy]
+//   [--variants floor,package,plugin,executable,bound] [--release DIR]
 // With --engine-options it measures instead what users of big stacks can do on the engine's side, on the package's
 // program at the largest size: `up` with --parallel 32, and with PULUMI_SKIP_CHECKPOINTS=true, against a plain
 // `up`; `preview` and `refresh` of one resource (--target) against the whole stack.
@@ -38,6 +42,7 @@ const { values: args } = parseArgs({
     ops: { type: "string", default: "up,preview,refresh,destroy" },
     variants: { type: "string", default: "floor,package,plugin" },
     "engine-options": { type: "boolean", default: false },
+    release: { type: "string" },
     smoke: { type: "boolean", default: false },
   },
 });
@@ -53,7 +58,7 @@ const LATENCY = Number(args.latency);
 const OPS = args.ops.split(",");
 const VARIANTS = args.variants.split(",");
 if (!VARIANTS.includes("floor")) throw new Error("--variants must include floor (the ratios are to it)");
-for (const v of VARIANTS) if (!["floor", "package", "plugin", "bound"].includes(v)) throw new Error(`--variants: no variant '${v}' (floor, package, plugin, bound)`);
+for (const v of VARIANTS) if (!["floor", "package", "plugin", "executable", "bound"].includes(v)) throw new Error(`--variants: no variant '${v}' (floor, package, plugin, executable, bound)`);
 const KEY = "sk_bench_large_stack_root_key_0001";
 const VERSION = require("../package.json").version;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -87,6 +92,22 @@ function buildNullProvider(dir) {
   execFileSync("go", ["build", "-tags", "osusergo,grpcnotrace", "-trimpath", "-ldflags", "-s -w", "-o", path.join(dir, "pulumi-resource-chaser"), "./cmd/null-provider"], {
     cwd: path.join(REPO, "engine"), env, stdio: ["ignore", "inherit", "inherit"],
   });
+  return dir;
+}
+
+/**
+ * The "executable" variant's project: the plugin's program, no plugins: block, the release's linux-amd64 executable
+ * installed in the project's PULUMI_HOME (what `pulumi()` below uses) by `pulumi plugin install --file`.
+ */
+function executableProject(root, bin) {
+  let archive = args.release && path.join(path.resolve(args.release), `pulumi-resource-chaser-v${VERSION}-linux-amd64.tar.gz`);
+  if (!archive || !fs.existsSync(archive)) {
+    const out = path.join(root, "release");
+    execFileSync(process.execPath, [path.join(REPO, "scripts", "release", "build.js"), "--out", out, "--platforms", "linux-amd64", "--parts", "plugin,schema"], { stdio: ["ignore", "ignore", "inherit"] });
+    archive = path.join(out, `pulumi-resource-chaser-v${VERSION}-linux-amd64.tar.gz`);
+  }
+  const dir = project(root, "executable", PLUGIN);
+  pulumi(dir, bin, ["plugin", "install", "resource", "chaser", VERSION, "--file", archive]);
   return dir;
 }
 
@@ -158,7 +179,7 @@ const COMMANDS = {
 function svg(results) {
   const W = 900, H = 640, panels = OPS.length, cols = 2, rows = Math.ceil(panels / cols);
   const pw = W / cols, ph = (H - 40) / rows;
-  const colors = { floor: "#7a7a7a", package: "#c2185b", plugin: "#1565c0", bound: "#2e7d32" };
+  const colors = { floor: "#7a7a7a", package: "#c2185b", plugin: "#1565c0", executable: "#ef6c00", bound: "#2e7d32" };
   let s = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="12">`;
   s += `<rect width="${W}" height="${H}" fill="white"/><text x="${W / 2}" y="22" text-anchor="middle" font-size="15">Large stacks: seconds (median of ${ROUNDS}) against resources, package vs the engine's floor</text>`;
   OPS.forEach((op, i) => {
@@ -179,6 +200,7 @@ function svg(results) {
   s += `<rect x="${W - 230}" y="${H - 30}" width="12" height="12" fill="${colors.floor}"/><text x="${W - 212}" y="${H - 20}">floor (trivial dynamic resource)</text>`;
   s += `<rect x="${W - 420}" y="${H - 30}" width="12" height="12" fill="${colors.package}"/><text x="${W - 402}" y="${H - 20}">pulumi-chaser (dynamic)</text>`;
   if (VARIANTS.includes("plugin")) s += `<rect x="${W - 610}" y="${H - 30}" width="12" height="12" fill="${colors.plugin}"/><text x="${W - 592}" y="${H - 20}">pulumi-chaser/plugin</text>`;
+  if (VARIANTS.includes("executable")) s += `<rect x="${W - 890}" y="${H - 48}" width="12" height="12" fill="${colors.executable}"/><text x="${W - 872}" y="${H - 38}">pulumi-chaser/plugin on the executable</text>`;
   if (VARIANTS.includes("bound")) s += `<rect x="${W - 890}" y="${H - 30}" width="12" height="12" fill="${colors.bound}"/><text x="${W - 872}" y="${H - 20}">bound (a Go plugin doing nothing)</text>`;
   return s + "</svg>\n";
 }
@@ -236,6 +258,7 @@ async function main() {
   execFileSync("tar", ["xzf", path.join(root, tgz), "-C", path.join(root, "pkg"), "--strip-components=1"]);
   const server = await startServer();
   const dirs = { floor: project(root, "floor", FLOOR), package: project(root, "chaser", PACKAGE), plugin: project(root, "plugin", PLUGIN, { plugin: true }) };
+  if (VARIANTS.includes("executable")) dirs.executable = executableProject(root, bin);
   if (VARIANTS.includes("bound")) dirs.bound = project(root, "bound", PLUGIN, { plugin: true, pluginDir: buildNullProvider(path.join(root, "null-provider")) });
   if (args["engine-options"]) {
     try {

@@ -6,6 +6,7 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { debug } from "./client/debug";
+import { pulumiModule } from "./grpc-modules";
 
 /** The resource a hook is working for (its URN, when the resource class sent it). */
 export interface Current {
@@ -42,10 +43,9 @@ function connect(): typeof engine {
   const address = told ?? (/dynamic-provider/.test(process.argv[1] ?? "") ? process.argv[2] : undefined);
   if (!address || !ADDRESS.test(address)) return engine;
   try {
-    const pulumiDir = require.resolve("@pulumi/pulumi");
-    const grpc = require(require.resolve("@grpc/grpc-js", { paths: [pulumiDir] }));
-    const services = require(require.resolve("@pulumi/pulumi/proto/engine_grpc_pb", { paths: [pulumiDir] }));
-    const proto = require(require.resolve("@pulumi/pulumi/proto/engine_pb", { paths: [pulumiDir] })) as EngineProto;
+    const grpc = pulumiModule("@grpc/grpc-js");
+    const services = pulumiModule("@pulumi/pulumi/proto/engine_grpc_pb");
+    const proto = pulumiModule<EngineProto>("@pulumi/pulumi/proto/engine_pb");
     engine = { client: new services.EngineClient(address, grpc.credentials.createInsecure()) as LogClient, proto };
   } catch (e) {
     debug(`no engine log (${(e as Error).message})`);

@@ -186,6 +186,9 @@ function configVariables(): Record<string, Record<string, unknown>> {
   };
 }
 
+/** The repository's GitHub releases, as the engine names a plugin server (github://<API host>/<owner>/<repository>). */
+export const PLUGIN_DOWNLOAD_URL = "github://api.github.com/pulumi-chaser/pulumi-chaser";
+
 export function buildSchema(): Record<string, unknown> {
   const variables = configVariables();
   return {
@@ -199,6 +202,10 @@ export function buildSchema(): Record<string, unknown> {
     license: "Apache-2.0",
     repository: "https://github.com/pulumi-chaser/pulumi-chaser",
     publisher: "pulumi-chaser",
+    // Where the engine acquires the plugin when a program needs it and it is not installed: the repository's GitHub
+    // releases (asset pulumi-resource-chaser-v<version>-<os>-<arch>.tar.gz of the release tagged v<version>; see
+    // scripts/release/build.js). Every SDK carries it in its plugin metadata.
+    pluginDownloadURL: PLUGIN_DOWNLOAD_URL,
     language: {
       nodejs: { packageName: "pulumi-chaser/plugin", dependencies: { "@pulumi/pulumi": "^3.216.0" } },
       python: { packageName: "pulumi_chaser", requires: { pulumi: ">=3.0.0,<4.0.0" }, pyproject: { enabled: true }, respectSchemaVersion: true },

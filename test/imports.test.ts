@@ -75,10 +75,12 @@ const KNOWN_EXCEPTIONS: Array<{ from: string; to: string; why: string }> = [
 const DYNAMIC_REQUIRES: Array<{ file: string; argument: string; reaches: () => string[] }> = [
   // A resource's module (its hooks, which are its dynamic provider), by the registry's name for it.
   { file: "provider/hooks.ts", argument: "`./resources/${r.module}`", reaches: () => RESOURCES.map((r) => `./resources/${r.module}`) },
+  // The same in the bundled plugin (the release executables): esbuild turns a template with the extension into a table.
+  { file: "provider/hooks.ts", argument: "`./resources/${r.module}.js`", reaches: () => RESOURCES.map((r) => `./resources/${r.module}`) },
   // In a symlinked install, the module state requires, by the package's name (provider/registry.ts stateModule).
   { file: "sdk/providers.ts", argument: "m", reaches: () => RESOURCES.map(stateModule) },
   // @pulumi/pulumi's gRPC runtime and messages, from the program's own install: packages, nothing of this tree.
-  { file: "provider/plugin/server.ts", argument: "require.resolve(m, { paths: [pulumiDir] })", reaches: () => [] },
+  { file: "provider/grpc-modules.ts", argument: "require.resolve(name, { paths: [pulumiDir] })", reaches: () => [] },
 ];
 
 // ---- reading the imports ----------------------------------------------------------------------------------------

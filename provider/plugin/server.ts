@@ -11,10 +11,12 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { packageVersion } from "../../contract/version";
 import { ProviderError } from "../advice";
 import { checkApiUrl } from "../client/config";
 import { debug } from "../client/debug";
 import { accountFor, credentialFor } from "../context";
+import { pulumiModule } from "../grpc-modules";
 import { hooksOf } from "../hooks";
 import { inputFields, outputFields } from "../model";
 import { ResourceKind, TOKENS, resourceOfToken } from "../registry";
@@ -23,10 +25,21 @@ import { configure as configureSettings, currentSettings, parseAccountKeys } fro
 import { UNKNOWN, isUnknown, same } from "../values";
 import { Props, fromWire, nameOfUrn, toWire, withoutTransient } from "./props";
 
-/** The package's root (schema.json, package.json), from dist/provider/plugin or provider/plugin. */
-const ROOT = [path.resolve(__dirname, "../../.."), path.resolve(__dirname, "../..")].find((d) => fs.existsSync(path.join(d, "schema.json")))!;
+/** The version GetPluginInfo answers: package.json's, or the one the release build embedded (contract/version). */
+export const PLUGIN_VERSION: string = packageVersion();
 
-export const PLUGIN_VERSION: string = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).version;
+declare const __CHASER_SCHEMA__: string | undefined;
+
+/**
+ * schema.json's text: embedded by the release build (the executable has no package directory), else read from the
+ * package's root (dist/provider/plugin or provider/plugin below it).
+ */
+export function schemaText(): string {
+  if (typeof __CHASER_SCHEMA__ === "string") return __CHASER_SCHEMA__;
+  const root = [path.resolve(__dirname, "../../.."), path.resolve(__dirname, "../..")].find((d) => fs.existsSync(path.join(d, "schema.json")));
+  if (!root) throw new Error(`schema.json not found above ${__dirname}`);
+  return fs.readFileSync(path.join(root, "schema.json"), "utf8");
+}
 
 /** The configuration keys, as `chaser:<key>` in stack config and as an explicit provider's inputs. */
 const CONFIG_KEYS = ["apiKey", "apiUrl", "account", "accountKeys"] as const;
@@ -48,15 +61,13 @@ interface Protos {
 
 /** The gRPC runtime and the messages: @pulumi/pulumi's (the program's peer dependency, or the plugin's own install). */
 function loadProtos(): Protos {
-  const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
-  const from = (m: string) => require(require.resolve(m, { paths: [pulumiDir] }));
   return {
-    grpc: from("@grpc/grpc-js"),
-    provider: from("@pulumi/pulumi/proto/provider_pb"),
-    plugin: from("@pulumi/pulumi/proto/plugin_pb"),
-    empty: from("google-protobuf/google/protobuf/empty_pb"),
-    struct: from("google-protobuf/google/protobuf/struct_pb"),
-    services: from("@pulumi/pulumi/proto/provider_grpc_pb"),
+    grpc: pulumiModule("@grpc/grpc-js"),
+    provider: pulumiModule("@pulumi/pulumi/proto/provider_pb"),
+    plugin: pulumiModule("@pulumi/pulumi/proto/plugin_pb"),
+    empty: pulumiModule("google-protobuf/google/protobuf/empty_pb"),
+    struct: pulumiModule("google-protobuf/google/protobuf/struct_pb"),
+    services: pulumiModule("@pulumi/pulumi/proto/provider_grpc_pb"),
   };
 }
 
@@ -100,7 +111,7 @@ export class ChaserProvider {
 
   getSchema(): Msg {
     const res = new this.p.provider.GetSchemaResponse();
-    res.setSchema(fs.readFileSync(path.join(ROOT, "schema.json"), "utf8"));
+    res.setSchema(schemaText());
     return res;
   }
 

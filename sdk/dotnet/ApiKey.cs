@@ -105,6 +105,7 @@ namespace PulumiChaser.Chaser
             var defaultOptions = new CustomResourceOptions
             {
                 Version = Utilities.Version,
+                PluginDownloadURL = "github://api.github.com/pulumi-chaser/pulumi-chaser",
                 AdditionalSecretOutputs =
                 {
                     "key",

@@ -135,6 +135,7 @@ namespace PulumiChaser.Chaser
             var defaultOptions = new CustomResourceOptions
             {
                 Version = Utilities.Version,
+                PluginDownloadURL = "github://api.github.com/pulumi-chaser/pulumi-chaser",
                 AdditionalSecretOutputs =
                 {
                     "output",

@@ -210,7 +210,8 @@ export async function runWorkflow(file: string, opts: RunOptions): Promise<Workf
     github,
     secrets: { GITHUB_TOKEN: "offline-token", ...(opts.secrets ?? {}) },
     vars: opts.vars ?? {},
-    inputs: {},
+    // A workflow_dispatch's inputs (as its payload holds them); empty for every other event, as on GitHub.
+    inputs: opts.event.name === "workflow_dispatch" ? ((opts.event.payload.inputs as Record<string, unknown> | undefined) ?? {}) : {},
     matrix: {},
     strategy: {},
     needs: {} as Record<string, unknown>,
@@ -328,6 +329,8 @@ async function runJob(id: string, job: Job, s: JobSetup): Promise<JobResult> {
     GITHUB_REPOSITORY: opts.repository,
     GITHUB_SHA: String(github.sha),
     GITHUB_REF: String(github.ref),
+    GITHUB_REF_NAME: String(github.ref).replace(/^refs\/(heads|tags)\//, ""),
+    GITHUB_REF_TYPE: String(github.ref).startsWith("refs/tags/") ? "tag" : "branch",
     GITHUB_RUN_ID: String(github.run_id),
     GITHUB_SERVER_URL: String(github.server_url),
     GITHUB_JOB: id,
