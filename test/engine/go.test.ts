@@ -1,5 +1,5 @@
 /**
- * The Go tests under engine/ (our language host's, engine/cmd/pulumi-language-nodejs/run_test.go) run in the suite
+ * The Go tests under engine/ (our language hosts', engine/cmd/pulumi-language-{nodejs,python}) run in the suite
  * (issue 17: nothing ran them). Offline, as engine/build.sh builds the host: the local Go toolchain, the module
  * cache and go.sum the engine build filled and verified, and the same build flags, so the packages the host build
  * compiled are reused (a first run compiles only what the tests add). `./...` in engine/ is our module only: the
@@ -23,4 +23,7 @@ test("go test ./... in engine/ passes, offline, with engine/build.sh's toolchain
   expect({ status: r.status, failed, out: out.slice(-6000) }).toMatchObject({ status: 0, failed: [] });
   expect(passed).toBeGreaterThan(0);
   expect(out).toMatch(/^ok\s+github\.com\/pulumi-chaser\/engine\/cmd\/pulumi-language-nodejs\b/m);
+  // The Python host's tests run Python (python3 on PATH, as for every Python program): its exec script with a
+  // stand-in SDK, and the lookup of the installed packages' pulumi-plugin.json.
+  expect(out).toMatch(/^ok\s+github\.com\/pulumi-chaser\/engine\/cmd\/pulumi-language-python\b/m);
 });
