@@ -16,7 +16,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { execFileSync } from "node:child_process";
 import { Local, writesTo } from "../support/local";
-import { Project, changes, engineDir, expectOk, occurrences, projectFor } from "./support/stack";
+import { Project, changes, engineDir, expectOk, killTree, occurrences, processesIn, projectFor } from "./support/stack";
 import { expectServerEmpty } from "./support/scenario";
 import { editProgram, install, pyright, pythonProject, readProgram, wheelFile, writeProgram } from "./support/python";
 
@@ -191,5 +191,91 @@ test("bad input in Python fails the preview naming the property and the rule, wi
   } finally {
     py.cleanup();
     js.cleanup();
+  }
+});
+
+/** 29 resources, as test/engine/crash.test.ts's program: fixed and auto-named workspaces, clones, a template, snapshots, keys. */
+const CRASH_PROGRAM = `import pulumi_chaser as chaser
+
+fixed = [chaser.Workspace(f"fixed{i}", name=n, session_type=chaser.SessionType.SANDBOX) for i, n in enumerate(["pycrash-a", "pycrash-b"])]
+auto = [chaser.Workspace(f"auto{i}", session_type=chaser.SessionType.BROWSER if i % 2 else chaser.SessionType.SANDBOX) for i in range(10)]
+for i in range(6):
+    chaser.Workspace(f"clone{i}", clone_from=fixed[i % 2].workspace_id)
+chaser.Template("tpl", session_type=chaser.SessionType.BROWSER)
+for i in range(4):
+    chaser.Snapshot(f"snap{i}", workspace=auto[i].workspace_id)
+for i in range(2):
+    chaser.Snapshot(f"fsnap{i}", workspace=fixed[i].workspace_id, name="fixed-snap")
+for i in range(3):
+    chaser.ApiKey(f"key{i}", scopes=[chaser.Scope.WORKSPACES_READ])
+chaser.ApiKey("fkey", name="pycrash-fixed-key", scopes=[chaser.Scope.SESSIONS_READ])
+`;
+
+describe("a Python stack's up killed mid-way recovers with chaser-recover and up: no duplicate, no orphan", () => {
+  // `tree`: the whole process tree of `pulumi up` at once (a crash, a power cut); `group`: the CLI's process group
+  // (a cancelled CI job), which leaves the engine's plugins running: the Python host and the plugin must notice.
+  const trials: Array<[number, "tree" | "group"]> = [
+    [6, "tree"],
+    [18, "group"],
+  ];
+  for (const [killAfter, how] of trials) {
+    test(`kill -9 of the ${how === "tree" ? "whole process tree" : "CLI's process group"} after ${killAfter} writes`, async () => {
+      const p = pythonProject(`pycrash${killAfter}`, { program: CRASH_PROGRAM, venvFrom: base });
+      try {
+        await p.init({ "chaser:apiUrl": local.url }, { "chaser:apiKey": local.rootKey });
+        await local.faults([], 120);
+        const up = p.start(["up", "--yes", "--skip-preview", "--non-interactive"], { detached: how === "group" });
+        while ((await local.requests()).filter((r) => r.method !== "GET").length < killAfter) await new Promise((r) => setTimeout(r, 50));
+        const killedAt = Date.now();
+        if (how === "tree") {
+          killTree(up.pid);
+          killTree(up.pid);
+        } else {
+          process.kill(-up.pid, "SIGKILL");
+        }
+        await up.done;
+        // Nothing of the project runs 5 s after the kill (the Python host and the plugin follow their engine).
+        let left = processesIn(p.dir);
+        while (left.length > 0 && Date.now() - killedAt < 5_000) {
+          await new Promise((r) => setTimeout(r, 100));
+          left = processesIn(p.dir);
+        }
+        for (const l of left) killTree(l.pid); // never leave them to the next test
+        expect({ left: left.map((l) => l.command) }).toEqual({ left: [] });
+        await local.faults([]);
+        const atKill = (await local.workspaces()).length;
+
+        const exported = await p.run(["stack", "export"]);
+        const pending = exported.code === 0 ? JSON.parse(exported.stdout).deployment.pending_operations?.length ?? 0 : "unreadable state (torn by the kill), ?";
+        const recovered = await p.bin("chaser-recover");
+        expect({ code: recovered.code, stderr: recovered.stderr }).toEqual({ code: 0, stderr: "" });
+        console.log(`Python stack killed (${how}) after ${killAfter} writes: ${pending} pending operations; chaser-recover said:\n${recovered.stdout}`);
+        const second = expectOk(await p.up());
+        // The stack and the server hold the same objects, one each, all of them.
+        const state = (await p.exportState()).resources;
+        const ids = (type: string) => state.filter((r) => r.type === `chaser:index:${type}`).map((r) => r.id as string).sort();
+        const workspaces = await local.workspaces();
+        const names = workspaces.map((w) => String(w.name).toLowerCase());
+        expect({ duplicates: names.filter((n, i) => names.indexOf(n) !== i) }).toEqual({ duplicates: [] });
+        expect(workspaces.map((w) => w.id).sort()).toEqual([...ids("Workspace"), ...ids("Template")].sort());
+        const snapshots: string[] = [];
+        for (const w of workspaces) for (const s of (await local.api<any[]>("GET", `/v1/workspaces/${w.id}/snapshots`)).body) snapshots.push(`${w.id}/${s.name}`);
+        expect(snapshots.sort()).toEqual(ids("Snapshot"));
+        const liveKeys = (await local.keys()).filter((k) => !k.revoked_at && k.name !== "root").map((k) => k.id as string);
+        expect(liveKeys.sort()).toEqual(ids("ApiKey"));
+        expect([workspaces.length, snapshots.length, liveKeys.length]).toEqual([19, 6, 4]);
+        expect(changes(expectOk(await p.preview()))).toEqual([]);
+        timings.push(
+          `crash (${how}, after ${killAfter} writes): ${atKill} workspaces at the kill; chaser-recover: ` +
+            `${recovered.stdout.split("\n").filter((l) => /brought|imported by|revoked|made nothing|lock|torn|left empty/.test(l)).length} actions; ` +
+            `then up: ${changes(second).length} changes; 0 duplicates, 0 orphans, empty preview`,
+        );
+        expectOk(await p.destroy());
+        await expectServerEmpty(local);
+      } finally {
+        await local.faults([]);
+        p.cleanup();
+      }
+    });
   }
 });
