@@ -188,6 +188,15 @@ test("bad input in Python fails the preview naming the property and the rule, wi
     const checked = pyright(py.dir).diagnostics.join("\n");
     expect(checked).toMatch(/__main__\.py:3: error: No overloads for "__init__" match the provided arguments\n\s+Argument types: \(Literal\['ws'\], Literal\['typo'\]/);
     expect(checked).toMatch(/__main__\.py:4: error: [^\n]*"scopes"[\s\S]*"Literal\['workspace\.write'\]" is not assignable to "Scope"/);
+
+    // The README's Python snippets type-check as they are (strict), against the installed SDKs.
+    const readme = fs.readFileSync(path.join(__dirname, "..", "..", "README.md"), "utf8");
+    const snippets = [...readme.matchAll(/```python\n([\s\S]*?)```/g)].map((m) => m[1]);
+    expect(snippets.length).toBeGreaterThan(0);
+    for (const snippet of snippets) {
+      writeProgram(py, snippet);
+      expect({ snippet, diagnostics: pyright(py.dir).diagnostics }).toEqual({ snippet, diagnostics: [] });
+    }
   } finally {
     py.cleanup();
     js.cleanup();
