@@ -11,7 +11,7 @@ TSC := node node_modules/typescript/bin/tsc
 help:
 	@echo "make demo   - install, build the engine if needed, start chaser-local, run examples/quickstart (preview, up, outputs, destroy)"
 	@echo "make test   - the whole suite: type-check, unit/conformance/hook tests, then the real-engine lifecycle tests"
-	@echo "make engine - build the pinned Pulumi CLI and language hosts (Node.js, Go, YAML; cached outside the repo); prints the bin dir"
+	@echo "make engine - build the pinned Pulumi CLI and language hosts (Node.js, Python, Go, YAML; cached outside the repo); prints the bin dir"
 	@echo "make schema - regenerate schema.json, the TypeScript SDK, the README reference and the other languages' SDKs from the models"
 	@echo "make sdks   - regenerate sdk/python, sdk/go, sdk/dotnet from schema.json with Pulumi's code generators (engine/sdkgen.sh)"
 	@echo "make bench  - benchmarks (chaser-local listing and hardening, shared listings, large stacks against the engine's floor; about 45 minutes)"

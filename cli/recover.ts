@@ -6,11 +6,11 @@
  * - the stack lock the killed process left is cleared (`pulumi cancel`), unless that process still runs here;
  * - each create the engine left pending is looked up on the server by the inputs the engine recorded: the
  *   object it made is brought into the stack as a managed resource, a key whose secret was lost is revoked, and
- *   when nothing was made the pending create is dropped (the next `up` creates it). A resource of the provider
- *   plugin (`chaser:index:*`) is brought in by the engine itself, `pulumi refresh --import-pending-creates URN ID`
- *   (the plugin reads an object by its id alone); a dynamic resource's state is written through
- *   `pulumi stack import` (the engine cannot read a dynamic resource it has no state for: its provider is
- *   serialized in that state);
+ *   when nothing was made the pending create is dropped (the next `up` creates it). The state of what was made is
+ *   written through `pulumi stack import`, for the provider plugin's resources (`chaser:index:*`) as for dynamic
+ *   ones (the engine cannot read a dynamic resource it has no state for: its provider is serialized in that state;
+ *   and Pulumi 3.248's `pulumi refresh --import-pending-creates URN ID` drops the pending creates it is given
+ *   without recording them, while `pulumi stack import` clears every pending operation);
  * - each interrupted delete is checked: an object that is gone leaves the stack, one that still exists stays;
  * - then `pulumi refresh` reads every resource's current state (skip with --no-refresh).
  *
@@ -30,7 +30,10 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { isAlive } from "../chaser-local/src/lock";
 import { hooksOf } from "../provider/hooks";
+import { outputFields } from "../provider/model";
 import { TOKENS, resourceOfToken } from "../provider/registry";
+import type { ResourceKind } from "../provider/registry";
+import { withoutTransient } from "../provider/plugin/props";
 import * as settings from "../provider/settings";
 
 interface Run {
@@ -218,6 +221,18 @@ export async function stopStrayProviders(projectDir: string, say: (s: string) =>
   return strays.length;
 }
 
+/** The state's signature of a secret value (a secret given in plaintext to `pulumi stack import` is encrypted by it). */
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+const SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270";
+
+/** A plugin resource's outputs as the plugin's create returns them: no identity keys, its secret outputs secret. */
+function pluginOutputs(kind: ResourceKind, outs: Record<string, unknown>): Record<string, unknown> {
+  const secret = new Set(outputFields(kind.model).filter((f) => f.meta.secret).map((f) => f.key));
+  return Object.fromEntries(
+    Object.entries(withoutTransient(outs)).map(([k, v]) => [k, secret.has(k) && v !== null && v !== undefined ? { [SECRET_SIG]: SECRET_VALUE, plaintext: JSON.stringify(v) } : v]),
+  );
+}
+
 export async function recover(opts: { cwd: string; stack?: string; refresh: boolean; say: (s: string) => void }): Promise<{ changed: number }> {
   const { cwd, say } = opts;
   const stackArgs = opts.stack ? ["--stack", opts.stack] : [];
@@ -235,8 +250,6 @@ export async function recover(opts: { cwd: string; stack?: string; refresh: bool
   const keep = new Set(resources.map((r) => r.id).filter((id): id is string => typeof id === "string" && id !== ""));
   const remaining: PendingOperation[] = [];
   let changed = 0;
-  /** Pending creates of the plugin's resources that the engine imports: URN, id. */
-  const engineImports: Array<[string, string]> = [];
   const now = new Date().toISOString();
   if (pending.length === 0) say("no interrupted operation in the stack");
 
@@ -256,18 +269,15 @@ export async function recover(opts: { cwd: string; stack?: string; refresh: bool
     changed++;
     if (op.type === "creating") {
       const r = await hooks.recover(inputs, { keep, since: dep.manifest?.time });
-      if (r.kind === "found" && plugin) {
-        remaining.push(op);
-        engineImports.push([op.resource.urn, r.id]);
-        keep.add(r.id);
-        changed--;
-        say(`${what}: the interrupted create made '${inputs.name ?? r.id}' (${r.id}): imported by \`pulumi refresh --import-pending-creates\``);
-      } else if (r.kind === "found") {
+      if (r.kind === "found") {
         // A replacement's create: the object it replaces is still in the stack under the same URN; the engine's
         // own way to hold both is to mark the old one for deletion, which the next `up` carries out.
         const old = resources.find((x) => x.urn === op.resource.urn && !x.delete && x.id !== r.id);
         if (old) old.delete = true;
-        resources.push({ ...op.resource, id: r.id, outputs: { ...r.outs, __provider: inputs.__provider }, created: now, modified: now });
+        // A dynamic resource's outputs carry its serialized provider; the plugin's hold no identity, and its secret
+        // outputs go in as secrets (the import encrypts them).
+        const outputs = plugin ? pluginOutputs(kind, r.outs) : { ...r.outs, __provider: inputs.__provider };
+        resources.push({ ...op.resource, id: r.id, outputs, created: now, modified: now });
         keep.add(r.id);
         say(`${what}: the interrupted create made '${inputs.name ?? r.id}' (${r.id}): brought into the stack${old ? `, replacing ${old.id} (deleted by the next \`pulumi up\`)` : ""}`);
       } else if (r.kind === "removed") {
@@ -296,13 +306,6 @@ export async function recover(opts: { cwd: string; stack?: string; refresh: bool
     dep.pending_operations = remaining;
     await importState(exported, stackArgs, cwd, say);
     say(`the stack was updated (${changed} interrupted operation(s) resolved)`);
-  }
-  if (engineImports.length > 0) {
-    // The engine reads each object by its id through the plugin and records it; the refresh covers the whole stack.
-    const r = await run(["refresh", "--yes", "--skip-preview", "--non-interactive", ...engineImports.flat().flatMap((v) => ["--import-pending-creates", v]), ...stackArgs], cwd);
-    if (r.code !== 0) throw new RecoverError(`\`pulumi refresh --import-pending-creates\` failed:\n${(r.stderr || r.stdout).trim()}`);
-    say(`imported ${engineImports.length} resource(s) the interrupted update created and refreshed: the stack holds what the account holds; run \`pulumi up\` to finish the update`);
-    return { changed: changed + engineImports.length };
   }
   if (opts.refresh) {
     if (remaining.some((op) => op.type === "creating")) {

@@ -129,7 +129,41 @@ export const workspaceSelector = z
   .refine((s) => s.trim() !== "", "must name a workspace (its name or id), not be blank")
   .refine((s) => s === s.trim(), "must not start or end with spaces");
 
-export const scope = z.enum(SCOPES, `must be one of: ${SCOPES.join(", ")}`);
+/** Edit distance (insertions, deletions, substitutions) between two strings. */
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[b.length];
+}
+
+/**
+ * The choice nearest to `value` (fewest edits, ignoring case and reading ':', '/', '_' and '-' as '.': `Sessions:Read`
+ * is `sessions.read`), the first of the list on a tie.
+ */
+export function nearest(value: string, choices: readonly string[]): string {
+  const norm = (s: string) => s.toLowerCase().replace(/[:/_-]/g, ".");
+  let best = choices[0];
+  let bestDistance = Infinity;
+  for (const c of choices) {
+    const d = editDistance(norm(value), norm(c));
+    if (d < bestDistance) [best, bestDistance] = [c, d];
+  }
+  return best;
+}
+
+/** What is wrong with a value that is not a scope: the value, the nearest scope, then every scope, plainly. */
+export function scopeProblem(value: unknown): string {
+  const list = `the scopes are ${SCOPES.join(", ")}`;
+  if (typeof value !== "string") return `must be a scope (a string), not ${value === null ? "null" : typeof value}; ${list}`;
+  const shown = value.length > 60 ? `${value.slice(0, 60)}…` : value;
+  return `'${shown}' is not a scope; did you mean '${nearest(value, SCOPES)}'? ${list[0].toUpperCase()}${list.slice(1)}`;
+}
+
+export const scope = z.enum(SCOPES, { error: (issue) => scopeProblem(issue.input) });
 
 export const keyName = z
   .string("must be a string")

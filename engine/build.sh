@@ -12,6 +12,8 @@
 #   pulumi-language-yaml            the Pulumi YAML language host (github.com/pulumi/pulumi-yaml v$YAML_VERSION),
 #                                   built from engine/yaml (its own go.mod: what pulumi-yaml pins, pkg/v3 v3.206.0),
 #                                   rebuilt whenever that go.mod/go.sum or the build flags change
+#   pulumi-language-python          our Python language host (engine/cmd/pulumi-language-python), rebuilt whenever
+#                                   its sources (exec.py, packages.py included), go.mod/go.sum or the build flags change
 # in ${CHASER_ENGINE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-chaser/engine}/v<version>/bin.
 #
 # An installed `pulumi` (first on PATH) whose version is >= the pinned one is reused instead of building: its own
@@ -70,7 +72,8 @@ if p="$(command -v pulumi 2>/dev/null)"; then
     if [ -n "$v" ] && version_ge "$v" "$VERSION"; then
       installed="$real"
       dir="$(dirname "$real")"
-      if [ -x "$dir/pulumi-language-nodejs" ] && [ -x "$dir/pulumi-resource-pulumi-nodejs" ] && [ -x "$dir/pulumi-language-yaml" ]; then
+      if [ -x "$dir/pulumi-language-nodejs" ] && [ -x "$dir/pulumi-resource-pulumi-nodejs" ] && [ -x "$dir/pulumi-language-yaml" ] \
+         && [ -x "$dir/pulumi-language-python" ]; then
         say "using the installed pulumi $v and its plugins in $dir"
         result "$dir"
       fi
@@ -217,6 +220,43 @@ else
     # A new file, not a write into the old one: a cache seeded with `cp -al` shares the old one's inode.
     write_new "$BIN/.language-go-stamp" "$go_stamp"
     say "pulumi-language-go built in $((SECONDS - start)) s"
+  fi
+fi
+
+# --- The Python language host --------------------------------------------------------------------------------------
+# An installed CLI's own (official installs ship one) is linked; otherwise ours (engine/cmd/pulumi-language-python,
+# its exec script embedded) is built, keyed by its sources (tests excluded), the module files and the build flags.
+their_python=""
+case "$origin" in
+  installed\ *) [ -x "$(dirname "${origin#installed }")/pulumi-language-python" ] && their_python="$(dirname "${origin#installed }")/pulumi-language-python" ;;
+esac
+if [ -n "$their_python" ]; then
+  if ! cmp -s "$their_python" "$BIN/pulumi-language-python"; then
+    say "linking the installed Python language host $their_python into $BIN"
+    place "$their_python" "$BIN/pulumi-language-python"
+    # The upstream host runs the exec script that sits beside it.
+    [ ! -f "$(dirname "$their_python")/pulumi-language-python-exec" ] || place "$(dirname "$their_python")/pulumi-language-python-exec" "$BIN/pulumi-language-python-exec"
+    write_new "$BIN/.language-python-stamp" installed
+  fi
+else
+  python_stamp="$(cd "$HERE" && {
+      printf '%s\n' "$VERSION" "$TAGS" "$LDFLAGS"
+      find cmd/pulumi-language-python -path '*/testdata' -prune -o -type f ! -name '*_test.go' -print | LC_ALL=C sort | while read -r f; do echo "== $f"; cat "$f"; done
+      cat go.mod go.sum
+    } | sha256sum | cut -c1-16)"
+  if [ ! -x "$BIN/pulumi-language-python" ] || [ "$(cat "$BIN/.language-python-stamp" 2>/dev/null)" != "$python_stamp" ]; then
+    command -v go >/dev/null 2>&1 || die "Go (>= 1.25) is needed to build pulumi-language-python: see https://go.dev/dl"
+    export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-mod=mod GOSUMDB=off
+    say "building pulumi-language-python (our Python language host) into $BIN"
+    start=$SECONDS
+    if ! (cd "$HERE" && go build -tags "$TAGS" -trimpath -ldflags "$LDFLAGS" -o "$BIN/pulumi-language-python.tmp.$$" \
+          ./cmd/pulumi-language-python) < /dev/null; then
+      rm -f "$BIN/pulumi-language-python.tmp.$$"
+      die "go build of pulumi-language-python failed"
+    fi
+    mv -f "$BIN/pulumi-language-python.tmp.$$" "$BIN/pulumi-language-python"
+    write_new "$BIN/.language-python-stamp" "$python_stamp"
+    say "pulumi-language-python built in $((SECONDS - start)) s"
   fi
 fi
 

@@ -18,7 +18,7 @@ mkdir -p "$OUT"
 
 build() { # build MODULE_DIR PACKAGE NAME
   local dir="$1" pkg="$2" name="$3" stamp
-  stamp="$(cd "$dir" && { printf '%s\n' "$TAGS"; find . -name '*.go' -o -name '*.png' | LC_ALL=C sort | while read -r f; do echo "== $f"; cat "$f"; done; cat go.mod go.sum; } | sha256sum | cut -c1-16)"
+  stamp="$(cd "$dir" && { printf '%s\n' "$TAGS"; find . -name '*.go' -o -name '*.png' -o -name '*.py' | LC_ALL=C sort | while read -r f; do echo "== $f"; cat "$f"; done; cat go.mod go.sum; } | sha256sum | cut -c1-16)"
   if [ -x "$OUT/$name" ] && [ "$(cat "$OUT/.$name-stamp" 2>/dev/null)" = "$stamp" ]; then return; fi
   command -v go >/dev/null 2>&1 || { echo "sdkgen: Go (>= 1.25) is needed to build $name" >&2; exit 1; }
   echo "sdkgen: building $name into $OUT" >&2

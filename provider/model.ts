@@ -87,6 +87,12 @@ export function adoptionNeedsName(
 export interface Failure {
   property: string;
   reason: string;
+  /**
+   * The problem is one element of the property's list or map (`scopes[1]`), which the reason names: the engine is
+   * then told of no property, as otherwise it prints the whole value Go-formatted (`value {[{workspaces.read}
+   * {admin}]}`) before the reason (provider/resource.ts, check).
+   */
+  element?: true;
 }
 
 /** Inputs the resource classes set besides the user's: the logical name, the URN, whether auto-named. */
@@ -190,7 +196,7 @@ export function validate(m: ResourceModel, inputs: Record<string, unknown>): Fai
       const issue = r.error.issues[0];
       const sub = issue.path.length ? `[${issue.path.join("][")}]` : "";
       const message = v === undefined && f.required ? `is required: ${f.meta.description}` : issue.message;
-      failures.push({ property: f.key, reason: `${f.key}${sub}: ${message}` });
+      failures.push({ property: f.key, reason: `${f.key}${sub}: ${message}`, ...(sub ? { element: true as const } : {}) });
     }
   }
   if (m.rules) {

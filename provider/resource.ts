@@ -283,7 +283,9 @@ async function check<M extends ResourceModel, A>(r: Resource<M, A>, olds: Props,
   if (creating && credential && failures.length === 0 && normalized.adoptExisting === true && r.b.adoptable) {
     failures.push(...(await previewAdoption(r, normalized)));
   }
-  return { inputs: normalized, failures };
+  // A problem with one element of a list or map is said by the reason alone (`scopes[1]: …`): the engine would
+  // print the whole value Go-formatted beside the property's name.
+  return { inputs: normalized, failures: failures.map((f) => (f.element ? { property: "", reason: f.reason } : { property: f.property, reason: f.reason })) };
 }
 
 async function diff<M extends ResourceModel, A>(r: Resource<M, A>, id: string, olds: Props, news: Props) {

@@ -208,7 +208,16 @@ export function buildSchema(): Record<string, unknown> {
     pluginDownloadURL: PLUGIN_DOWNLOAD_URL,
     language: {
       nodejs: { packageName: "pulumi-chaser/plugin", dependencies: { "@pulumi/pulumi": "^3.216.0" } },
-      python: { packageName: "pulumi_chaser", requires: { pulumi: ">=3.0.0,<4.0.0" }, pyproject: { enabled: true }, respectSchemaVersion: true },
+      python: {
+        packageName: "pulumi_chaser",
+        requires: { pulumi: ">=3.0.0,<4.0.0" },
+        pyproject: { enabled: true },
+        respectSchemaVersion: true,
+        // Argument types for input objects as TypedDicts beside the Args classes (the generator's default, said here:
+        // pyright then checks dict literals of a program). Every input of the resources today is a scalar, a list or a
+        // map, so only the Args classes and the keyword arguments are generated; they are typed either way.
+        inputTypes: "classes-and-dicts",
+      },
       go: {
         importBasePath: "github.com/pulumi-chaser/pulumi-chaser/sdk/go/chaser",
         generateResourceContainerTypes: true,

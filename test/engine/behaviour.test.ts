@@ -199,7 +199,7 @@ test.each(FLAVOURS)("bad input fails the preview naming the property and the rul
     ],
     [`new chaser.Workspace("ws", { githubRepo: "octo/.." });`, [/property githubRepo value \{octo\/\.\.\} has a problem: githubRepo: must be a GitHub repository as 'owner\/repo'/]],
     [`new chaser.Workspace("ws", { cloneFrom: "   " });`, [/property cloneFrom .* has a problem: cloneFrom: must name a workspace \(its name or id\), not be blank/]],
-    [`new chaser.ApiKey("key", { scopes: ["workspaces.read", "admin"] });`, [/ApiKey resource 'key': property scopes .* has a problem: scopes\[1\]: must be one of: sessions\.read/]],
+    [`new chaser.ApiKey("key", { scopes: ["workspaces.read", "admin"] });`, [/ApiKey resource 'key' has a problem: scopes\[1\]: 'admin' is not a scope; did you mean 'audit\.read'\? The scopes are sessions\.read, sessions\.write, /]],
     [`new chaser.ApiKey("key", {});`, [/scopes: a key without scopes has full access; .* set fullAccess: true/]],
     [`new chaser.Snapshot("snap", { name: "x".repeat(65) });`, [/property workspace .*is required/, /name: must be at most 64 characters/]],
   ];

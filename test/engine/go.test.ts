@@ -1,9 +1,9 @@
 /**
- * The Go tests under engine/ (our language hosts': engine/cmd/pulumi-language-nodejs, engine/cmd/pulumi-language-go)
- * run in the suite (issue 17: nothing ran them). Offline, as engine/build.sh builds the hosts: the local Go
- * toolchain, the module cache and go.sum the engine build filled and verified, and the same build flags, so the
- * packages the host build compiled are reused (a first run compiles only what the tests add). `./...` in engine/ is
- * our module only: the Pulumi CLI (a dependency) is neither built nor tested here.
+ * The Go tests under engine/ (our language hosts': engine/cmd/pulumi-language-{nodejs,python,go}) run in the suite
+ * (issue 17: nothing ran them). Offline, as engine/build.sh builds the hosts: the local Go toolchain, the module
+ * cache and go.sum the engine build filled and verified, and the same build flags, so the packages the host build
+ * compiled are reused (a first run compiles only what the tests add). `./...` in engine/ is our module only: the
+ * Pulumi CLI (a dependency) is neither built nor tested here.
  */
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
@@ -24,4 +24,7 @@ test("go test ./... in engine/ passes, offline, with engine/build.sh's toolchain
   expect(passed).toBeGreaterThan(0);
   expect(out).toMatch(/^ok\s+github\.com\/pulumi-chaser\/engine\/cmd\/pulumi-language-nodejs\b/m);
   expect(out).toMatch(/^ok\s+github\.com\/pulumi-chaser\/engine\/cmd\/pulumi-language-go\b/m);
+  // The Python host's tests run Python (python3 on PATH, as for every Python program): its exec script with a
+  // stand-in SDK, and the lookup of the installed packages' pulumi-plugin.json.
+  expect(out).toMatch(/^ok\s+github\.com\/pulumi-chaser\/engine\/cmd\/pulumi-language-python\b/m);
 });

@@ -216,7 +216,7 @@ test("fork-preview.yml validates every input: a bad one fails the job and the su
   expect(job.steps.map((s) => `${s.name}: ${s.outcome}`).slice(-3)).toEqual(["Start chaser-local and a local backend: success", "Preview on an empty stack: failure", "Summarize the preview: success"]);
   expect(job.summary).toContain("**❌ The preview failed** with an error");
   expect(job.summary).toContain("`ci` (chaser:ApiKey):");
-  expect(job.summary).toMatch(/scopes\[3\]: must be one of: sessions\.read/);
+  expect(job.summary).toMatch(/scopes\[3\]: 'workspaces\.delete' is not a scope; did you mean 'workspaces\.write'\? The scopes are sessions\.read/);
 }, 300_000);
 
 test("push to main: deploy.yml creates the stack and applies the program", async () => {

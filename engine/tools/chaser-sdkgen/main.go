@@ -80,7 +80,11 @@ func bind(path string) (*schema.Package, error) {
 func generate(lang string, pkg *schema.Package, schemaPath, dotnetGen string) (map[string][]byte, error) {
 	switch lang {
 	case "python":
-		return python.GeneratePackage(tool, pkg, nil, noLoader{})
+		files, err := python.GeneratePackage(tool, pkg, nil, noLoader{})
+		if err != nil {
+			return nil, err
+		}
+		return withPythonDebugFilter(files)
 	case "go":
 		// Files under chaser/ (the import base path's last element); sdk/go/go.mod, kept by hand, is the module.
 		return gogen.GeneratePackage(tool, pkg, nil)

@@ -66,3 +66,6 @@ _utilities.register(
 ]
 """
 )
+
+# pulumi 3.248 debug-logs a stack's outputs, secrets in plaintext: omitted (see _debug_filter.py).
+from . import _debug_filter as _debug_filter
