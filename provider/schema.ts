@@ -13,7 +13,6 @@
 import type { z } from "zod";
 import { ACCOUNT_KINDS } from "../contract";
 import { packageVersion } from "../contract/version";
-import { DEFAULT_API_URL } from "./client/config";
 import { FieldDoc, NAMED_ENUMS, ResourceModel, enumValues, inputFields, outputFields, schemaType } from "./model";
 import { AccountModel, accountKind } from "./models/account";
 import { ApiKeyModel } from "./models/apikey";
@@ -25,6 +24,7 @@ import { SshKeyModel } from "./models/sshkey";
 import { TemplateModel } from "./models/template";
 import { WorkspaceModel } from "./models/workspace";
 import { RESOURCES, TOKENS } from "./registry";
+import { SETTINGS, SETTING_KEYS, Setting } from "./settings";
 
 /** The models of the resources, in the registry's order. */
 export const MODELS: ResourceModel[] = RESOURCES.map((r) => r.model);
@@ -156,34 +156,15 @@ function functions(): Record<string, unknown> {
   );
 }
 
-/** The provider's configuration: the same keys as `chaser:*` stack config (config.variables) and a Provider's inputs. */
+/** The provider's configuration (provider/settings.ts): `chaser:*` stack config (config.variables) and a Provider's inputs. */
 function configVariables(): Record<string, Record<string, unknown>> {
-  return {
-    apiKey: {
-      type: "string",
-      secret: true,
-      description: "API key (`sk_…`) or OAuth token for the default account. Set it with `pulumi config set --secret chaser:apiKey …`.",
-      defaultInfo: { environment: ["CHASER_API_KEY"] },
-    },
-    apiUrl: {
-      type: "string",
-      description: "Base URL of the Chaser API (plain http only for loopback, e.g. chaser-local). Checked at preview.",
-      default: DEFAULT_API_URL,
-      defaultInfo: { environment: ["CHASER_API_URL"] },
-    },
-    account: {
-      type: "string",
-      description: "The default account: account id, exact account name, or `personal`; default the key's own account (the personal account).",
-      defaultInfo: { environment: ["CHASER_ACCOUNT"] },
-    },
-    accountKeys: {
-      type: "object",
-      additionalProperties: { type: "string" },
-      secret: true,
-      description:
-        "A key per account, for resources whose `account` names another account (API keys are bound to one account): `pulumi config set --secret --path 'chaser:accountKeys.<account>' sk_…`. Checked at preview.",
-    },
-  };
+  return Object.fromEntries(
+    SETTING_KEYS.map((key) => {
+      const s: Setting = SETTINGS[key];
+      const type = s.type === "map" ? { type: "object", additionalProperties: { type: "string" } } : { type: "string" };
+      return [key, { ...type, ...(s.secret ? { secret: true } : {}), description: s.description, ...(s.default !== undefined ? { default: s.default } : {}), ...(s.env ? { defaultInfo: { environment: [s.env] } } : {}) }];
+    }),
+  );
 }
 
 export function buildSchema(): Record<string, unknown> {

@@ -6,7 +6,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { pluginLookupsSource, pluginSdkSource, sdkSource } from "../provider/codegen";
+import { pluginLookupsSource, pluginProviderSource, pluginSdkSource, sdkSource } from "../provider/codegen";
 import { inputFields } from "../provider/model";
 import { hooksOf } from "../provider/hooks";
 import { RESOURCES, TOKENS } from "../provider/registry";
@@ -63,9 +63,10 @@ describe("schema.json", () => {
     expect(fs.readFileSync(path.join(__dirname, "..", "sdk", "resources.ts"), "utf8")).toBe(sdkSource());
   });
 
-  test("sdk/plugin/resources.ts and sdk/plugin/lookups.ts are what the models generate (run `make schema`)", () => {
+  test("sdk/plugin/resources.ts, lookups.ts and provider.ts are what the models and the settings generate (run `make schema`)", () => {
     expect(fs.readFileSync(path.join(__dirname, "..", "sdk", "plugin", "resources.ts"), "utf8")).toBe(pluginSdkSource());
     expect(fs.readFileSync(path.join(__dirname, "..", "sdk", "plugin", "lookups.ts"), "utf8")).toBe(pluginLookupsSource());
+    expect(fs.readFileSync(path.join(__dirname, "..", "sdk", "plugin", "provider.ts"), "utf8")).toBe(pluginProviderSource());
   });
 
   test("declares the provider configuration: the keys as secrets, the environment fallbacks as defaultInfo", () => {

@@ -12,14 +12,13 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ProviderError } from "../advice";
-import { checkApiUrl } from "../client/config";
 import { debug } from "../client/debug";
 import { accountFor, credentialFor } from "../context";
 import { hooksOf } from "../hooks";
 import { inputFields, outputFields } from "../model";
 import { ResourceKind, TOKENS, resourceOfToken } from "../registry";
 import type { Hooks } from "../resource";
-import { configure as configureSettings, currentSettings, parseAccountKeys } from "../settings";
+import { SECRET_SETTINGS, SETTING_KEYS, configure as configureSettings, resolveSettings, settingProblems } from "../settings";
 import { UNKNOWN, isUnknown, same } from "../values";
 import { Props, fromWire, nameOfUrn, toWire, withoutTransient } from "./props";
 
@@ -27,10 +26,6 @@ import { Props, fromWire, nameOfUrn, toWire, withoutTransient } from "./props";
 const ROOT = [path.resolve(__dirname, "../../.."), path.resolve(__dirname, "../..")].find((d) => fs.existsSync(path.join(d, "schema.json")))!;
 
 export const PLUGIN_VERSION: string = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).version;
-
-/** The configuration keys, as `chaser:<key>` in stack config and as an explicit provider's inputs. */
-const CONFIG_KEYS = ["apiKey", "apiUrl", "account", "accountKeys"] as const;
-const SECRET_CONFIG = new Set(["apiKey", "accountKeys"]);
 
 type Grpc = typeof import("@grpc/grpc-js");
 // The generated message classes (google-protobuf): typed loosely, they are used through their setters.
@@ -104,35 +99,17 @@ export class ChaserProvider {
     return res;
   }
 
-  /** The configuration's problems, per key (the same rules `configure` applies). */
+  /** The configuration's problems, per key: the settings' rules (provider/settings.ts), and the plugin's version. */
   private configFailures(config: Props): { property: string; reason: string }[] {
-    const failures: { property: string; reason: string }[] = [];
-    for (const [k, v] of Object.entries(config)) {
-      if (isUnknown(v) || v === undefined || v === null) continue;
-      if (!(CONFIG_KEYS as readonly string[]).includes(k) && k !== "version") continue;
-      if (k === "accountKeys") {
-        try {
-          parseAccountKeys(typeof v === "string" ? v : JSON.stringify(v));
-        } catch (e) {
-          failures.push({ property: k, reason: (e as Error).message });
-        }
-      } else if (typeof v !== "string") {
-        failures.push({ property: k, reason: `chaser:${k} must be a string` });
-      } else if (k === "apiUrl" && v !== "") {
-        try {
-          checkApiUrl(v);
-        } catch (e) {
-          failures.push({ property: k, reason: `chaser:apiUrl: ${(e as Error).message}` });
-        }
-      }
-    }
-    return failures;
+    const v = config.version;
+    const version = v === undefined || v === null || isUnknown(v) || typeof v === "string" ? [] : [{ property: "version", reason: "chaser:version must be a string" }];
+    return [...settingProblems(config, (x) => !isUnknown(x)), ...version];
   }
 
   checkConfig(req: Msg): Msg {
     const news = fromWire(req.getNews()?.toJavaScript());
     const res = new this.p.provider.CheckResponse();
-    const secrets = new Set([...news.secrets, ...[...SECRET_CONFIG].filter((k) => k in news.props)]);
+    const secrets = new Set([...news.secrets, ...SECRET_SETTINGS.filter((k) => k in news.props)]);
     res.setInputs(this.struct(toWire(news.props, secrets)));
     res.setFailuresList(this.configFailures(news.props).map((f) => this.failure(f)));
     return res;
@@ -141,7 +118,7 @@ export class ChaserProvider {
   diffConfig(req: Msg): Msg {
     const olds = fromWire(req.getOldInputs()?.toJavaScript() ?? req.getOlds()?.toJavaScript()).props;
     const news = fromWire(req.getNews()?.toJavaScript()).props;
-    const changed = CONFIG_KEYS.filter((k) => isUnknown(news[k]) || !same(olds[k], news[k]));
+    const changed = SETTING_KEYS.filter((k) => isUnknown(news[k]) || !same(olds[k], news[k]));
     const res = new this.p.provider.DiffResponse();
     res.setChanges(changed.length ? this.p.provider.DiffResponse.DiffChanges.DIFF_SOME : this.p.provider.DiffResponse.DiffChanges.DIFF_NONE);
     res.setDiffsList(changed);
@@ -162,7 +139,7 @@ export class ChaserProvider {
       }
       return vars[`chaser:config:${short}`] ?? vars[`chaser:${short}`];
     };
-    const failures = this.configFailures(Object.fromEntries(CONFIG_KEYS.map((k) => [k, get(k)])));
+    const failures = this.configFailures(Object.fromEntries(SETTING_KEYS.map((k) => [k, get(k)])));
     if (failures.length) throw new ProviderError(failures.map((f) => f.reason).join("; "));
     configureSettings({ get });
     const res = new this.p.provider.ConfigureResponse();
@@ -327,8 +304,7 @@ export class ChaserProvider {
     if (!fn) throw new ProviderError(`the chaser provider has no function '${tok}'`);
     const args = fromWire(req.getArgs()?.toJavaScript()).props;
     const account = accountFor(typeof args.account === "string" ? args.account : undefined);
-    const s = currentSettings();
-    const result = await fn(args, { apiKey: credentialFor(account).apiKey, apiUrl: s.apiUrl ?? process.env.CHASER_API_URL, account });
+    const result = await fn(args, { apiKey: credentialFor(account).apiKey, apiUrl: resolveSettings().apiUrl, account });
     const res = new this.p.provider.InvokeResponse();
     res.setReturn(this.struct(JSON.parse(JSON.stringify(Array.isArray(result) ? { items: result } : result))));
     return res;
