@@ -1,7 +1,7 @@
 /**
  * The `chaser` provider plugin: Pulumi's ResourceProvider gRPC service, answered by the same hooks the dynamic
  * resources use (provider/resource.ts over the models of provider/models/), for every resource of the registry
- * under its token `chaser:index:<Name>`, and every lookup of sdk/lookups.ts as a function `chaser:index:<name>`.
+ * under its token `chaser:index:<Name>`, and every lookup of provider/lookups/ as a function `chaser:index:<name>`.
  * Nothing here knows a resource: a resource added to the registry is served by both flavours.
  *
  * What the plugin adds to the hooks is only what the protocol asks: the configuration (CheckConfig, DiffConfig,
@@ -13,12 +13,11 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { ProviderError } from "../advice";
 import { debug } from "../client/debug";
-import { accountFor, credentialFor } from "../context";
 import { hooksOf } from "../hooks";
 import { inputFields, outputFields } from "../model";
 import { ResourceKind, TOKENS, resourceOfToken } from "../registry";
 import type { Hooks } from "../resource";
-import { SECRET_SETTINGS, SETTING_KEYS, configure as configureSettings, resolveSettings, settingProblems } from "../settings";
+import { SECRET_SETTINGS, SETTING_KEYS, configure as configureSettings, currentSettings, settingProblems } from "../settings";
 import { UNKNOWN, isUnknown, same } from "../values";
 import { Props, fromWire, nameOfUrn, toWire, withoutTransient } from "./props";
 
@@ -298,15 +297,12 @@ export class ChaserProvider {
 
   async invoke(req: Msg): Promise<Msg> {
     const tok: string = req.getTok();
-    const name = tok.startsWith("chaser:index:") ? tok.slice("chaser:index:".length) : "";
-    const { FUNCTIONS } = await import("../../sdk/lookups");
-    const fn = Object.prototype.hasOwnProperty.call(FUNCTIONS, name) ? FUNCTIONS[name] : undefined;
-    if (!fn) throw new ProviderError(`the chaser provider has no function '${tok}'`);
-    const args = fromWire(req.getArgs()?.toJavaScript()).props;
-    const account = accountFor(typeof args.account === "string" ? args.account : undefined);
-    const result = await fn(args, { apiKey: credentialFor(account).apiKey, apiUrl: resolveSettings().apiUrl, account });
+    const { invokeLookup, lookupNamed } = await import("../lookups");
+    const l = tok.startsWith("chaser:index:") ? lookupNamed(tok.slice("chaser:index:".length)) : undefined;
+    if (!l) throw new ProviderError(`the chaser provider has no function '${tok}'`);
+    const result = await invokeLookup(l, fromWire(req.getArgs()?.toJavaScript()).props, currentSettings());
     const res = new this.p.provider.InvokeResponse();
-    res.setReturn(this.struct(JSON.parse(JSON.stringify(Array.isArray(result) ? { items: result } : result))));
+    res.setReturn(this.struct(JSON.parse(JSON.stringify(result))));
     return res;
   }
 
