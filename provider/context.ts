@@ -9,7 +9,7 @@ import type { ChaserClient } from "./client";
 import type { Wait } from "./client/config";
 import { engineLog } from "./engine-log";
 import { startLifeline, stopped } from "./lifeline";
-import { currentSettings } from "./settings";
+import { credentialIn, resolveSettings } from "./settings";
 
 export interface Context {
   client: ChaserClient;
@@ -33,25 +33,21 @@ function report(w: Wait): void {
 
 /** The key for an account: its own from `chaser:accountKeys`, else the default key, and which config holds it. */
 export function credentialFor(account: string | undefined): { apiKey?: string; source: string } {
-  const s = currentSettings();
-  const own = account !== undefined ? nonEmpty(s.accountKeys?.[account]) : undefined;
-  if (own) return { apiKey: own, source: `chaser:accountKeys.${account}` };
-  const apiKey = nonEmpty(s.apiKey) ?? nonEmpty(process.env.CHASER_API_KEY);
-  return { apiKey, source: nonEmpty(s.apiKey) ? "chaser:apiKey" : "CHASER_API_KEY" };
+  return credentialIn(resolveSettings(), account);
 }
 
 /** The account a resource acts in: its own `account`, else `chaser:account`, else CHASER_ACCOUNT. */
 export function accountFor(account?: string | null): string | undefined {
-  return nonEmpty(account) ?? nonEmpty(currentSettings().account) ?? nonEmpty(process.env.CHASER_ACCOUNT);
+  return resolveSettings({ account: account ?? undefined }).account;
 }
 
 export function contextFor(account?: string | null): Context {
   // In the dynamic-provider process: from the first call on, it notices when its engine is gone (lifeline.ts).
   startLifeline();
-  const s = currentSettings();
-  const acct = accountFor(account);
-  const apiKey = credentialFor(acct).apiKey ?? "";
-  const apiUrl = nonEmpty(s.apiUrl) ?? nonEmpty(process.env.CHASER_API_URL) ?? "";
+  const s = resolveSettings({ account: account ?? undefined });
+  const acct = s.account;
+  const apiKey = credentialIn(s, acct).apiKey ?? "";
+  const apiUrl = s.apiUrl ?? "";
   const id = `${apiUrl}|${acct ?? ""}|${createHash("sha256").update(apiKey).digest("hex").slice(0, 16)}`;
   let client = clients.get(id);
   if (!client) {
@@ -68,8 +64,4 @@ export function contextFor(account?: string | null): Context {
 /** For tests: forget the clients (and their shared listings). */
 export function forgetClients(): void {
   clients.clear();
-}
-
-function nonEmpty(v: string | null | undefined): string | undefined {
-  return typeof v === "string" && v.trim() !== "" ? v.trim() : undefined;
 }

@@ -5,7 +5,7 @@
  * no longer be recorded. In the dynamic-provider process only (never in the program's, a test's or
  * chaser-recover's), a timer started at the first hook call (unref'd: it never keeps a process alive) notices
  * that the engine is gone, aborts every request in flight or queued (the provider's clients are made with
- * `stopped` as their signal: context.ts, and sdk/lookups.ts for the plugin's invokes) and exits.
+ * `stopped` as their signal: context.ts, and lookup.ts for the plugin's invokes) and exits.
  *
  * "Gone" is one of, seen twice in a row half a second apart (a false alarm would end a live deployment, which the
  * engine reports as a provider that exited prematurely):

@@ -9,7 +9,6 @@
  */
 import type { Difference } from "./client";
 import { ChaserApiError, NotFoundError } from "./client/errors";
-import { checkApiUrl } from "./client/config";
 import { debug } from "./client/debug";
 import { Operation, ProviderError, advise } from "./advice";
 import { Context, contextFor } from "./context";
@@ -217,15 +216,10 @@ async function withContext<T>(r: Resource<ResourceModel, unknown>, op: Operation
   }
 }
 
-/** `chaser:apiUrl` (or CHASER_API_URL), checked at preview. */
+/** `chaser:apiUrl` (or CHASER_API_URL), checked at preview by its setting's rule. */
 function checkConfiguredUrl(): void {
-  const url = settings.currentSettings().apiUrl ?? process.env.CHASER_API_URL;
-  if (!url) return;
-  try {
-    checkApiUrl(url);
-  } catch (e) {
-    throw new ProviderError(`chaser:apiUrl: ${(e as Error).message}`);
-  }
+  const problem = settings.settingProblems({ apiUrl: settings.resolveSettings().apiUrl })[0];
+  if (problem) throw new ProviderError(problem.reason);
 }
 
 /**

@@ -13,64 +13,18 @@
 import type { z } from "zod";
 import { ACCOUNT_KINDS } from "../contract";
 import { packageVersion } from "../contract/version";
-import { DEFAULT_API_URL } from "./client/config";
 import { FieldDoc, NAMED_ENUMS, ResourceModel, enumValues, inputFields, outputFields, schemaType } from "./model";
-import { AccountModel, accountKind } from "./models/account";
-import { ApiKeyModel } from "./models/apikey";
-import { AuditEventModel } from "./models/auditevent";
-import { OrganizationMemberModel } from "./models/member";
-import { ServiceAccountModel } from "./models/serviceaccount";
-import { SnapshotModel } from "./models/snapshot";
-import { SshKeyModel } from "./models/sshkey";
-import { TemplateModel } from "./models/template";
-import { WorkspaceModel } from "./models/workspace";
+import { argFields, resultFields } from "./lookup";
+import { LOOKUPS, RESULTS } from "./lookups";
+import { accountKind } from "./models/account";
 import { RESOURCES, TOKENS } from "./registry";
+import { SETTINGS, SETTING_KEYS, Setting } from "./settings";
 
 /** The models of the resources, in the registry's order. */
 export const MODELS: ResourceModel[] = RESOURCES.map((r) => r.model);
 
-/** What each lookup's result describes: the outputs of these models (secrets left out). */
-export const INFO_MODELS: Array<{ name: string; models: ResourceModel[] }> = [
-  { name: "WorkspaceInfo", models: [WorkspaceModel, TemplateModel] },
-  { name: "SnapshotInfo", models: [SnapshotModel] },
-  { name: "ApiKeyInfo", models: [ApiKeyModel] },
-  { name: "ServiceAccountInfo", models: [ServiceAccountModel] },
-  { name: "OrganizationMemberInfo", models: [OrganizationMemberModel] },
-  { name: "SshKeyInfo", models: [SshKeyModel] },
-  { name: "AccountInfo", models: [AccountModel] },
-  { name: "AuditEventInfo", models: [AuditEventModel] },
-];
-
 const LOOKUP_OPTIONS =
   "In TypeScript a plain function of the package (`import { … } from \"pulumi-chaser\"`, options `apiKey`, `apiUrl`, `account` as its last argument) with an `…Output` variant; in the other languages an invoke of the `chaser` plugin, acting with the provider's credentials in the account given by `account` (default the provider's).";
-
-/** The lookups: name, what it does, its arguments, and its result (an info type, or a list of them). */
-export const LOOKUPS: Array<{ name: string; description: string; inputs: Record<string, { type: string; description: string }>; result: string; list?: boolean }> = [
-  { name: "getWorkspace", description: "One workspace by `id` or by `name` (case-insensitive); fails when there is none.", inputs: { id: { type: "string", description: "The workspace's id." }, name: { type: "string", description: "The workspace's name (when no id)." } }, result: "WorkspaceInfo" },
-  { name: "listWorkspaces", description: "The workspaces of the account; `template` keeps only templates (true) or only other workspaces (false).", inputs: { template: { type: "boolean", description: "Keep only templates (true) or only other workspaces (false)." } }, result: "WorkspaceInfo", list: true },
-  { name: "listSnapshots", description: "The snapshots of a workspace.", inputs: { workspace: { type: "string", description: "The workspace (id or name)." } }, result: "SnapshotInfo", list: true },
-  { name: "listApiKeys", description: "The live API keys of the account, never their secrets.", inputs: {}, result: "ApiKeyInfo", list: true },
-  { name: "getAccount", description: "The account lookups and resources act in.", inputs: {}, result: "AccountInfo" },
-  { name: "listAccounts", description: "Every account the key's user belongs to.", inputs: {}, result: "AccountInfo", list: true },
-  { name: "listMembers", description: "The members of the (organization) account and their roles.", inputs: {}, result: "OrganizationMemberInfo", list: true },
-  { name: "listServiceAccounts", description: "The service accounts of the (organization) account.", inputs: {}, result: "ServiceAccountInfo", list: true },
-  { name: "listSshKeys", description: "The SSH keys registered on the account.", inputs: {}, result: "SshKeyInfo", list: true },
-  {
-    name: "listAuditEvents",
-    description: "The account's audit log, newest first: who did what to which object, and when. Needs `audit.read` for a scoped key.",
-    inputs: {
-      action: { type: "string", description: "Only this action (e.g. `workspace.name.update`)." },
-      resourceType: { type: "string", description: "Only objects of this kind (e.g. `workspace`, `snapshot`, `api_key`)." },
-      resourceId: { type: "string", description: "Only this object (its id)." },
-      status: { type: "string", description: "Only `success` or only `failure`." },
-      since: { type: "string", description: "Only events after this time (RFC 3339)." },
-      before: { type: "string", description: "Only events before this time (RFC 3339)." },
-      limit: { type: "integer", description: "At most this many events (default 100, at most 5000; pages of 500 are followed)." },
-    },
-    result: "AuditEventInfo",
-    list: true,
-  },
-];
 
 function prop(schema: z.ZodType, doc: FieldDoc, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { ...schemaType(schema), description: doc.description, ...(doc.secret ? { secret: true } : {}), ...extra };
@@ -91,11 +45,11 @@ function types(): Record<string, unknown> {
     const values = enumValues(schema).map((value) => ({ name: value.split(/[^A-Za-z0-9]+/).map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join(""), value }));
     out[TOKENS.plugin(name)] = { type: "string", description: enumDescriptions[name], enum: values };
   }
-  for (const info of INFO_MODELS) {
-    const fields = info.models.flatMap(outputFields).filter((f, i, all) => !f.meta.secret && all.findIndex((g) => g.key === f.key) === i);
-    out[TOKENS.plugin(info.name)] = {
+  for (const r of RESULTS) {
+    const fields = resultFields(r);
+    out[TOKENS.plugin(r.name)] = {
       type: "object",
-      description: `What a lookup says of ${info.name === "AccountInfo" ? "an account" : `a ${info.models[0].name}`} (camelCase, the outputs of the resource).`,
+      description: `What a lookup says of ${r.noun} (camelCase, the outputs of the resource).`,
       properties: Object.fromEntries(fields.map((f) => [f.key, prop(f.schema, f.meta)])),
       required: fields.filter((f) => f.always).map((f) => f.key),
     };
@@ -144,46 +98,28 @@ function functions(): Record<string, unknown> {
       TOKENS.plugin(l.name),
       {
         description: `${l.description} ${LOOKUP_OPTIONS}`,
-        inputs: { properties: { ...l.inputs, account: ACCOUNT_ARG } },
+        // Every argument optional, as published (provider/lookup.ts, requiredArg).
+        inputs: { properties: { ...Object.fromEntries(argFields(l).map((a) => [a.key, prop(a.schema, a.meta)])), account: ACCOUNT_ARG } },
         outputs: l.list
           ? {
-              properties: { items: { type: "array", items: { $ref: `#/types/${TOKENS.plugin(l.result)}` }, description: `The ${l.result.replace(/Info$/, "")} objects found, in the API's order.` } },
+              properties: { items: { type: "array", items: { $ref: `#/types/${TOKENS.plugin(l.result.name)}` }, description: `The ${l.result.name.replace(/Info$/, "")} objects found, in the API's order.` } },
               required: ["items"],
             }
-          : infoProperties(l.result),
+          : infoProperties(l.result.name),
       },
     ]),
   );
 }
 
-/** The provider's configuration: the same keys as `chaser:*` stack config (config.variables) and a Provider's inputs. */
+/** The provider's configuration (provider/settings.ts): `chaser:*` stack config (config.variables) and a Provider's inputs. */
 function configVariables(): Record<string, Record<string, unknown>> {
-  return {
-    apiKey: {
-      type: "string",
-      secret: true,
-      description: "API key (`sk_…`) or OAuth token for the default account. Set it with `pulumi config set --secret chaser:apiKey …`.",
-      defaultInfo: { environment: ["CHASER_API_KEY"] },
-    },
-    apiUrl: {
-      type: "string",
-      description: "Base URL of the Chaser API (plain http only for loopback, e.g. chaser-local). Checked at preview.",
-      default: DEFAULT_API_URL,
-      defaultInfo: { environment: ["CHASER_API_URL"] },
-    },
-    account: {
-      type: "string",
-      description: "The default account: account id, exact account name, or `personal`; default the key's own account (the personal account).",
-      defaultInfo: { environment: ["CHASER_ACCOUNT"] },
-    },
-    accountKeys: {
-      type: "object",
-      additionalProperties: { type: "string" },
-      secret: true,
-      description:
-        "A key per account, for resources whose `account` names another account (API keys are bound to one account): `pulumi config set --secret --path 'chaser:accountKeys.<account>' sk_…`. Checked at preview.",
-    },
-  };
+  return Object.fromEntries(
+    SETTING_KEYS.map((key) => {
+      const s: Setting = SETTINGS[key];
+      const type = s.type === "map" ? { type: "object", additionalProperties: { type: "string" } } : { type: "string" };
+      return [key, { ...type, ...(s.secret ? { secret: true } : {}), description: s.description, ...(s.default !== undefined ? { default: s.default } : {}), ...(s.env ? { defaultInfo: { environment: [s.env] } } : {}) }];
+    }),
+  );
 }
 
 /** The repository's GitHub releases, as the engine names a plugin server (github://<API host>/<owner>/<repository>). */

@@ -710,7 +710,7 @@ export interface SnapshotInfo {
   restoredAt?: string;
 }
 
-/** A ApiKey as the lookups describe it. */
+/** An ApiKey as the lookups describe it. */
 export interface ApiKeyInfo {
   /** The key's id (also the resource id). */
   keyId: string;
@@ -746,7 +746,7 @@ export interface ServiceAccountInfo {
   updatedAt?: string;
 }
 
-/** A OrganizationMember as the lookups describe it. */
+/** An OrganizationMember as the lookups describe it. */
 export interface OrganizationMemberInfo {
   /** The member's user id (also the resource id). */
   userId: string;
@@ -758,7 +758,7 @@ export interface OrganizationMemberInfo {
   createdAt?: string;
 }
 
-/** A SshKey as the lookups describe it. */
+/** An SshKey as the lookups describe it. */
 export interface SshKeyInfo {
   /** The SSH key's id (also the resource id). */
   keyId: string;

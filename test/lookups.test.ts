@@ -1,5 +1,7 @@
 /** The lookups users call from programs, against chaser-local, with credentials from options or the environment. */
-import { FUNCTIONS, getWorkspace, listApiKeys, listAuditEvents, listSnapshots, listWorkspaces } from "../sdk";
+import { invokeLookup, lookupNamed } from "../provider/lookups";
+import { resolveSettings } from "../provider/settings";
+import { getWorkspace, listApiKeys, listAuditEvents, listSnapshots, listWorkspaces } from "../sdk";
 import { Local } from "./support/local";
 
 const local = Local.forSuite();
@@ -40,7 +42,7 @@ test("credentials fall back to CHASER_API_URL / CHASER_API_KEY", async () => {
   }
 });
 
-test("listAuditEvents: the documented filters, camelCase results, pages followed past 500; the FUNCTIONS entry the plugin invokes", async () => {
+test("listAuditEvents: the documented filters, camelCase results, pages followed past 500; as the plugin invokes it", async () => {
   const w = (await local.api<any>("POST", "/v1/workspaces", { name: "api-dev", session_type: "browser" })).body;
   await local.api("PUT", `/v1/workspaces/${w.id}/name`, { name: "api-tmp" });
   await local.api("PUT", `/v1/workspaces/${w.id}/name`, { name: "API-TMP2" });
@@ -62,13 +64,33 @@ test("listAuditEvents: the documented filters, camelCase results, pages followed
   expect((await listAuditEvents({ limit: 505 }, opts)).length).toBe(505);
   await expect(listAuditEvents({ limit: 0 }, opts)).rejects.toThrow(/limit must be a whole number from 1 to 5000/);
   await expect(listAuditEvents({ since: "yesterday" }, opts)).rejects.toThrow(/since must be an RFC 3339 time/);
-  expect(Object.keys(FUNCTIONS)).toContain("listAuditEvents");
-  // As the plugin's Invoke calls it: untyped arguments, those not of their type left out
-  const invoked = (await FUNCTIONS.listAuditEvents({ action: "workspace.create", limit: 1, resourceType: 7 }, opts)) as Array<{ action: string }>;
-  expect(invoked.map((e) => e.action)).toEqual(["workspace.create"]);
+  // As the plugin's Invoke calls it (the provider's settings as the stack's): untyped arguments, those not of their type left out
+  const invoked = (await invokeLookup(lookupNamed("listAuditEvents")!, { action: "workspace.create", limit: 1, resourceType: 7 }, opts)) as { items: Array<{ action: string }> };
+  expect(invoked.items.map((e) => e.action)).toEqual(["workspace.create"]);
 }, 60_000);
 
 test("listAuditEvents: a key without audit.read is refused with the scope named", async () => {
   const k = (await local.api<any>("POST", "/v1/keys", { name: "reader", scopes: ["workspaces.read"] })).body.key;
   await expect(listAuditEvents({}, { ...opts, apiKey: k })).rejects.toThrow(/audit\.read/);
+});
+
+test("an argument's rule is checked in the same words for the main entry and the plugin's invoke, before any request", async () => {
+  await local.clearRequests();
+  const invoke = (name: string, raw: Record<string, unknown>) => invokeLookup(lookupNamed(name)!, raw, opts);
+  await expect(listAuditEvents({ status: "bogus" as "success" }, opts)).rejects.toThrow("listAuditEvents: status must be success or failure (got 'bogus')");
+  await expect(invoke("listAuditEvents", { status: "bogus" })).rejects.toThrow("listAuditEvents: status must be success or failure (got 'bogus')");
+  await expect(invoke("listAuditEvents", { limit: 5001 })).rejects.toThrow("listAuditEvents: limit must be a whole number from 1 to 5000 (got 5001)");
+  await expect(invoke("listAuditEvents", { before: "soon" })).rejects.toThrow("listAuditEvents: before must be an RFC 3339 time (got 'soon')");
+  // TypeScript requires a workspace; an invoke without one (schema.json keeps it optional) is refused, naming it.
+  await expect(invoke("listSnapshots", {})).rejects.toThrow("listSnapshots: workspace is required: The workspace (id or name).");
+  expect(await local.calls()).toEqual([]);
+});
+
+test("settings resolve explicit > stack config > environment > default, a blank value giving nothing", () => {
+  const env = { CHASER_API_URL: "http://127.0.0.1:1", CHASER_API_KEY: "sk_env", CHASER_ACCOUNT: "from-env" };
+  const stack = { apiKey: "sk_stack", account: " ", accountKeys: { Acme: "sk_acme" } };
+  const r = resolveSettings({ account: "Acme" }, stack, env);
+  expect([r.apiKey, r.apiUrl, r.account, r.from]).toEqual(["sk_stack", "http://127.0.0.1:1", "Acme", { apiKey: "chaser:apiKey", apiUrl: "CHASER_API_URL", account: "explicit", accountKeys: "chaser:accountKeys" }]);
+  expect(resolveSettings({}, stack, env).account).toBe("from-env");
+  expect(resolveSettings({}, {}, {})).toEqual({ apiUrl: "https://api.chaser.sh", from: { apiUrl: "default" } });
 });

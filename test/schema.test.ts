@@ -6,11 +6,13 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { pluginLookupsSource, pluginSdkSource, sdkSource } from "../provider/codegen";
+import { lookupsSource, pluginLookupsSource, pluginProviderSource, pluginSdkSource, sdkSource } from "../provider/codegen";
 import { inputFields } from "../provider/model";
 import { hooksOf } from "../provider/hooks";
 import { RESOURCES, TOKENS } from "../provider/registry";
-import { LOOKUPS, buildSchema } from "../provider/schema";
+import { argFields } from "../provider/lookup";
+import { LOOKUPS } from "../provider/lookups";
+import { buildSchema } from "../provider/schema";
 import * as lookups from "../sdk/lookups";
 
 const committed = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "schema.json"), "utf8"));
@@ -59,13 +61,15 @@ describe("schema.json", () => {
     expect(committed).toEqual(buildSchema());
   });
 
-  test("sdk/resources.ts is what the models generate (run `make schema`)", () => {
+  test("sdk/resources.ts and sdk/lookups.ts are what the models and the lookups generate (run `make schema`)", () => {
     expect(fs.readFileSync(path.join(__dirname, "..", "sdk", "resources.ts"), "utf8")).toBe(sdkSource());
+    expect(fs.readFileSync(path.join(__dirname, "..", "sdk", "lookups.ts"), "utf8")).toBe(lookupsSource());
   });
 
-  test("sdk/plugin/resources.ts and sdk/plugin/lookups.ts are what the models generate (run `make schema`)", () => {
+  test("sdk/plugin/resources.ts, lookups.ts and provider.ts are what the models, the lookups and the settings generate (run `make schema`)", () => {
     expect(fs.readFileSync(path.join(__dirname, "..", "sdk", "plugin", "resources.ts"), "utf8")).toBe(pluginSdkSource());
     expect(fs.readFileSync(path.join(__dirname, "..", "sdk", "plugin", "lookups.ts"), "utf8")).toBe(pluginLookupsSource());
+    expect(fs.readFileSync(path.join(__dirname, "..", "sdk", "plugin", "provider.ts"), "utf8")).toBe(pluginProviderSource());
   });
 
   test("declares the provider configuration: the keys as secrets, the environment fallbacks as defaultInfo", () => {
@@ -106,11 +110,11 @@ describe("schema.json", () => {
   test("functions take their arguments plus `account`; a get… returns the info object, a list… `{ items }` of them", () => {
     for (const l of LOOKUPS) {
       const f = committed.functions[TOKENS.plugin(l.name)];
-      expect(Object.keys(f.inputs.properties).sort()).toEqual([...Object.keys(l.inputs), "account"].sort());
+      expect(Object.keys(f.inputs.properties).sort()).toEqual([...argFields(l).map((a) => a.key), "account"].sort());
       expect(f.inputs.required ?? []).toEqual([]);
-      const info = committed.types[TOKENS.plugin(l.result)];
+      const info = committed.types[TOKENS.plugin(l.result.name)];
       if (l.list) {
-        expect(f.outputs).toMatchObject({ properties: { items: { type: "array", items: { $ref: `#/types/${TOKENS.plugin(l.result)}` } } }, required: ["items"] });
+        expect(f.outputs).toMatchObject({ properties: { items: { type: "array", items: { $ref: `#/types/${TOKENS.plugin(l.result.name)}` } } }, required: ["items"] });
       } else {
         expect(f.outputs).toEqual({ properties: info.properties, required: info.required });
       }

@@ -1,7 +1,7 @@
 /**
  * The `chaser` provider plugin: Pulumi's ResourceProvider gRPC service, answered by the same hooks the dynamic
  * resources use (provider/resource.ts over the models of provider/models/), for every resource of the registry
- * under its token `chaser:index:<Name>`, and every lookup of sdk/lookups.ts as a function `chaser:index:<name>`.
+ * under its token `chaser:index:<Name>`, and every lookup of provider/lookups/ as a function `chaser:index:<name>`.
  * Nothing here knows a resource: a resource added to the registry is served by both flavours.
  *
  * What the plugin adds to the hooks is only what the protocol asks: the configuration (CheckConfig, DiffConfig,
@@ -13,15 +13,13 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { packageVersion } from "../../contract/version";
 import { ProviderError } from "../advice";
-import { checkApiUrl } from "../client/config";
 import { debug } from "../client/debug";
-import { accountFor, credentialFor } from "../context";
 import { pulumiModule } from "../grpc-modules";
 import { hooksOf } from "../hooks";
 import { inputFields, outputFields } from "../model";
 import { ResourceKind, TOKENS, resourceOfToken } from "../registry";
 import type { Hooks } from "../resource";
-import { configure as configureSettings, currentSettings, parseAccountKeys } from "../settings";
+import { SECRET_SETTINGS, SETTING_KEYS, configure as configureSettings, currentSettings, settingProblems } from "../settings";
 import { UNKNOWN, isUnknown, same } from "../values";
 import { Props, fromWire, nameOfUrn, toWire, withoutTransient } from "./props";
 
@@ -40,10 +38,6 @@ export function schemaText(): string {
   if (!root) throw new Error(`schema.json not found above ${__dirname}`);
   return fs.readFileSync(path.join(root, "schema.json"), "utf8");
 }
-
-/** The configuration keys, as `chaser:<key>` in stack config and as an explicit provider's inputs. */
-const CONFIG_KEYS = ["apiKey", "apiUrl", "account", "accountKeys"] as const;
-const SECRET_CONFIG = new Set(["apiKey", "accountKeys"]);
 
 type Grpc = typeof import("@grpc/grpc-js");
 // The generated message classes (google-protobuf): typed loosely, they are used through their setters.
@@ -115,35 +109,17 @@ export class ChaserProvider {
     return res;
   }
 
-  /** The configuration's problems, per key (the same rules `configure` applies). */
+  /** The configuration's problems, per key: the settings' rules (provider/settings.ts), and the plugin's version. */
   private configFailures(config: Props): { property: string; reason: string }[] {
-    const failures: { property: string; reason: string }[] = [];
-    for (const [k, v] of Object.entries(config)) {
-      if (isUnknown(v) || v === undefined || v === null) continue;
-      if (!(CONFIG_KEYS as readonly string[]).includes(k) && k !== "version") continue;
-      if (k === "accountKeys") {
-        try {
-          parseAccountKeys(typeof v === "string" ? v : JSON.stringify(v));
-        } catch (e) {
-          failures.push({ property: k, reason: (e as Error).message });
-        }
-      } else if (typeof v !== "string") {
-        failures.push({ property: k, reason: `chaser:${k} must be a string` });
-      } else if (k === "apiUrl" && v !== "") {
-        try {
-          checkApiUrl(v);
-        } catch (e) {
-          failures.push({ property: k, reason: `chaser:apiUrl: ${(e as Error).message}` });
-        }
-      }
-    }
-    return failures;
+    const v = config.version;
+    const version = v === undefined || v === null || isUnknown(v) || typeof v === "string" ? [] : [{ property: "version", reason: "chaser:version must be a string" }];
+    return [...settingProblems(config, (x) => !isUnknown(x)), ...version];
   }
 
   checkConfig(req: Msg): Msg {
     const news = fromWire(req.getNews()?.toJavaScript());
     const res = new this.p.provider.CheckResponse();
-    const secrets = new Set([...news.secrets, ...[...SECRET_CONFIG].filter((k) => k in news.props)]);
+    const secrets = new Set([...news.secrets, ...SECRET_SETTINGS.filter((k) => k in news.props)]);
     res.setInputs(this.struct(toWire(news.props, secrets)));
     res.setFailuresList(this.configFailures(news.props).map((f) => this.failure(f)));
     return res;
@@ -152,7 +128,7 @@ export class ChaserProvider {
   diffConfig(req: Msg): Msg {
     const olds = fromWire(req.getOldInputs()?.toJavaScript() ?? req.getOlds()?.toJavaScript()).props;
     const news = fromWire(req.getNews()?.toJavaScript()).props;
-    const changed = CONFIG_KEYS.filter((k) => isUnknown(news[k]) || !same(olds[k], news[k]));
+    const changed = SETTING_KEYS.filter((k) => isUnknown(news[k]) || !same(olds[k], news[k]));
     const res = new this.p.provider.DiffResponse();
     res.setChanges(changed.length ? this.p.provider.DiffResponse.DiffChanges.DIFF_SOME : this.p.provider.DiffResponse.DiffChanges.DIFF_NONE);
     res.setDiffsList(changed);
@@ -173,7 +149,7 @@ export class ChaserProvider {
       }
       return vars[`chaser:config:${short}`] ?? vars[`chaser:${short}`];
     };
-    const failures = this.configFailures(Object.fromEntries(CONFIG_KEYS.map((k) => [k, get(k)])));
+    const failures = this.configFailures(Object.fromEntries(SETTING_KEYS.map((k) => [k, get(k)])));
     if (failures.length) throw new ProviderError(failures.map((f) => f.reason).join("; "));
     configureSettings({ get });
     const res = new this.p.provider.ConfigureResponse();
@@ -332,16 +308,12 @@ export class ChaserProvider {
 
   async invoke(req: Msg): Promise<Msg> {
     const tok: string = req.getTok();
-    const name = tok.startsWith("chaser:index:") ? tok.slice("chaser:index:".length) : "";
-    const { FUNCTIONS } = await import("../../sdk/lookups");
-    const fn = Object.prototype.hasOwnProperty.call(FUNCTIONS, name) ? FUNCTIONS[name] : undefined;
-    if (!fn) throw new ProviderError(`the chaser provider has no function '${tok}'`);
-    const args = fromWire(req.getArgs()?.toJavaScript()).props;
-    const account = accountFor(typeof args.account === "string" ? args.account : undefined);
-    const s = currentSettings();
-    const result = await fn(args, { apiKey: credentialFor(account).apiKey, apiUrl: s.apiUrl ?? process.env.CHASER_API_URL, account });
+    const { invokeLookup, lookupNamed } = await import("../lookups");
+    const l = tok.startsWith("chaser:index:") ? lookupNamed(tok.slice("chaser:index:".length)) : undefined;
+    if (!l) throw new ProviderError(`the chaser provider has no function '${tok}'`);
+    const result = await invokeLookup(l, fromWire(req.getArgs()?.toJavaScript()).props, currentSettings());
     const res = new this.p.provider.InvokeResponse();
-    res.setReturn(this.struct(JSON.parse(JSON.stringify(Array.isArray(result) ? { items: result } : result))));
+    res.setReturn(this.struct(JSON.parse(JSON.stringify(result))));
     return res;
   }
 

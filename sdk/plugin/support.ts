@@ -1,5 +1,5 @@
-/** What the generated plugin classes (sdk/plugin/resources.ts) share beyond ../support. */
-import type * as pulumi from "@pulumi/pulumi";
+/** What the generated plugin classes (sdk/plugin/resources.ts, lookups.ts, provider.ts) share beyond ../support. */
+import * as pulumi from "@pulumi/pulumi";
 
 /**
  * The properties a resource of the plugin registers: a slot for every output, then the arguments. No logical
@@ -14,6 +14,11 @@ export function pluginProps(args: object | undefined, keys: string[]): Record<st
 /** The options with the dynamic resource's type as an alias (a stack moves to the plugin keeping its objects). */
 export function movedFrom(opts: pulumi.CustomResourceOptions | undefined, dynamicType: string): pulumi.CustomResourceOptions {
   return { ...opts, aliases: [...(opts?.aliases ?? []), { type: dynamicType }] };
+}
+
+/** An input kept secret (a Provider's secret settings); absent stays absent. */
+export function secretInput<T>(v: pulumi.Input<T> | undefined): pulumi.Output<pulumi.Unwrap<T>> | undefined {
+  return v === undefined ? undefined : pulumi.secret(v);
 }
 
 /** Options of the plugin's lookups: the invoke's (`provider`, `parent`) and, as in the main entry, `account`. */

@@ -12,7 +12,7 @@ namespace PulumiChaser.Chaser.Outputs
 {
 
     /// <summary>
-    /// What a lookup says of a AuditEvent (camelCase, the outputs of the resource).
+    /// What a lookup says of an event of the audit log (camelCase, the outputs of the resource).
     /// </summary>
     [OutputType]
     public sealed class AuditEventInfo

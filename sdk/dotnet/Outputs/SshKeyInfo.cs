@@ -12,7 +12,7 @@ namespace PulumiChaser.Chaser.Outputs
 {
 
     /// <summary>
-    /// What a lookup says of a SshKey (camelCase, the outputs of the resource).
+    /// What a lookup says of an SshKey (camelCase, the outputs of the resource).
     /// </summary>
     [OutputType]
     public sealed class SshKeyInfo

@@ -149,7 +149,7 @@ func (o AccountInfoArrayOutput) Index(i pulumi.IntInput) AccountInfoOutput {
 	}).(AccountInfoOutput)
 }
 
-// What a lookup says of a ApiKey (camelCase, the outputs of the resource).
+// What a lookup says of an ApiKey (camelCase, the outputs of the resource).
 type ApiKeyInfo struct {
 	// Creation time (RFC 3339).
 	CreatedAt *string `pulumi:"createdAt"`
@@ -180,7 +180,7 @@ type ApiKeyInfoInput interface {
 	ToApiKeyInfoOutputWithContext(context.Context) ApiKeyInfoOutput
 }
 
-// What a lookup says of a ApiKey (camelCase, the outputs of the resource).
+// What a lookup says of an ApiKey (camelCase, the outputs of the resource).
 type ApiKeyInfoArgs struct {
 	// Creation time (RFC 3339).
 	CreatedAt pulumi.StringPtrInput `pulumi:"createdAt"`
@@ -237,7 +237,7 @@ func (i ApiKeyInfoArray) ToApiKeyInfoArrayOutputWithContext(ctx context.Context)
 	return pulumi.ToOutputWithContext(ctx, i).(ApiKeyInfoArrayOutput)
 }
 
-// What a lookup says of a ApiKey (camelCase, the outputs of the resource).
+// What a lookup says of an ApiKey (camelCase, the outputs of the resource).
 type ApiKeyInfoOutput struct{ *pulumi.OutputState }
 
 func (ApiKeyInfoOutput) ElementType() reflect.Type {
@@ -312,7 +312,7 @@ func (o ApiKeyInfoArrayOutput) Index(i pulumi.IntInput) ApiKeyInfoOutput {
 	}).(ApiKeyInfoOutput)
 }
 
-// What a lookup says of a AuditEvent (camelCase, the outputs of the resource).
+// What a lookup says of an event of the audit log (camelCase, the outputs of the resource).
 type AuditEventInfo struct {
 	// What was done, e.g. `workspace.name.update`, `api_key.revoke`.
 	Action string `pulumi:"action"`
@@ -347,7 +347,7 @@ type AuditEventInfoInput interface {
 	ToAuditEventInfoOutputWithContext(context.Context) AuditEventInfoOutput
 }
 
-// What a lookup says of a AuditEvent (camelCase, the outputs of the resource).
+// What a lookup says of an event of the audit log (camelCase, the outputs of the resource).
 type AuditEventInfoArgs struct {
 	// What was done, e.g. `workspace.name.update`, `api_key.revoke`.
 	Action pulumi.StringInput `pulumi:"action"`
@@ -408,7 +408,7 @@ func (i AuditEventInfoArray) ToAuditEventInfoArrayOutputWithContext(ctx context.
 	return pulumi.ToOutputWithContext(ctx, i).(AuditEventInfoArrayOutput)
 }
 
-// What a lookup says of a AuditEvent (camelCase, the outputs of the resource).
+// What a lookup says of an event of the audit log (camelCase, the outputs of the resource).
 type AuditEventInfoOutput struct{ *pulumi.OutputState }
 
 func (AuditEventInfoOutput) ElementType() reflect.Type {
@@ -493,7 +493,7 @@ func (o AuditEventInfoArrayOutput) Index(i pulumi.IntInput) AuditEventInfoOutput
 	}).(AuditEventInfoOutput)
 }
 
-// What a lookup says of a OrganizationMember (camelCase, the outputs of the resource).
+// What a lookup says of an OrganizationMember (camelCase, the outputs of the resource).
 type OrganizationMemberInfo struct {
 	// When they became a member (RFC 3339).
 	CreatedAt *string `pulumi:"createdAt"`
@@ -516,7 +516,7 @@ type OrganizationMemberInfoInput interface {
 	ToOrganizationMemberInfoOutputWithContext(context.Context) OrganizationMemberInfoOutput
 }
 
-// What a lookup says of a OrganizationMember (camelCase, the outputs of the resource).
+// What a lookup says of an OrganizationMember (camelCase, the outputs of the resource).
 type OrganizationMemberInfoArgs struct {
 	// When they became a member (RFC 3339).
 	CreatedAt pulumi.StringPtrInput `pulumi:"createdAt"`
@@ -565,7 +565,7 @@ func (i OrganizationMemberInfoArray) ToOrganizationMemberInfoArrayOutputWithCont
 	return pulumi.ToOutputWithContext(ctx, i).(OrganizationMemberInfoArrayOutput)
 }
 
-// What a lookup says of a OrganizationMember (camelCase, the outputs of the resource).
+// What a lookup says of an OrganizationMember (camelCase, the outputs of the resource).
 type OrganizationMemberInfoOutput struct{ *pulumi.OutputState }
 
 func (OrganizationMemberInfoOutput) ElementType() reflect.Type {
@@ -901,7 +901,7 @@ func (o SnapshotInfoArrayOutput) Index(i pulumi.IntInput) SnapshotInfoOutput {
 	}).(SnapshotInfoOutput)
 }
 
-// What a lookup says of a SshKey (camelCase, the outputs of the resource).
+// What a lookup says of an SshKey (camelCase, the outputs of the resource).
 type SshKeyInfo struct {
 	// The comment of the key line, if any.
 	Comment *string `pulumi:"comment"`
@@ -924,7 +924,7 @@ type SshKeyInfoInput interface {
 	ToSshKeyInfoOutputWithContext(context.Context) SshKeyInfoOutput
 }
 
-// What a lookup says of a SshKey (camelCase, the outputs of the resource).
+// What a lookup says of an SshKey (camelCase, the outputs of the resource).
 type SshKeyInfoArgs struct {
 	// The comment of the key line, if any.
 	Comment pulumi.StringPtrInput `pulumi:"comment"`
@@ -973,7 +973,7 @@ func (i SshKeyInfoArray) ToSshKeyInfoArrayOutputWithContext(ctx context.Context)
 	return pulumi.ToOutputWithContext(ctx, i).(SshKeyInfoArrayOutput)
 }
 
-// What a lookup says of a SshKey (camelCase, the outputs of the resource).
+// What a lookup says of an SshKey (camelCase, the outputs of the resource).
 type SshKeyInfoOutput struct{ *pulumi.OutputState }
 
 func (SshKeyInfoOutput) ElementType() reflect.Type {

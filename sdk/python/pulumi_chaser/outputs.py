@@ -99,7 +99,7 @@ class AccountInfo(dict):
 @pulumi.output_type
 class ApiKeyInfo(dict):
     """
-    What a lookup says of a ApiKey (camelCase, the outputs of the resource).
+    What a lookup says of an ApiKey (camelCase, the outputs of the resource).
     """
     def __init__(__self__, *,
                  full_access: _builtins.bool,
@@ -111,7 +111,7 @@ class ApiKeyInfo(dict):
                  last_used_at: Optional[_builtins.str] = None,
                  service_account_id: Optional[_builtins.str] = None):
         """
-        What a lookup says of a ApiKey (camelCase, the outputs of the resource).
+        What a lookup says of an ApiKey (camelCase, the outputs of the resource).
 
         :param _builtins.bool full_access: Whether the key has full access.
         :param _builtins.str key_id: The key's id (also the resource id).
@@ -203,7 +203,7 @@ class ApiKeyInfo(dict):
 @pulumi.output_type
 class AuditEventInfo(dict):
     """
-    What a lookup says of a AuditEvent (camelCase, the outputs of the resource).
+    What a lookup says of an event of the audit log (camelCase, the outputs of the resource).
     """
     def __init__(__self__, *,
                  action: _builtins.str,
@@ -217,7 +217,7 @@ class AuditEventInfo(dict):
                  status: Optional[_builtins.str] = None,
                  summary: Optional[_builtins.str] = None):
         """
-        What a lookup says of a AuditEvent (camelCase, the outputs of the resource).
+        What a lookup says of an event of the audit log (camelCase, the outputs of the resource).
 
         :param _builtins.str action: What was done, e.g. `workspace.name.update`, `api_key.revoke`.
         :param _builtins.str actor_id: The id of the user or service account that acted.
@@ -334,7 +334,7 @@ class AuditEventInfo(dict):
 @pulumi.output_type
 class OrganizationMemberInfo(dict):
     """
-    What a lookup says of a OrganizationMember (camelCase, the outputs of the resource).
+    What a lookup says of an OrganizationMember (camelCase, the outputs of the resource).
     """
     def __init__(__self__, *,
                  email: _builtins.str,
@@ -342,7 +342,7 @@ class OrganizationMemberInfo(dict):
                  user_id: _builtins.str,
                  created_at: Optional[_builtins.str] = None):
         """
-        What a lookup says of a OrganizationMember (camelCase, the outputs of the resource).
+        What a lookup says of an OrganizationMember (camelCase, the outputs of the resource).
 
         :param _builtins.str email: The member's email address.
         :param _builtins.str role: The member's role.
@@ -543,7 +543,7 @@ class SnapshotInfo(dict):
 @pulumi.output_type
 class SshKeyInfo(dict):
     """
-    What a lookup says of a SshKey (camelCase, the outputs of the resource).
+    What a lookup says of an SshKey (camelCase, the outputs of the resource).
     """
     def __init__(__self__, *,
                  fingerprint: _builtins.str,
@@ -551,7 +551,7 @@ class SshKeyInfo(dict):
                  comment: Optional[_builtins.str] = None,
                  created_at: Optional[_builtins.str] = None):
         """
-        What a lookup says of a SshKey (camelCase, the outputs of the resource).
+        What a lookup says of an SshKey (camelCase, the outputs of the resource).
 
         :param _builtins.str fingerprint: The key's fingerprint, `SHA256:…` as `ssh-keygen -l` prints it.
         :param _builtins.str key_id: The SSH key's id (also the resource id).
