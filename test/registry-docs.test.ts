@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { RESOURCES, TOKENS } from "../provider/registry";
 import { buildSchema } from "../provider/schema";
-import { FUNCTIONS } from "../sdk/lookups";
+import { LOOKUPS } from "../provider/lookups";
 
 const DOCS = path.join(__dirname, "..", "docs");
 const read = (f: string) => fs.readFileSync(path.join(DOCS, f), "utf8");
@@ -34,7 +34,7 @@ test("_index.md lists every resource of the registry with its token, and every f
   const rows = [...text.matchAll(/^\| `(\w+)` \| `([\w:]+)` \|/gm)].map((m) => [m[1], m[2]]);
   expect(rows).toEqual(RESOURCES.map((r) => [r.name, TOKENS.plugin(r.name)]));
   const functions = /## Functions\n\n([\s\S]*?)\(tokens/.exec(text)![1];
-  expect([...functions.matchAll(/`(\w+)`/g)].map((m) => m[1]).sort()).toEqual(Object.keys(FUNCTIONS).sort());
+  expect([...functions.matchAll(/`(\w+)`/g)].map((m) => m[1]).sort()).toEqual(LOOKUPS.map((l) => l.name).sort());
 });
 
 test("_index.md's YAML example uses the schema's types and input properties", () => {

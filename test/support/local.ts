@@ -119,9 +119,11 @@ export interface CallOptions {
   headers?: Record<string, string>;
   /**
    * Send again when a kept-alive connection turns out closed by the server before the request went out (undici:
-   * "other side closed"). Not for requests a fault may cut off (`reset`, `drop`): those must reject.
+   * "other side closed"). Not for requests a fault may cut off (`reset`, `drop`): those must reject. `"controls"`:
+   * also when the connection was reset (ECONNRESET): a kept-alive connection the server closed as the request went
+   * out on a loaded machine; only for test controls, which faults never touch.
    */
-  resendClosed?: boolean;
+  resendClosed?: boolean | "controls";
 }
 
 export interface Answer<T = any> {
@@ -139,13 +141,13 @@ export async function callApi<T = any>(url: string, method: string, path: string
   const payload = opts.raw ?? (body === undefined ? undefined : JSON.stringify(body));
   if (payload !== undefined) headers["content-type"] ??= "application/json";
   const init = { method, headers, body: payload };
-  const res = opts.resendClosed ? await fetchResendingClosed(`${url}${path}`, init) : await fetch(`${url}${path}`, init);
+  const res = opts.resendClosed ? await fetchResendingClosed(`${url}${path}`, init, opts.resendClosed === "controls") : await fetch(`${url}${path}`, init);
   return { status: res.status, body: parsed(await res.text()) as T, headers: res.headers };
 }
 
 /** A test control's answer, whatever its status. Controls need the header `X-Chaser-Local: 1` (and a loopback Host, which fetch sends). */
 export async function controlAnswer(url: string, method: string, path: string, body?: unknown): Promise<Answer> {
-  return callApi(url, method, `/_local${path}`, body, { headers: { "x-chaser-local": "1" }, resendClosed: true });
+  return callApi(url, method, `/_local${path}`, body, { headers: { "x-chaser-local": "1" }, resendClosed: "controls" });
 }
 
 /** A test control's body; rejects unless it succeeded (the error carries `status` and `body`). */
@@ -167,12 +169,13 @@ function parsed(text: string): unknown {
   }
 }
 
-async function fetchResendingClosed(url: string, init: RequestInit): Promise<Response> {
+async function fetchResendingClosed(url: string, init: RequestInit, reset = false): Promise<Response> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await fetch(url, init);
     } catch (e) {
-      if (attempt >= 3 || (e as { cause?: { code?: string } })?.cause?.code !== "UND_ERR_SOCKET") throw e;
+      const code = (e as { cause?: { code?: string } })?.cause?.code;
+      if (attempt >= 3 || !(code === "UND_ERR_SOCKET" || (reset && code === "ECONNRESET"))) throw e;
     }
   }
 }
