@@ -11,13 +11,15 @@ import (
 	"strings"
 
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
+
+	"github.com/pulumi-chaser/engine/internal/langhost"
 )
 
 // GetRequiredPackages reports the packages whose plugins the program needs: every module its go.mod requires that
 // ships a pulumi-plugin.json with `resource: true` (what Pulumi's Go SDK generator writes beside a provider's SDK).
 // As upstream documents it, a failure to list the modules is not an error: the program then needs nothing.
 func (h *host) GetRequiredPackages(ctx context.Context, req *pulumirpc.GetRequiredPackagesRequest) (*pulumirpc.GetRequiredPackagesResponse, error) {
-	dir := programDirectory(req.GetInfo(), "")
+	dir := langhost.ProgramDirectory(req.GetInfo(), "")
 	pkgs, err := requiredPackages(ctx, dir)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "pulumi-language-go: the packages the program in %s needs are unknown: %v\n", dir, err)
@@ -28,7 +30,7 @@ func (h *host) GetRequiredPackages(ctx context.Context, req *pulumirpc.GetRequir
 
 // GetRequiredPlugins is the older form of GetRequiredPackages (engines before packages were parameterizable).
 func (h *host) GetRequiredPlugins(ctx context.Context, req *pulumirpc.GetRequiredPluginsRequest) (*pulumirpc.GetRequiredPluginsResponse, error) {
-	dir := programDirectory(req.GetInfo(), req.GetPwd()) //nolint:staticcheck // older engines send only Pwd
+	dir := langhost.ProgramDirectory(req.GetInfo(), req.GetPwd()) //nolint:staticcheck // older engines send only Pwd
 	pkgs, err := requiredPackages(ctx, dir)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "pulumi-language-go: the plugins the program in %s needs are unknown: %v\n", dir, err)

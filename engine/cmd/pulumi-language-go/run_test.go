@@ -193,7 +193,8 @@ func TestRunBuildsAndRunsTheProgram(t *testing.T) {
 	t.Setenv("REPORT", report)
 	t.Setenv("GOWORK", "off")
 	t.Setenv("TMPDIR", t.TempDir()) // the temporary builds: none may be left
-	h := &host{engineAddress: "127.0.0.1:9"}
+	h := &host{}
+	h.SetEngineAddress("127.0.0.1:9")
 	run := func(stack string) *pulumirpc.RunResponse {
 		t.Helper()
 		resp, err := h.Run(context.Background(), &pulumirpc.RunRequest{

@@ -9,78 +9,20 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
-	"google.golang.org/protobuf/types/known/emptypb"
 
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
+
+	"github.com/pulumi-chaser/engine/internal/langhost"
 )
 
-// host serves the LanguageRuntime service. The embedded Unimplemented server answers codes.Unimplemented for
-// everything not defined here (Template, Pack, Link, GenerateProject/Program/Package, RunPlugin, Cancel, …).
+// host serves the LanguageRuntime service for Node.js programs, over langhost.Base (the engine's address, what
+// runs, Handshake, GetPluginInfo, RuntimeOptionsPrompts; codes.Unimplemented for everything neither defines:
+// Template, Pack, Link, GenerateProject/Package, Cancel, …).
 type host struct {
-	pulumirpc.UnimplementedLanguageRuntimeServer
-
-	tracing string
-
-	mu            sync.Mutex
-	engineAddress string
-
-	// stopping ends when the engine is gone (lifeline.go): every running program is cancelled with it.
-	stopping context.Context
-	active   int
-}
-
-// begin registers a running program; its context also ends when the host stops.
-func (h *host) begin(ctx context.Context) (context.Context, func()) {
-	h.mu.Lock()
-	h.active++
-	h.mu.Unlock()
-	ctx, cancel := context.WithCancel(ctx)
-	var unhook func() bool = func() bool { return false }
-	if h.stopping != nil {
-		unhook = context.AfterFunc(h.stopping, cancel)
-	}
-	return ctx, func() {
-		unhook()
-		cancel()
-		h.mu.Lock()
-		h.active--
-		h.mu.Unlock()
-	}
-}
-
-// running reports whether a program is still running.
-func (h *host) running() bool {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.active > 0
-}
-
-func (h *host) setEngineAddress(addr string) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.engineAddress = addr
-}
-
-func (h *host) engine() string {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.engineAddress
-}
-
-// Handshake is only called when the engine attaches to an already running host (PULUMI_DEBUG_LANGUAGES).
-func (h *host) Handshake(_ context.Context, req *pulumirpc.LanguageHandshakeRequest) (*pulumirpc.LanguageHandshakeResponse, error) {
-	if addr := req.GetEngineAddress(); addr != "" {
-		h.setEngineAddress(addr)
-	}
-	return &pulumirpc.LanguageHandshakeResponse{}, nil
-}
-
-func (h *host) GetPluginInfo(context.Context, *emptypb.Empty) (*pulumirpc.PluginInfo, error) {
-	return &pulumirpc.PluginInfo{Version: pluginVersion()}, nil
+	langhost.Base
 }
 
 // GetRequiredPlugins and GetRequiredPackages report nothing: the programs this host serves use dynamic
@@ -92,11 +34,6 @@ func (h *host) GetRequiredPlugins(context.Context, *pulumirpc.GetRequiredPlugins
 
 func (h *host) GetRequiredPackages(context.Context, *pulumirpc.GetRequiredPackagesRequest) (*pulumirpc.GetRequiredPackagesResponse, error) {
 	return &pulumirpc.GetRequiredPackagesResponse{}, nil
-}
-
-// RuntimeOptionsPrompts asks nothing (`pulumi new` keeps the template's runtime options).
-func (h *host) RuntimeOptionsPrompts(context.Context, *pulumirpc.RuntimeOptionsRequest) (*pulumirpc.RuntimeOptionsResponse, error) {
-	return &pulumirpc.RuntimeOptionsResponse{}, nil
 }
 
 // About reports the node executable and its version (`pulumi about`).
@@ -112,14 +49,14 @@ func (h *host) About(ctx context.Context, _ *pulumirpc.AboutRequest) (*pulumirpc
 	return &pulumirpc.AboutResponse{
 		Executable: node,
 		Version:    strings.TrimPrefix(strings.TrimSpace(string(out)), "v"),
-		Metadata:   map[string]string{"languageHost": "pulumi-chaser " + pluginVersion()},
+		Metadata:   map[string]string{"languageHost": "pulumi-chaser " + langhost.Version()},
 	}, nil
 }
 
 // GetProgramDependencies lists package.json's dependencies and devDependencies, with the version installed in
 // node_modules when there is one, else the declared range.
 func (h *host) GetProgramDependencies(_ context.Context, req *pulumirpc.GetProgramDependenciesRequest) (*pulumirpc.GetProgramDependenciesResponse, error) {
-	dir := programDirectory(req.GetInfo(), req.GetPwd())
+	dir := langhost.ProgramDirectory(req.GetInfo(), req.GetPwd())
 	pkg, err := readPackageJSON(dir)
 	if err != nil {
 		if os.IsNotExist(err) {
@@ -157,15 +94,6 @@ func readPackageJSON(dir string) (*packageJSON, error) {
 		return nil, fmt.Errorf("reading %s: %w", file, err)
 	}
 	return &pkg, nil
-}
-
-// programDirectory is the directory of the program (Pulumi.yaml's `main` directory, else the project root);
-// fallback is the deprecated per-request directory older engines send.
-func programDirectory(info *pulumirpc.ProgramInfo, fallback string) string {
-	if d := info.GetProgramDirectory(); d != "" {
-		return d
-	}
-	return fallback
 }
 
 // runtimeOptions are the `runtime.options` of Pulumi.yaml this host understands.

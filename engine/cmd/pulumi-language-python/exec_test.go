@@ -59,7 +59,8 @@ func stubbed(t *testing.T, program string, mutate func(*pulumirpc.RunRequest)) (
 	if mutate != nil {
 		mutate(req)
 	}
-	h := &host{engineAddress: "127.0.0.1:2"}
+	h := &host{}
+	h.SetEngineAddress("127.0.0.1:2")
 	resp, err := h.Run(context.Background(), req)
 	if err != nil {
 		t.Fatal(err)
@@ -138,7 +139,7 @@ func TestRunReportsProgramFailuresAsUpstreamDoes(t *testing.T) {
 
 	// A RunError: its message alone, exit 1, which the host reports as a failure.
 	resp, record, _ = stubbed(t, "import pulumi\nraise pulumi.RunError('bad config')\n", nil)
-	if resp.Bail || resp.Error != "program exited with non-zero exit code: 1" {
+	if resp.Bail || resp.Error != "Program exited with non-zero exit code: 1" {
 		t.Fatalf("response %v", resp)
 	}
 	if errs, _ := json.Marshal(record["errors"]); string(errs) != `["bad config"]` {
