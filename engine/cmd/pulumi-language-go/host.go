@@ -4,41 +4,54 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"sort"
 	"strings"
 
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
+	"google.golang.org/grpc"
 
+	gogen "github.com/pulumi/pulumi/pkg/v3/codegen/go"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 
 	"github.com/pulumi-chaser/engine/internal/langhost"
 )
 
-// host serves the LanguageRuntime service for Go programs, over langhost.Base (the engine's address, what runs,
-// Handshake, GetPluginInfo, RuntimeOptionsPrompts; codes.Unimplemented for everything neither defines: Template,
-// Pack, Link, GenerateProject, GeneratePackage, RunPlugin, Cancel, …).
+// host is the LanguageRuntime service for Go programs: what is Go's, over what every host has
+// (langhost.Base).
 type host struct {
 	langhost.Base
 }
 
 // About reports the go executable and its version (`pulumi about`).
 func (h *host) About(ctx context.Context, _ *pulumirpc.AboutRequest) (*pulumirpc.AboutResponse, error) {
-	gobin, err := exec.LookPath("go")
-	if err != nil {
-		return nil, status.Error(codes.FailedPrecondition, "go was not found on PATH")
-	}
-	out, err := exec.CommandContext(ctx, gobin, "env", "GOVERSION").Output()
-	if err != nil {
-		return nil, status.Errorf(codes.Internal, "running %s env GOVERSION: %v", gobin, err)
-	}
-	return &pulumirpc.AboutResponse{
-		Executable: gobin,
-		Version:    strings.TrimPrefix(strings.TrimSpace(string(out)), "go"),
-		Metadata:   map[string]string{"languageHost": "pulumi-chaser " + langhost.Version()},
-	}, nil
+	return langhost.AboutExecutable(ctx, "go", []string{"env", "GOVERSION"}, "go")
+}
+
+// GenerateProgram prints Go with Pulumi's own generator (pkg/codegen/go), for `pulumi import`.
+func (h *host) GenerateProgram(_ context.Context, req *pulumirpc.GenerateProgramRequest) (*pulumirpc.GenerateProgramResponse, error) {
+	return langhost.GenerateProgram(req, gogen.GenerateProgram)
+}
+
+// InstallDependencies (`pulumi install`, `pulumi new`) runs `go mod tidy` in the program directory, which adds the
+// modules the program imports to go.mod and go.sum and downloads them; its output streams to the engine.
+func (h *host) InstallDependencies(
+	req *pulumirpc.InstallDependenciesRequest, srv grpc.ServerStreamingServer[pulumirpc.InstallDependenciesResponse],
+) error {
+	return h.InstallWith(req, srv, func(dir string, stdout io.Writer) (*langhost.Install, error) {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err != nil {
+			fmt.Fprintf(stdout, "%s has no go.mod: no Go dependencies to install\n", dir)
+			return nil, nil
+		}
+		gobin, err := exec.LookPath("go")
+		if err != nil {
+			return nil, fmt.Errorf("go was not found on PATH: it is needed to install the dependencies of %s (https://go.dev/dl)", dir)
+		}
+		// -compat=1.18, as upstream: go.sum keeps what a Go 1.18 toolchain would check too.
+		return &langhost.Install{Name: "go mod tidy", Argv: []string{gobin, "mod", "tidy", "-compat=1.18"}, Env: []string{"GOWORK=off"}}, nil
+	})
 }
 
 // GetProgramDependencies lists the modules go.mod requires (the indirect ones only when asked for transitive

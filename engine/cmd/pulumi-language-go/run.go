@@ -40,16 +40,11 @@ type build struct {
 
 // programLaunch computes the build, the executable and the environment for a RunRequest.
 func programLaunch(req *pulumirpc.RunRequest, engineAddress string, environ []string) (*launch, error) {
-	info := req.GetInfo()
-	opts, err := parseRuntimeOptions(info)
+	opts, err := parseRuntimeOptions(req.GetInfo())
 	if err != nil {
 		return nil, err
 	}
-	pwd := req.GetPwd()
-	dir := langhost.ProgramDirectory(info, pwd)
-	if pwd == "" {
-		pwd = dir
-	}
+	pwd, dir := langhost.Directories(req)
 	l := &launch{dir: pwd}
 	if l.env, err = programEnv(req, engineAddress, environ); err != nil {
 		return nil, err

@@ -4,23 +4,23 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
 
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
+	"google.golang.org/grpc"
 
+	"github.com/pulumi/pulumi/pkg/v3/codegen/nodejs"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 
 	"github.com/pulumi-chaser/engine/internal/langhost"
 )
 
-// host serves the LanguageRuntime service for Node.js programs, over langhost.Base (the engine's address, what
-// runs, Handshake, GetPluginInfo, RuntimeOptionsPrompts; codes.Unimplemented for everything neither defines:
-// Template, Pack, Link, GenerateProject/Package, Cancel, …).
+// host is the LanguageRuntime service for Node.js programs: what is Node.js's, over what every host has
+// (langhost.Base).
 type host struct {
 	langhost.Base
 }
@@ -38,19 +38,38 @@ func (h *host) GetRequiredPackages(context.Context, *pulumirpc.GetRequiredPackag
 
 // About reports the node executable and its version (`pulumi about`).
 func (h *host) About(ctx context.Context, _ *pulumirpc.AboutRequest) (*pulumirpc.AboutResponse, error) {
-	node, err := exec.LookPath("node")
-	if err != nil {
-		return nil, status.Error(codes.FailedPrecondition, "node was not found on PATH")
-	}
-	out, err := exec.CommandContext(ctx, node, "--version").Output()
-	if err != nil {
-		return nil, status.Errorf(codes.Internal, "running %s --version: %v", node, err)
-	}
-	return &pulumirpc.AboutResponse{
-		Executable: node,
-		Version:    strings.TrimPrefix(strings.TrimSpace(string(out)), "v"),
-		Metadata:   map[string]string{"languageHost": "pulumi-chaser " + langhost.Version()},
-	}, nil
+	return langhost.AboutExecutable(ctx, "node", []string{"--version"}, "v")
+}
+
+// GenerateProgram prints TypeScript with Pulumi's own generator (pkg/codegen/nodejs), for `pulumi import`.
+func (h *host) GenerateProgram(_ context.Context, req *pulumirpc.GenerateProgramRequest) (*pulumirpc.GenerateProgramResponse, error) {
+	return langhost.GenerateProgram(req, nodejs.GenerateProgram)
+}
+
+// InstallDependencies (`pulumi install`, `pulumi new`) runs the package manager's install in the program
+// directory when it has a package.json but no node_modules yet; otherwise it says there is nothing to do.
+func (h *host) InstallDependencies(
+	req *pulumirpc.InstallDependenciesRequest, srv grpc.ServerStreamingServer[pulumirpc.InstallDependenciesResponse],
+) error {
+	return h.InstallWith(req, srv, func(dir string, stdout io.Writer) (*langhost.Install, error) {
+		opts, err := parseRuntimeOptions(req.GetInfo())
+		if err != nil {
+			return nil, err
+		}
+		if _, err := os.Stat(filepath.Join(dir, "package.json")); err != nil {
+			fmt.Fprintf(stdout, "%s has no package.json: no Node.js dependencies to install\n", dir)
+			return nil, nil
+		}
+		if _, err := os.Stat(filepath.Join(dir, "node_modules")); err == nil {
+			fmt.Fprintf(stdout, "%s already has node_modules: nothing to install\n", dir)
+			return nil, nil
+		}
+		pm, err := exec.LookPath(opts.packageManager)
+		if err != nil {
+			return nil, fmt.Errorf("%s was not found on PATH: it is needed to install the dependencies of %s", opts.packageManager, dir)
+		}
+		return &langhost.Install{Name: opts.packageManager + " install", Argv: []string{pm, "install"}}, nil
+	})
 }
 
 // GetProgramDependencies lists package.json's dependencies and devDependencies, with the version installed in

@@ -45,11 +45,7 @@ func programLaunch(req *pulumirpc.RunRequest, engineAddress, tracing string, env
 	if err != nil {
 		return nil, err
 	}
-	pwd := req.GetPwd()
-	dir := langhost.ProgramDirectory(info, pwd)
-	if pwd == "" {
-		pwd = dir
-	}
+	pwd, dir := langhost.Directories(req)
 	runEntry, ok := findEntry(dir, "run")
 	if !ok {
 		return nil, fmt.Errorf("could not find @pulumi/pulumi in the node_modules of %s or of its parents: "+

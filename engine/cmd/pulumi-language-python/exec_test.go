@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
+
+	"github.com/pulumi-chaser/engine/internal/hosttest"
 )
 
 // python3 is needed by these tests (as by every Python program): the test fails, rather than skips, without it.
@@ -54,7 +56,7 @@ func stubbed(t *testing.T, program string, mutate func(*pulumirpc.RunRequest)) (
 		Args:             []string{"a1"},
 		// No virtualenv option: the Python on PATH runs the program.
 		Info: &pulumirpc.ProgramInfo{RootDirectory: dir, ProgramDirectory: dir, EntryPoint: ".",
-			Options: options(t, map[string]any{"toolchain": "pip"})},
+			Options: hosttest.Options(t, map[string]any{"toolchain": "pip"})},
 	}
 	if mutate != nil {
 		mutate(req)
@@ -187,7 +189,7 @@ func TestRunRefusesAMissingVirtualenvNamingIt(t *testing.T) {
 	dir := t.TempDir()
 	h := &host{}
 	_, err := h.Run(context.Background(), &pulumirpc.RunRequest{Pwd: dir, Info: &pulumirpc.ProgramInfo{RootDirectory: dir, ProgramDirectory: dir,
-		EntryPoint: ".", Options: options(t, map[string]any{"toolchain": "pip", "virtualenv": "venv"})}})
+		EntryPoint: ".", Options: hosttest.Options(t, map[string]any{"toolchain": "pip", "virtualenv": "venv"})}})
 	if err == nil || !strings.Contains(err.Error(), filepath.Join(dir, "venv")) || !strings.Contains(err.Error(), "doesn't exist") {
 		t.Fatalf("err = %v", err)
 	}

@@ -5,15 +5,15 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/pulumi/pulumi/pkg/v3/codegen/python"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"github.com/pulumi/pulumi/sdk/v3/python/toolchain"
 
 	"github.com/pulumi-chaser/engine/internal/langhost"
 )
 
-// host serves the LanguageRuntime service for Python programs, over langhost.Base (the engine's address, what
-// runs, Handshake, GetPluginInfo, RuntimeOptionsPrompts; codes.Unimplemented for everything neither defines:
-// Template, Pack, Link, GenerateProject/Package, RunPlugin, Cancel, …).
+// host is the LanguageRuntime service for Python programs: what is Python's, over what every host has
+// (langhost.Base).
 type host struct {
 	langhost.Base
 }
@@ -42,13 +42,14 @@ func (h *host) About(ctx context.Context, req *pulumirpc.AboutRequest) (*pulumir
 	return &pulumirpc.AboutResponse{Executable: about.PythonExecutable, Version: about.PythonVersion.String(), Metadata: metadata}, nil
 }
 
+// GenerateProgram prints Python with Pulumi's own generator (pkg/codegen/python), for `pulumi import`.
+func (h *host) GenerateProgram(_ context.Context, req *pulumirpc.GenerateProgramRequest) (*pulumirpc.GenerateProgramResponse, error) {
+	return langhost.GenerateProgram(req, python.GenerateProgram)
+}
+
 // GetProgramDependencies lists the distributions installed in the program's environment (`pulumi about`).
 func (h *host) GetProgramDependencies(ctx context.Context, req *pulumirpc.GetProgramDependenciesRequest) (*pulumirpc.GetProgramDependenciesResponse, error) {
-	opts, err := parseOptions(req.GetInfo())
-	if err != nil {
-		return nil, err
-	}
-	tc, err := toolchain.ResolveToolchain(opts)
+	opts, tc, err := resolve(req.GetInfo())
 	if err != nil {
 		return nil, err
 	}

@@ -98,11 +98,7 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 	if req.GetAttachDebugger() {
 		return &pulumirpc.RunResponse{Error: "pulumi-chaser's Python language host does not support --attach-debugger"}, nil
 	}
-	opts, err := parseOptions(req.GetInfo())
-	if err != nil {
-		return nil, err
-	}
-	tc, err := toolchain.ResolveToolchain(opts)
+	opts, tc, err := resolve(req.GetInfo())
 	if err != nil {
 		return nil, err
 	}

@@ -2,8 +2,12 @@ package langhost
 
 import (
 	"context"
+	"os/exec"
+	"strings"
 	"sync"
 
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/emptypb"
 
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
@@ -87,4 +91,22 @@ func (b *Base) GetPluginInfo(context.Context, *emptypb.Empty) (*pulumirpc.Plugin
 // RuntimeOptionsPrompts asks nothing (`pulumi new` keeps the template's runtime options).
 func (b *Base) RuntimeOptionsPrompts(context.Context, *pulumirpc.RuntimeOptionsRequest) (*pulumirpc.RuntimeOptionsResponse, error) {
 	return &pulumirpc.RuntimeOptionsResponse{}, nil
+}
+
+// AboutExecutable answers About (`pulumi about`) for a language that is one executable on PATH: its path and the
+// version it prints when run with versionArgs, less prefix ("v" of node's v20.1.0).
+func AboutExecutable(ctx context.Context, executable string, versionArgs []string, prefix string) (*pulumirpc.AboutResponse, error) {
+	path, err := exec.LookPath(executable)
+	if err != nil {
+		return nil, status.Errorf(codes.FailedPrecondition, "%s was not found on PATH", executable)
+	}
+	out, err := exec.CommandContext(ctx, path, versionArgs...).Output()
+	if err != nil {
+		return nil, status.Errorf(codes.Internal, "running %s %s: %v", path, strings.Join(versionArgs, " "), err)
+	}
+	return &pulumirpc.AboutResponse{
+		Executable: path,
+		Version:    strings.TrimPrefix(strings.TrimSpace(string(out)), prefix),
+		Metadata:   map[string]string{"languageHost": "pulumi-chaser " + Version()},
+	}, nil
 }

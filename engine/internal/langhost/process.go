@@ -109,3 +109,13 @@ func EntryPoint(req *pulumirpc.RunRequest) string {
 	}
 	return "."
 }
+
+// Directories are where a program runs (the request's pwd, else the program directory) and its program directory.
+func Directories(req *pulumirpc.RunRequest) (pwd, dir string) {
+	pwd = req.GetPwd()
+	dir = ProgramDirectory(req.GetInfo(), pwd)
+	if pwd == "" {
+		pwd = dir
+	}
+	return pwd, dir
+}
