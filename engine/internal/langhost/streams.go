@@ -48,7 +48,7 @@ func InstallStreams(
 		func(b []byte) error { return srv.Send(&pulumirpc.InstallDependenciesResponse{Stdout: b}) },
 		func(b []byte) error { return srv.Send(&pulumirpc.InstallDependenciesResponse{Stderr: b}) },
 	)
-	return io.NopCloser(nil), stdout, stderr, nil
+	return io.NopCloser(nil), stdout, stderr, nil // nothing to close
 }
 
 // RunPluginStreams are the writers of RunPlugin's output: the plugin's stdout (the port it serves on comes first)
