@@ -4,16 +4,14 @@
 #
 # That directory holds:
 #   pulumi                          the CLI, built from github.com/pulumi/pulumi/pkg/v3 (Go module proxy)
-#   pulumi-language-nodejs          our Node.js language host (engine/cmd/pulumi-language-nodejs), rebuilt
-#                                   whenever its sources, go.mod/go.sum or the build flags change
+#   pulumi-language-nodejs          our Node.js language host (engine/cmd/pulumi-language-nodejs)
 #   pulumi-resource-pulumi-nodejs   the dynamic-provider plugin: runs @pulumi/pulumi/cmd/dynamic-provider
-#   pulumi-language-go              our Go language host (engine/cmd/pulumi-language-go), rebuilt whenever its
-#                                   sources, go.mod/go.sum or the build flags change
+#   pulumi-language-go              our Go language host (engine/cmd/pulumi-language-go)
 #   pulumi-language-yaml            the Pulumi YAML language host (github.com/pulumi/pulumi-yaml v$YAML_VERSION),
-#                                   built from engine/yaml (its own go.mod: what pulumi-yaml pins, pkg/v3 v3.206.0),
-#                                   rebuilt whenever that go.mod/go.sum or the build flags change
-#   pulumi-language-python          our Python language host (engine/cmd/pulumi-language-python), rebuilt whenever
-#                                   its sources (exec.py, packages.py included), go.mod/go.sum or the build flags change
+#                                   built from engine/yaml (its own go.mod: what pulumi-yaml pins, pkg/v3 v3.206.0)
+#   pulumi-language-python          our Python language host (engine/cmd/pulumi-language-python)
+# Our three hosts are built from their directory and engine/internal (langhost, which they share); each host is
+# rebuilt whenever its sources (embedded files such as exec.py included), go.mod/go.sum or the build flags change.
 # in ${CHASER_ENGINE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-chaser/engine}/v<version>/bin.
 #
 # An installed `pulumi` (first on PATH) whose version is >= the pinned one is reused instead of building: its own
@@ -118,147 +116,88 @@ if [ -z "$cli_version" ] || ! version_ge "$cli_version" "$VERSION"; then
   fi
 fi
 
-# --- The language host ---------------------------------------------------------------------------------------------
-# With a linked installed CLI, its own language host comes along when it has one; otherwise we build ours.
+# --- The language hosts ---------------------------------------------------------------------------------------------
+# With a linked installed CLI, each language host it has beside it comes along (official installs ship them all);
+# otherwise ours is built, and built again whenever its stamp changes.
 origin="$(cat "$BIN/.pulumi-origin" 2>/dev/null || true)"
-their_host=""
+installed_dir=""
 case "$origin" in
-  installed\ *) [ -x "$(dirname "${origin#installed }")/pulumi-language-nodejs" ] && their_host="$(dirname "${origin#installed }")/pulumi-language-nodejs" ;;
+  installed\ *) installed_dir="$(dirname "${origin#installed }")" ;;
 esac
-if [ -n "$their_host" ]; then
-  if ! cmp -s "$their_host" "$BIN/pulumi-language-nodejs"; then
-    say "linking the installed language host $their_host into $BIN"
-    place "$their_host" "$BIN/pulumi-language-nodejs"
-    write_new "$BIN/.language-host-stamp" installed
-  fi
-else
-  # Keyed by the sources (tests excluded), the module files and the build flags.
-  stamp="$(cd "$HERE" && {
-      printf '%s\n' "$VERSION" "$TAGS" "$LDFLAGS"
-      find cmd/pulumi-language-nodejs -name '*.go' ! -name '*_test.go' | LC_ALL=C sort | while read -r f; do echo "== $f"; cat "$f"; done
-      cat go.mod go.sum
-    } | sha256sum | cut -c1-16)"
-  if [ ! -x "$BIN/pulumi-language-nodejs" ] || [ "$(cat "$BIN/.language-host-stamp" 2>/dev/null)" != "$stamp" ]; then
-    command -v go >/dev/null 2>&1 || die "Go (>= 1.25) is needed to build pulumi-language-nodejs: see https://go.dev/dl"
-    export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-mod=mod GOSUMDB=off
-    say "building pulumi-language-nodejs (our Node.js language host) into $BIN"
-    start=$SECONDS
-    if ! (cd "$HERE" && go build -tags "$TAGS" -trimpath -ldflags "$LDFLAGS" -o "$BIN/pulumi-language-nodejs.tmp.$$" \
-          ./cmd/pulumi-language-nodejs) < /dev/null; then
-      rm -f "$BIN/pulumi-language-nodejs.tmp.$$"
-      die "go build of pulumi-language-nodejs failed"
-    fi
-    mv -f "$BIN/pulumi-language-nodejs.tmp.$$" "$BIN/pulumi-language-nodejs"
-    write_new "$BIN/.language-host-stamp" "$stamp"
-    say "pulumi-language-nodejs built in $((SECONDS - start)) s"
-  fi
-fi
 
-# --- The YAML language host ----------------------------------------------------------------------------------------
-# An installed CLI's own (official installs ship one) is linked; otherwise built from engine/yaml, whose go.mod is
-# pulumi-yaml's own build list (it does not compile against pkg/v3 v3.248.0), so the build is that of its release.
-their_yaml=""
-case "$origin" in
-  installed\ *) [ -x "$(dirname "${origin#installed }")/pulumi-language-yaml" ] && their_yaml="$(dirname "${origin#installed }")/pulumi-language-yaml" ;;
-esac
-if [ -n "$their_yaml" ]; then
-  if ! cmp -s "$their_yaml" "$BIN/pulumi-language-yaml"; then
-    say "linking the installed YAML language host $their_yaml into $BIN"
-    place "$their_yaml" "$BIN/pulumi-language-yaml"
-    write_new "$BIN/.language-yaml-stamp" installed
-  fi
-else
-  YAML_LDFLAGS="-s -w -X github.com/pulumi/pulumi-yaml/pkg/version.Version=v$YAML_VERSION"
-  yaml_stamp="$(cd "$HERE/yaml" && { printf '%s\n' "$YAML_VERSION" "$TAGS" "$YAML_LDFLAGS"; cat go.mod go.sum; } | sha256sum | cut -c1-16)"
-  if [ ! -x "$BIN/pulumi-language-yaml" ] || [ "$(cat "$BIN/.language-yaml-stamp" 2>/dev/null)" != "$yaml_stamp" ]; then
-    command -v go >/dev/null 2>&1 || die "Go (>= 1.25) is needed to build pulumi-language-yaml: see https://go.dev/dl"
-    export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-mod=mod GOSUMDB=off
-    say "building pulumi-language-yaml v$YAML_VERSION (the Pulumi YAML language host) into $BIN"
-    say "(first time only: about 5-15 minutes on 2 cores: its own pkg/v3 v3.206.0 dependency tree)"
-    start=$SECONDS
-    if ! (cd "$HERE/yaml" && go build -tags "$TAGS" -trimpath -ldflags "$YAML_LDFLAGS" -o "$BIN/pulumi-language-yaml.tmp.$$" \
-          github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml) < /dev/null; then
-      rm -f "$BIN/pulumi-language-yaml.tmp.$$"
-      die "go build of pulumi-language-yaml failed"
+stamp_of() { # stamp_of DIR VERSION LDFLAGS [PATH...]: 16 hex digits keyed by VERSION, the build flags, the files
+  # under each PATH of DIR (Go tests and testdata left out: what go build reads, embedded files included) and DIR's
+  # go.mod and go.sum
+  local dir="$1" version="$2" ldflags="$3"
+  shift 3
+  (cd "$dir" && {
+    printf '%s\n' "$version" "$TAGS" "$ldflags"
+    if [ $# -gt 0 ]; then
+      find "$@" -path '*/testdata' -prune -o -type f ! -name '*_test.go' -print | LC_ALL=C sort | while read -r f; do echo "== $f"; cat "$f"; done
     fi
-    mv -f "$BIN/pulumi-language-yaml.tmp.$$" "$BIN/pulumi-language-yaml"
-    write_new "$BIN/.language-yaml-stamp" "$yaml_stamp"
-    say "pulumi-language-yaml built in $((SECONDS - start)) s"
-  fi
-fi
+    cat go.mod go.sum
+  } | sha256sum | cut -c1-16)
+}
 
-# --- The Go language host ------------------------------------------------------------------------------------------
-# An installed CLI's own (official installs ship one) is linked; otherwise ours, built from engine/cmd/pulumi-language-go,
-# keyed like the Node.js host by its sources (tests excluded), the module files and the build flags.
-their_go=""
-case "$origin" in
-  installed\ *) [ -x "$(dirname "${origin#installed }")/pulumi-language-go" ] && their_go="$(dirname "${origin#installed }")/pulumi-language-go" ;;
-esac
-if [ -n "$their_go" ]; then
-  if ! cmp -s "$their_go" "$BIN/pulumi-language-go"; then
-    say "linking the installed Go language host $their_go into $BIN"
-    place "$their_go" "$BIN/pulumi-language-go"
-    write_new "$BIN/.language-go-stamp" installed
-  fi
-else
-  go_stamp="$(cd "$HERE" && {
-      printf '%s\n' "$VERSION" "$TAGS" "$LDFLAGS"
-      find cmd/pulumi-language-go -name '*.go' ! -name '*_test.go' | LC_ALL=C sort | while read -r f; do echo "== $f"; cat "$f"; done
-      cat go.mod go.sum
-    } | sha256sum | cut -c1-16)"
-  if [ ! -x "$BIN/pulumi-language-go" ] || [ "$(cat "$BIN/.language-go-stamp" 2>/dev/null)" != "$go_stamp" ]; then
-    command -v go >/dev/null 2>&1 || die "Go (>= 1.25) is needed to build pulumi-language-go: see https://go.dev/dl"
-    export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-mod=mod GOSUMDB=off
-    say "building pulumi-language-go (our Go language host) into $BIN"
-    start=$SECONDS
-    if ! (cd "$HERE" && go build -tags "$TAGS" -trimpath -ldflags "$LDFLAGS" -o "$BIN/pulumi-language-go.tmp.$$" \
-          ./cmd/pulumi-language-go) < /dev/null; then
-      rm -f "$BIN/pulumi-language-go.tmp.$$"
-      die "go build of pulumi-language-go failed"
+# link_or_build NAME STAMP LINKED BUILT NOTE DIR PACKAGE VERSION LDFLAGS [SOURCE...]
+#   NAME     the host's executable in $BIN
+#   STAMP    the file in $BIN that holds the stamp of what is there ("installed" when linked)
+#   LINKED   what it is, when linked from the installed CLI's directory ("Go language host")
+#   BUILT    what it is, when built ("pulumi-language-go (our Go language host)"); NOTE: said before a build, if any
+#   DIR PACKAGE VERSION LDFLAGS: the build, `go build` of PACKAGE (at VERSION) in DIR with LDFLAGS (and $TAGS,
+#            -trimpath)
+#   SOURCE   the paths under DIR it is built from (with the build flags and DIR's go.mod/go.sum: its stamp)
+# Files named NAME-* beside an installed host come along with it (the Python host's pulumi-language-python-exec).
+link_or_build() {
+  local name="$1" stamp_file="$BIN/$2" linked="$3" built="$4" note="$5" dir="$6" package="$7" version="$8" ldflags="$9"
+  shift 9
+  local their="$installed_dir/$name"
+  if [ -n "$installed_dir" ] && [ -x "$their" ]; then
+    if ! cmp -s "$their" "$BIN/$name"; then
+      say "linking the installed $linked $their into $BIN"
+      place "$their" "$BIN/$name"
+      local companion
+      for companion in "$their"-*; do
+        [ ! -f "$companion" ] || place "$companion" "$BIN/$(basename "$companion")"
+      done
+      write_new "$stamp_file" installed
     fi
-    mv -f "$BIN/pulumi-language-go.tmp.$$" "$BIN/pulumi-language-go"
-    # A new file, not a write into the old one: a cache seeded with `cp -al` shares the old one's inode.
-    write_new "$BIN/.language-go-stamp" "$go_stamp"
-    say "pulumi-language-go built in $((SECONDS - start)) s"
+    return 0
   fi
-fi
+  local stamp
+  stamp="$(stamp_of "$dir" "$version" "$ldflags" "$@")"
+  if [ -x "$BIN/$name" ] && [ "$(cat "$stamp_file" 2>/dev/null)" = "$stamp" ]; then
+    return 0
+  fi
+  command -v go >/dev/null 2>&1 || die "Go (>= 1.25) is needed to build $name: see https://go.dev/dl"
+  export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-mod=mod GOSUMDB=off
+  say "building $built into $BIN"
+  [ -z "$note" ] || say "$note"
+  local start=$SECONDS
+  if ! (cd "$dir" && go build -tags "$TAGS" -trimpath -ldflags "$ldflags" -o "$BIN/$name.tmp.$$" "$package") < /dev/null; then
+    rm -f "$BIN/$name.tmp.$$"
+    die "go build of $name failed"
+  fi
+  mv -f "$BIN/$name.tmp.$$" "$BIN/$name"
+  write_new "$stamp_file" "$stamp"
+  say "$name built in $((SECONDS - start)) s"
+}
 
-# --- The Python language host --------------------------------------------------------------------------------------
-# An installed CLI's own (official installs ship one) is linked; otherwise ours (engine/cmd/pulumi-language-python,
-# its exec script embedded) is built, keyed by its sources (tests excluded), the module files and the build flags.
-their_python=""
-case "$origin" in
-  installed\ *) [ -x "$(dirname "${origin#installed }")/pulumi-language-python" ] && their_python="$(dirname "${origin#installed }")/pulumi-language-python" ;;
-esac
-if [ -n "$their_python" ]; then
-  if ! cmp -s "$their_python" "$BIN/pulumi-language-python"; then
-    say "linking the installed Python language host $their_python into $BIN"
-    place "$their_python" "$BIN/pulumi-language-python"
-    # The upstream host runs the exec script that sits beside it.
-    [ ! -f "$(dirname "$their_python")/pulumi-language-python-exec" ] || place "$(dirname "$their_python")/pulumi-language-python-exec" "$BIN/pulumi-language-python-exec"
-    write_new "$BIN/.language-python-stamp" installed
-  fi
-else
-  python_stamp="$(cd "$HERE" && {
-      printf '%s\n' "$VERSION" "$TAGS" "$LDFLAGS"
-      find cmd/pulumi-language-python -path '*/testdata' -prune -o -type f ! -name '*_test.go' -print | LC_ALL=C sort | while read -r f; do echo "== $f"; cat "$f"; done
-      cat go.mod go.sum
-    } | sha256sum | cut -c1-16)"
-  if [ ! -x "$BIN/pulumi-language-python" ] || [ "$(cat "$BIN/.language-python-stamp" 2>/dev/null)" != "$python_stamp" ]; then
-    command -v go >/dev/null 2>&1 || die "Go (>= 1.25) is needed to build pulumi-language-python: see https://go.dev/dl"
-    export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-mod=mod GOSUMDB=off
-    say "building pulumi-language-python (our Python language host) into $BIN"
-    start=$SECONDS
-    if ! (cd "$HERE" && go build -tags "$TAGS" -trimpath -ldflags "$LDFLAGS" -o "$BIN/pulumi-language-python.tmp.$$" \
-          ./cmd/pulumi-language-python) < /dev/null; then
-      rm -f "$BIN/pulumi-language-python.tmp.$$"
-      die "go build of pulumi-language-python failed"
-    fi
-    mv -f "$BIN/pulumi-language-python.tmp.$$" "$BIN/pulumi-language-python"
-    write_new "$BIN/.language-python-stamp" "$python_stamp"
-    say "pulumi-language-python built in $((SECONDS - start)) s"
-  fi
-fi
+# Ours: engine/cmd/pulumi-language-<language>, on the shared engine/internal/langhost.
+link_or_build pulumi-language-nodejs .language-host-stamp "language host" "pulumi-language-nodejs (our Node.js language host)" "" \
+  "$HERE" ./cmd/pulumi-language-nodejs "$VERSION" "$LDFLAGS" cmd/pulumi-language-nodejs internal
+# Pulumi's, built from engine/yaml, whose go.mod is pulumi-yaml's own build list (it does not compile against pkg/v3
+# v3.248.0), so the build is that of its release.
+YAML_LDFLAGS="-s -w -X github.com/pulumi/pulumi-yaml/pkg/version.Version=v$YAML_VERSION"
+link_or_build pulumi-language-yaml .language-yaml-stamp "YAML language host" \
+  "pulumi-language-yaml v$YAML_VERSION (the Pulumi YAML language host)" \
+  "(first time only: about 5-15 minutes on 2 cores: its own pkg/v3 v3.206.0 dependency tree)" \
+  "$HERE/yaml" github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml "$YAML_VERSION" "$YAML_LDFLAGS"
+link_or_build pulumi-language-go .language-go-stamp "Go language host" "pulumi-language-go (our Go language host)" "" \
+  "$HERE" ./cmd/pulumi-language-go "$VERSION" "$LDFLAGS" cmd/pulumi-language-go internal
+# Its exec script (exec.py) is embedded, so it is part of the sources.
+link_or_build pulumi-language-python .language-python-stamp "Python language host" "pulumi-language-python (our Python language host)" "" \
+  "$HERE" ./cmd/pulumi-language-python "$VERSION" "$LDFLAGS" cmd/pulumi-language-python internal
 
 # --- The dynamic-provider plugin -----------------------------------------------------------------------------------
 # Like the script at the root of the @pulumi/pulumi npm package: the engine starts it in the program's directory,

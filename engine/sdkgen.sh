@@ -24,7 +24,8 @@ build() { # build MODULE_DIR PACKAGE NAME
   echo "sdkgen: building $name into $OUT" >&2
   (cd "$dir" && go build -tags "$TAGS" -trimpath -ldflags "-s -w" -o "$OUT/$name.tmp.$$" "$pkg") < /dev/null
   mv -f "$OUT/$name.tmp.$$" "$OUT/$name"
-  echo "$stamp" > "$OUT/.$name-stamp"
+  # A new file, not a write into the old one: a cache seeded with `cp -al` shares the old one's inode.
+  printf '%s\n' "$stamp" > "$OUT/.$name-stamp.tmp.$$" && mv -f "$OUT/.$name-stamp.tmp.$$" "$OUT/.$name-stamp"
 }
 
 # One build at a time per cache (tests and `make sdks` may overlap).

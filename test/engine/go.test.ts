@@ -1,6 +1,7 @@
 /**
- * The Go tests under engine/ (our language hosts': engine/cmd/pulumi-language-{nodejs,python,go}) run in the suite
- * (issue 17: nothing ran them). Offline, as engine/build.sh builds the hosts: the local Go toolchain, the module
+ * The Go tests under engine/ (our language hosts': engine/cmd/pulumi-language-{nodejs,python,go}, and what they share:
+ * engine/internal/langhost, whose lifeline tests start a helper host and end its parent or signal it) run in the
+ * suite (issue 17: nothing ran them). Offline, as engine/build.sh builds the hosts: the local Go toolchain, the module
  * cache and go.sum the engine build filled and verified, and the same build flags, so the packages the host build
  * compiled are reused (a first run compiles only what the tests add). `./...` in engine/ is our module only: the
  * Pulumi CLI (a dependency) is neither built nor tested here.
@@ -27,4 +28,5 @@ test("go test ./... in engine/ passes, offline, with engine/build.sh's toolchain
   // The Python host's tests run Python (python3 on PATH, as for every Python program): its exec script with a
   // stand-in SDK, and the lookup of the installed packages' pulumi-plugin.json.
   expect(out).toMatch(/^ok\s+github\.com\/pulumi-chaser\/engine\/cmd\/pulumi-language-python\b/m);
+  expect(out).toMatch(/^ok\s+github\.com\/pulumi-chaser\/engine\/internal\/langhost\b/m);
 });

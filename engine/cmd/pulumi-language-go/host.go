@@ -4,108 +4,60 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
-	"google.golang.org/protobuf/types/known/emptypb"
+	"google.golang.org/grpc"
 
+	gogen "github.com/pulumi/pulumi/pkg/v3/codegen/go"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
+
+	"github.com/pulumi-chaser/engine/internal/langhost"
 )
 
-// host serves the LanguageRuntime service. The embedded Unimplemented server answers codes.Unimplemented for
-// everything not defined here (Template, Pack, Link, GenerateProject, GeneratePackage, RunPlugin, Cancel, …).
+// host is the LanguageRuntime service for Go programs: what is Go's, over what every host has
+// (langhost.Base).
 type host struct {
-	pulumirpc.UnimplementedLanguageRuntimeServer
-
-	mu            sync.Mutex
-	engineAddress string
-
-	// stopping ends when the engine is gone (lifeline.go): every running build and program is cancelled with it.
-	stopping context.Context
-	active   int
-}
-
-// begin registers a running build or program; its context also ends when the host stops.
-func (h *host) begin(ctx context.Context) (context.Context, func()) {
-	h.mu.Lock()
-	h.active++
-	h.mu.Unlock()
-	ctx, cancel := context.WithCancel(ctx)
-	unhook := func() bool { return false }
-	if h.stopping != nil {
-		unhook = context.AfterFunc(h.stopping, cancel)
-	}
-	return ctx, func() {
-		unhook()
-		cancel()
-		h.mu.Lock()
-		h.active--
-		h.mu.Unlock()
-	}
-}
-
-// running reports whether a build or a program is still running.
-func (h *host) running() bool {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.active > 0
-}
-
-func (h *host) setEngineAddress(addr string) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.engineAddress = addr
-}
-
-func (h *host) engine() string {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.engineAddress
-}
-
-// Handshake is only called when the engine attaches to an already running host (PULUMI_DEBUG_LANGUAGES).
-func (h *host) Handshake(_ context.Context, req *pulumirpc.LanguageHandshakeRequest) (*pulumirpc.LanguageHandshakeResponse, error) {
-	if addr := req.GetEngineAddress(); addr != "" {
-		h.setEngineAddress(addr)
-	}
-	return &pulumirpc.LanguageHandshakeResponse{}, nil
-}
-
-func (h *host) GetPluginInfo(context.Context, *emptypb.Empty) (*pulumirpc.PluginInfo, error) {
-	return &pulumirpc.PluginInfo{Version: pluginVersion()}, nil
-}
-
-// RuntimeOptionsPrompts asks nothing (`pulumi new` keeps the template's runtime options).
-func (h *host) RuntimeOptionsPrompts(context.Context, *pulumirpc.RuntimeOptionsRequest) (*pulumirpc.RuntimeOptionsResponse, error) {
-	return &pulumirpc.RuntimeOptionsResponse{}, nil
+	langhost.Base
 }
 
 // About reports the go executable and its version (`pulumi about`).
 func (h *host) About(ctx context.Context, _ *pulumirpc.AboutRequest) (*pulumirpc.AboutResponse, error) {
-	gobin, err := exec.LookPath("go")
-	if err != nil {
-		return nil, status.Error(codes.FailedPrecondition, "go was not found on PATH")
-	}
-	out, err := exec.CommandContext(ctx, gobin, "env", "GOVERSION").Output()
-	if err != nil {
-		return nil, status.Errorf(codes.Internal, "running %s env GOVERSION: %v", gobin, err)
-	}
-	return &pulumirpc.AboutResponse{
-		Executable: gobin,
-		Version:    strings.TrimPrefix(strings.TrimSpace(string(out)), "go"),
-		Metadata:   map[string]string{"languageHost": "pulumi-chaser " + pluginVersion()},
-	}, nil
+	return langhost.AboutExecutable(ctx, "go", []string{"env", "GOVERSION"}, "go")
+}
+
+// GenerateProgram prints Go with Pulumi's own generator (pkg/codegen/go), for `pulumi import`.
+func (h *host) GenerateProgram(_ context.Context, req *pulumirpc.GenerateProgramRequest) (*pulumirpc.GenerateProgramResponse, error) {
+	return langhost.GenerateProgram(req, gogen.GenerateProgram)
+}
+
+// InstallDependencies (`pulumi install`, `pulumi new`) runs `go mod tidy` in the program directory, which adds the
+// modules the program imports to go.mod and go.sum and downloads them; its output streams to the engine.
+func (h *host) InstallDependencies(
+	req *pulumirpc.InstallDependenciesRequest, srv grpc.ServerStreamingServer[pulumirpc.InstallDependenciesResponse],
+) error {
+	return h.InstallWith(req, srv, func(dir string, stdout io.Writer) (*langhost.Install, error) {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err != nil {
+			fmt.Fprintf(stdout, "%s has no go.mod: no Go dependencies to install\n", dir)
+			return nil, nil
+		}
+		gobin, err := exec.LookPath("go")
+		if err != nil {
+			return nil, fmt.Errorf("go was not found on PATH: it is needed to install the dependencies of %s (https://go.dev/dl)", dir)
+		}
+		// -compat=1.18, as upstream: go.sum keeps what a Go 1.18 toolchain would check too.
+		return &langhost.Install{Name: "go mod tidy", Argv: []string{gobin, "mod", "tidy", "-compat=1.18"}, Env: []string{"GOWORK=off"}}, nil
+	})
 }
 
 // GetProgramDependencies lists the modules go.mod requires (the indirect ones only when asked for transitive
 // dependencies), with the version go.mod names.
 func (h *host) GetProgramDependencies(ctx context.Context, req *pulumirpc.GetProgramDependenciesRequest) (*pulumirpc.GetProgramDependenciesResponse, error) {
-	dir := programDirectory(req.GetInfo(), req.GetPwd())
+	dir := langhost.ProgramDirectory(req.GetInfo(), req.GetPwd())
 	mod, err := readGoMod(ctx, dir)
 	if err != nil {
 		return nil, err
@@ -161,15 +113,6 @@ func goOutput(ctx context.Context, dir string, args ...string) ([]byte, error) {
 		return nil, fmt.Errorf("go %s in %s: %w\n%s", strings.Join(args, " "), dir, err, strings.TrimSpace(stderr.String()))
 	}
 	return out, nil
-}
-
-// programDirectory is the directory of the program (Pulumi.yaml's `main` directory, else the project root);
-// fallback is the deprecated per-request directory older engines send.
-func programDirectory(info *pulumirpc.ProgramInfo, fallback string) string {
-	if d := info.GetProgramDirectory(); d != "" {
-		return d
-	}
-	return fallback
 }
 
 // runtimeOptions are the `runtime.options` of Pulumi.yaml a Go project may set.

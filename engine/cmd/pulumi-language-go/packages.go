@@ -10,14 +10,17 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/plugin"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
+
+	"github.com/pulumi-chaser/engine/internal/langhost"
 )
 
 // GetRequiredPackages reports the packages whose plugins the program needs: every module its go.mod requires that
 // ships a pulumi-plugin.json with `resource: true` (what Pulumi's Go SDK generator writes beside a provider's SDK).
 // As upstream documents it, a failure to list the modules is not an error: the program then needs nothing.
 func (h *host) GetRequiredPackages(ctx context.Context, req *pulumirpc.GetRequiredPackagesRequest) (*pulumirpc.GetRequiredPackagesResponse, error) {
-	dir := programDirectory(req.GetInfo(), "")
+	dir := langhost.ProgramDirectory(req.GetInfo(), "")
 	pkgs, err := requiredPackages(ctx, dir)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "pulumi-language-go: the packages the program in %s needs are unknown: %v\n", dir, err)
@@ -28,7 +31,7 @@ func (h *host) GetRequiredPackages(ctx context.Context, req *pulumirpc.GetRequir
 
 // GetRequiredPlugins is the older form of GetRequiredPackages (engines before packages were parameterizable).
 func (h *host) GetRequiredPlugins(ctx context.Context, req *pulumirpc.GetRequiredPluginsRequest) (*pulumirpc.GetRequiredPluginsResponse, error) {
-	dir := programDirectory(req.GetInfo(), req.GetPwd()) //nolint:staticcheck // older engines send only Pwd
+	dir := langhost.ProgramDirectory(req.GetInfo(), req.GetPwd()) //nolint:staticcheck // older engines send only Pwd
 	pkgs, err := requiredPackages(ctx, dir)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "pulumi-language-go: the plugins the program in %s needs are unknown: %v\n", dir, err)
@@ -51,19 +54,6 @@ type module struct {
 	Dir     string
 }
 
-// pluginJSON is pulumi-plugin.json (sdk/go/common/resource/plugin's PulumiPluginJSON, the part a program needs).
-type pluginJSON struct {
-	Resource         bool   `json:"resource"`
-	Name             string `json:"name"`
-	Version          string `json:"version"`
-	Server           string `json:"server"`
-	Parameterization *struct {
-		Name    string `json:"name"`
-		Version string `json:"version"`
-		Value   []byte `json:"value"`
-	} `json:"parameterization"`
-}
-
 func requiredPackages(ctx context.Context, dir string) ([]*pulumirpc.PackageDependency, error) {
 	mod, err := readGoMod(ctx, dir)
 	if err != nil {
@@ -79,14 +69,14 @@ func requiredPackages(ctx context.Context, dir string) ([]*pulumirpc.PackageDepe
 	}
 	var pkgs []*pulumirpc.PackageDependency
 	for _, m := range modules {
-		file, plugin, err := findPluginJSON(m.Dir)
+		file, declared, err := findPluginJSON(m.Dir)
 		if err != nil {
 			return nil, err
 		}
-		if plugin == nil || !plugin.Resource {
+		if declared == nil || !declared.Resource {
 			continue
 		}
-		pkg, err := packageOf(m, file, plugin)
+		pkg, err := packageOf(m, file, declared)
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "pulumi-language-go: %v\n", err)
 			continue
@@ -154,9 +144,9 @@ func decodeModules(out []byte, err error) ([]module, error) {
 	return modules, nil
 }
 
-// findPluginJSON looks for pulumi-plugin.json where Go SDKs put it: in the module's root, its go/ directory, a
+// findPluginJSON reads pulumi-plugin.json (the SDK's PulumiPluginJSON) where Go SDKs put it: in the module's root, its go/ directory, a
 // directory below go/, or a directory below the root (the package directory of a module at the SDK's root).
-func findPluginJSON(root string) (string, *pluginJSON, error) {
+func findPluginJSON(root string) (string, *plugin.PulumiPluginJSON, error) {
 	candidates := []string{filepath.Join(root, "pulumi-plugin.json"), filepath.Join(root, "go", "pulumi-plugin.json")}
 	for _, pattern := range []string{filepath.Join(root, "go", "*", "pulumi-plugin.json"), filepath.Join(root, "*", "pulumi-plugin.json")} {
 		matches, _ := filepath.Glob(pattern)
@@ -171,7 +161,7 @@ func findPluginJSON(root string) (string, *pluginJSON, error) {
 		if err != nil {
 			return "", nil, err
 		}
-		var p pluginJSON
+		var p plugin.PulumiPluginJSON
 		if err := json.Unmarshal(data, &p); err != nil {
 			return "", nil, fmt.Errorf("reading %s: %w", file, err)
 		}
@@ -184,7 +174,7 @@ func findPluginJSON(root string) (string, *pluginJSON, error) {
 // last element without `pulumi-`; its version the file's, else the module's own, which must be a release (a
 // pseudo-version v0.0.0-… names a commit, not a plugin: a module replaced by a directory has none, so such an SDK
 // needs its version in the file, which Pulumi's generator writes with `respectSchemaVersion`).
-func packageOf(m module, file string, p *pluginJSON) (*pulumirpc.PackageDependency, error) {
+func packageOf(m module, file string, p *plugin.PulumiPluginJSON) (*pulumirpc.PackageDependency, error) {
 	name := p.Name
 	if name == "" {
 		name = moduleBaseName(m.Path)

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/plugin"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 )
 
@@ -30,15 +31,15 @@ func TestFindPluginJSON(t *testing.T) {
 
 func TestPackageOf(t *testing.T) {
 	m := module{Path: "github.com/pulumi/pulumi-aws/sdk/v6", Version: "v6.1.0"}
-	p, err := packageOf(m, "f", &pluginJSON{Resource: true, Server: "github://api.github.com/acme"})
+	p, err := packageOf(m, "f", &plugin.PulumiPluginJSON{Resource: true, Server: "github://api.github.com/acme"})
 	if err != nil || p.Name != "aws" || p.Version != "v6.1.0" || p.Kind != "resource" || p.Server != "github://api.github.com/acme" {
 		t.Errorf("from the module: %+v, %v", p, err)
 	}
-	p, err = packageOf(module{Path: "x/sdk/go", Version: "v0.0.0-00010101000000-000000000000"}, "f", &pluginJSON{Resource: true, Name: "chaser", Version: "0.3.0"})
+	p, err = packageOf(module{Path: "x/sdk/go", Version: "v0.0.0-00010101000000-000000000000"}, "f", &plugin.PulumiPluginJSON{Resource: true, Name: "chaser", Version: "0.3.0"})
 	if err != nil || p.Name != "chaser" || p.Version != "v0.3.0" {
 		t.Errorf("from the file: %+v, %v", p, err)
 	}
-	if _, err := packageOf(module{Path: "x/pulumi-chaser/sdk/go", Version: "v0.0.0-00010101000000-000000000000"}, "f", &pluginJSON{Resource: true}); err == nil {
+	if _, err := packageOf(module{Path: "x/pulumi-chaser/sdk/go", Version: "v0.0.0-00010101000000-000000000000"}, "f", &plugin.PulumiPluginJSON{Resource: true}); err == nil {
 		t.Error("a pseudo-version was taken for a plugin version")
 	}
 }

@@ -2,23 +2,18 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
-	"syscall"
-	"time"
 
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
-)
 
-// bailExitCode is the exit code of pulumi.Run (github.com/pulumi/pulumi/sdk/v3/go/pulumi) when the program failed
-// and the error was already reported through the engine: the engine is then told to bail out without more output.
-const bailExitCode = 32
+	"github.com/pulumi-chaser/engine/internal/langhost"
+)
 
 // programEnvironment lists the variables pulumi.Run reads (sdk/v3/go/pulumi/run.go): they are the program's whole
 // interface with the host. Whatever the host inherited under these names is dropped, so a value the request leaves
@@ -45,68 +40,64 @@ type build struct {
 
 // programLaunch computes the build, the executable and the environment for a RunRequest.
 func programLaunch(req *pulumirpc.RunRequest, engineAddress string, environ []string) (*launch, error) {
-	info := req.GetInfo()
-	opts, err := parseRuntimeOptions(info)
+	opts, err := parseRuntimeOptions(req.GetInfo())
 	if err != nil {
 		return nil, err
 	}
-	pwd := req.GetPwd()
-	dir := programDirectory(info, pwd)
-	if pwd == "" {
-		pwd = dir
+	pwd, dir := langhost.Directories(req)
+	l := &launch{dir: pwd}
+	if l.env, err = programEnv(req, engineAddress, environ); err != nil {
+		return nil, err
 	}
+	// Last: the temporary file of a build is made only for a launch that is returned.
+	if l.program, l.build, err = programBuild(dir, opts); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// programBuild is the program to run and the build that makes it (none when the `binary` option names a program
+// already built): `go build` in the program directory dir, to the `buildTarget` option's path or a temporary file.
+func programBuild(dir string, opts runtimeOptions) (string, *build, error) {
 	relative := func(p string) string {
 		if filepath.IsAbs(p) {
 			return p
 		}
 		return filepath.Join(dir, p)
 	}
-
-	l := &launch{dir: pwd}
-	switch {
-	case opts.binary != "":
-		l.program = relative(opts.binary)
-	default:
-		if matches, _ := filepath.Glob(filepath.Join(dir, "*.go")); len(matches) == 0 {
-			return nil, fmt.Errorf("no Go files in %s: a `runtime: go` program is the main package of a Go module there "+
-				"(or set the `binary` runtime option to a program already built)", dir)
+	if opts.binary != "" {
+		return relative(opts.binary), nil, nil
+	}
+	if matches, _ := filepath.Glob(filepath.Join(dir, "*.go")); len(matches) == 0 {
+		return "", nil, fmt.Errorf("no Go files in %s: a `runtime: go` program is the main package of a Go module there "+
+			"(or set the `binary` runtime option to a program already built)", dir)
+	}
+	b := &build{dir: dir}
+	program := relative(opts.buildTarget)
+	if opts.buildTarget == "" {
+		f, err := os.CreateTemp("", "pulumi-go.*")
+		if err != nil {
+			return "", nil, fmt.Errorf("creating the temporary file for the program: %w", err)
 		}
-		b := &build{dir: dir}
-		if opts.buildTarget != "" {
-			l.program = relative(opts.buildTarget)
-		} else {
-			f, err := os.CreateTemp("", "pulumi-go.*")
-			if err != nil {
-				return nil, fmt.Errorf("creating the temporary file for the program: %w", err)
-			}
-			f.Close()
-			l.program, b.temp = f.Name(), true
-		}
-		// As upstream builds it: no VCS stamping (the program may live in a checkout without git), reproducible paths.
-		b.args = []string{"build", "-buildvcs=false", "-trimpath", "-ldflags", "-w -s", "-o", l.program}
-		l.build = b
+		f.Close()
+		program, b.temp = f.Name(), true
 	}
+	// As upstream builds it: no VCS stamping (the program may live in a checkout without git), reproducible paths.
+	b.args = []string{"build", "-buildvcs=false", "-trimpath", "-ldflags", "-w -s", "-o", program}
+	return program, b, nil
+}
 
-	config := req.GetConfig()
-	if config == nil {
-		config = map[string]string{}
-	}
-	configJSON, err := json.Marshal(config)
+// programEnv is the program's environment: environ without the variables pulumi.Run reads, then those the request
+// gives a value.
+func programEnv(req *pulumirpc.RunRequest, engineAddress string, environ []string) ([]string, error) {
+	config, err := langhost.ConfigEnvironment(req)
 	if err != nil {
-		return nil, fmt.Errorf("serializing the stack configuration: %w", err)
-	}
-	secretKeys := req.GetConfigSecretKeys()
-	if secretKeys == nil {
-		secretKeys = []string{}
-	}
-	secretKeysJSON, err := json.Marshal(secretKeys)
-	if err != nil {
-		return nil, fmt.Errorf("serializing the secret configuration keys: %w", err)
+		return nil, err
 	}
 	env := make([]string, 0, len(environ)+len(programEnvironment))
 	for _, kv := range environ {
 		name, _, _ := strings.Cut(kv, "=")
-		if !contains(programEnvironment, name) {
+		if !slices.Contains(programEnvironment, name) {
 			env = append(env, kv)
 		}
 	}
@@ -117,25 +108,13 @@ func programLaunch(req *pulumirpc.RunRequest, engineAddress string, environ []st
 	}
 	set("PULUMI_ORGANIZATION", req.GetOrganization())
 	set("PULUMI_PROJECT", req.GetProject())
-	set("PULUMI_ROOT_DIRECTORY", info.GetRootDirectory())
+	set("PULUMI_ROOT_DIRECTORY", req.GetInfo().GetRootDirectory())
 	set("PULUMI_STACK", req.GetStack())
-	set("PULUMI_CONFIG", string(configJSON))
-	set("PULUMI_CONFIG_SECRET_KEYS", string(secretKeysJSON))
 	set("PULUMI_DRY_RUN", strconv.FormatBool(req.GetDryRun()))
 	set("PULUMI_PARALLEL", strconv.Itoa(int(req.GetParallel())))
 	set("PULUMI_MONITOR", req.GetMonitorAddress())
 	set("PULUMI_ENGINE", engineAddress)
-	l.env = env
-	return l, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
+	return append(env, config...), nil // PULUMI_CONFIG and PULUMI_CONFIG_SECRET_KEYS
 }
 
 // Run builds the program (unless the `binary` option names one) and runs it to completion. The build's and the
@@ -146,14 +125,14 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 	if req.GetAttachDebugger() {
 		return &pulumirpc.RunResponse{Error: "pulumi-chaser's Go language host does not support --attach-debugger"}, nil
 	}
-	l, err := programLaunch(req, h.engine(), os.Environ())
+	l, err := programLaunch(req, h.EngineAddress(), os.Environ())
 	if err != nil {
 		return &pulumirpc.RunResponse{Error: err.Error()}, nil
 	}
 
 	// The context ends when the engine cancels the call or goes away, or when the host stops: the build and the
 	// program are killed with it.
-	ctx, done := h.begin(ctx)
+	ctx, done := h.Begin(ctx)
 	defer done()
 
 	if l.build != nil {
@@ -164,7 +143,7 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 		if err != nil {
 			return &pulumirpc.RunResponse{Error: "go was not found on PATH: install Go (https://go.dev/dl) to build this program"}, nil
 		}
-		cmd := command(ctx, gobin, l.build.args...)
+		cmd := langhost.Command(ctx, gobin, l.build.args...)
 		cmd.Dir = l.build.dir
 		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 		if err := cmd.Run(); err != nil {
@@ -178,46 +157,17 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 		return &pulumirpc.RunResponse{Error: fmt.Sprintf("the program named by the binary runtime option cannot be run: %v", err)}, nil
 	}
 
-	cmd := command(ctx, l.program)
+	cmd := langhost.Command(ctx, l.program)
 	cmd.Dir = l.dir
 	cmd.Env = l.env
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 	if err := cmd.Start(); err != nil {
-		return runResponse(err), nil
+		return langhost.RunResponse(err, "it"), nil
 	}
 	if l.build != nil && l.build.temp {
 		// A running program keeps its executable: the temporary build goes now, so that nothing is left behind
 		// even if this host is killed (where removing it fails, the deferred removal is the fallback).
 		_ = os.Remove(l.program)
 	}
-	return runResponse(cmd.Wait()), nil
-}
-
-// runResponse turns how the program ended into the engine's answer.
-func runResponse(err error) *pulumirpc.RunResponse {
-	var exit *exec.ExitError
-	switch {
-	case err == nil:
-		return &pulumirpc.RunResponse{}
-	case errors.As(err, &exit):
-		if ws, ok := exit.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-			return &pulumirpc.RunResponse{Error: fmt.Sprintf("Program was terminated by signal %v", ws.Signal())}
-		}
-		if exit.ExitCode() == bailExitCode {
-			return &pulumirpc.RunResponse{Bail: true}
-		}
-		return &pulumirpc.RunResponse{Error: fmt.Sprintf("Program exited with non-zero exit code: %d", exit.ExitCode())}
-	default:
-		return &pulumirpc.RunResponse{Error: fmt.Sprintf("Problem executing program (could not run it): %v", err)}
-	}
-}
-
-// command is exec.CommandContext that stops waiting for output once the process is killed. Not in a process group
-// of its own: the engine stops a language host by signalling the host's whole process group (SIGINT, then
-// SIGKILL), which must reach the build and the program too.
-func command(ctx context.Context, name string, args ...string) *exec.Cmd {
-	cmd := exec.CommandContext(ctx, name, args...)
-	// Once killed, stop waiting for output a child of the process (the compiler under `go build`) may hold open.
-	cmd.WaitDelay = 5 * time.Second
-	return cmd
+	return langhost.RunResponse(cmd.Wait(), "it"), nil
 }

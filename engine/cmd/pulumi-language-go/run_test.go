@@ -9,28 +9,10 @@ import (
 	"strings"
 	"testing"
 
-	"google.golang.org/protobuf/types/known/structpb"
-
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
+
+	"github.com/pulumi-chaser/engine/internal/hosttest"
 )
-
-func options(t *testing.T, m map[string]any) *structpb.Struct {
-	t.Helper()
-	s, err := structpb.NewStruct(m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
-
-func env(l *launch, key string) (string, bool) {
-	for _, kv := range slices.Backward(l.env) { // the last assignment wins, as for exec
-		if v, ok := strings.CutPrefix(kv, key+"="); ok {
-			return v, true
-		}
-	}
-	return "", false
-}
 
 func write(t *testing.T, file, text string) {
 	t.Helper()
@@ -94,7 +76,7 @@ func TestProgramLaunch(t *testing.T) {
 		"PULUMI_ENGINE":             "127.0.0.1:2",
 		"HOME":                      "/h",
 	} {
-		if got, _ := env(l, key); got != want {
+		if got, _ := hosttest.Env(l.env, key); got != want {
 			t.Errorf("%s = %q, want %q", key, got, want)
 		}
 	}
@@ -112,17 +94,17 @@ func TestProgramLaunchLeavesOutWhatTheRequestLeavesEmpty(t *testing.T) {
 	}
 	os.Remove(l.program)
 	for _, key := range []string{"PULUMI_ORGANIZATION", "PULUMI_ENGINE", "PULUMI_ROOT_DIRECTORY"} {
-		if v, ok := env(l, key); ok {
+		if v, ok := hosttest.Env(l.env, key); ok {
 			t.Errorf("%s = %q, want it unset", key, v)
 		}
 	}
-	if v, _ := env(l, "PULUMI_CONFIG"); v != "{}" {
+	if v, _ := hosttest.Env(l.env, "PULUMI_CONFIG"); v != "{}" {
 		t.Errorf("PULUMI_CONFIG = %q, want {}", v)
 	}
-	if v, _ := env(l, "PULUMI_CONFIG_SECRET_KEYS"); v != "[]" {
+	if v, _ := hosttest.Env(l.env, "PULUMI_CONFIG_SECRET_KEYS"); v != "[]" {
 		t.Errorf("PULUMI_CONFIG_SECRET_KEYS = %q, want []", v)
 	}
-	if v, _ := env(l, "PULUMI_DRY_RUN"); v != "false" {
+	if v, _ := hosttest.Env(l.env, "PULUMI_DRY_RUN"); v != "false" {
 		t.Errorf("PULUMI_DRY_RUN = %q, want false", v)
 	}
 }
@@ -130,7 +112,7 @@ func TestProgramLaunchLeavesOutWhatTheRequestLeavesEmpty(t *testing.T) {
 func TestProgramLaunchOptions(t *testing.T) {
 	_, dir := goProgram(t, "package main\nfunc main() {}\n")
 	info := func(opts map[string]any) *pulumirpc.RunRequest {
-		return &pulumirpc.RunRequest{Pwd: dir, Info: &pulumirpc.ProgramInfo{ProgramDirectory: dir, Options: options(t, opts)}}
+		return &pulumirpc.RunRequest{Pwd: dir, Info: &pulumirpc.ProgramInfo{ProgramDirectory: dir, Options: hosttest.Options(t, opts)}}
 	}
 	l, err := programLaunch(info(map[string]any{"buildTarget": "bin/prog"}), "", nil)
 	if err != nil {
@@ -193,7 +175,8 @@ func TestRunBuildsAndRunsTheProgram(t *testing.T) {
 	t.Setenv("REPORT", report)
 	t.Setenv("GOWORK", "off")
 	t.Setenv("TMPDIR", t.TempDir()) // the temporary builds: none may be left
-	h := &host{engineAddress: "127.0.0.1:9"}
+	h := &host{}
+	h.SetEngineAddress("127.0.0.1:9")
 	run := func(stack string) *pulumirpc.RunResponse {
 		t.Helper()
 		resp, err := h.Run(context.Background(), &pulumirpc.RunRequest{

@@ -4,83 +4,25 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
-	"google.golang.org/protobuf/types/known/emptypb"
+	"google.golang.org/grpc"
 
+	"github.com/pulumi/pulumi/pkg/v3/codegen/nodejs"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
+
+	"github.com/pulumi-chaser/engine/internal/langhost"
 )
 
-// host serves the LanguageRuntime service. The embedded Unimplemented server answers codes.Unimplemented for
-// everything not defined here (Template, Pack, Link, GenerateProject/Program/Package, RunPlugin, Cancel, …).
+// host is the LanguageRuntime service for Node.js programs: what is Node.js's, over what every host has
+// (langhost.Base).
 type host struct {
-	pulumirpc.UnimplementedLanguageRuntimeServer
-
-	tracing string
-
-	mu            sync.Mutex
-	engineAddress string
-
-	// stopping ends when the engine is gone (lifeline.go): every running program is cancelled with it.
-	stopping context.Context
-	active   int
-}
-
-// begin registers a running program; its context also ends when the host stops.
-func (h *host) begin(ctx context.Context) (context.Context, func()) {
-	h.mu.Lock()
-	h.active++
-	h.mu.Unlock()
-	ctx, cancel := context.WithCancel(ctx)
-	var unhook func() bool = func() bool { return false }
-	if h.stopping != nil {
-		unhook = context.AfterFunc(h.stopping, cancel)
-	}
-	return ctx, func() {
-		unhook()
-		cancel()
-		h.mu.Lock()
-		h.active--
-		h.mu.Unlock()
-	}
-}
-
-// running reports whether a program is still running.
-func (h *host) running() bool {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.active > 0
-}
-
-func (h *host) setEngineAddress(addr string) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.engineAddress = addr
-}
-
-func (h *host) engine() string {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.engineAddress
-}
-
-// Handshake is only called when the engine attaches to an already running host (PULUMI_DEBUG_LANGUAGES).
-func (h *host) Handshake(_ context.Context, req *pulumirpc.LanguageHandshakeRequest) (*pulumirpc.LanguageHandshakeResponse, error) {
-	if addr := req.GetEngineAddress(); addr != "" {
-		h.setEngineAddress(addr)
-	}
-	return &pulumirpc.LanguageHandshakeResponse{}, nil
-}
-
-func (h *host) GetPluginInfo(context.Context, *emptypb.Empty) (*pulumirpc.PluginInfo, error) {
-	return &pulumirpc.PluginInfo{Version: pluginVersion()}, nil
+	langhost.Base
 }
 
 // GetRequiredPlugins and GetRequiredPackages report nothing: the programs this host serves use dynamic
@@ -94,32 +36,46 @@ func (h *host) GetRequiredPackages(context.Context, *pulumirpc.GetRequiredPackag
 	return &pulumirpc.GetRequiredPackagesResponse{}, nil
 }
 
-// RuntimeOptionsPrompts asks nothing (`pulumi new` keeps the template's runtime options).
-func (h *host) RuntimeOptionsPrompts(context.Context, *pulumirpc.RuntimeOptionsRequest) (*pulumirpc.RuntimeOptionsResponse, error) {
-	return &pulumirpc.RuntimeOptionsResponse{}, nil
-}
-
 // About reports the node executable and its version (`pulumi about`).
 func (h *host) About(ctx context.Context, _ *pulumirpc.AboutRequest) (*pulumirpc.AboutResponse, error) {
-	node, err := exec.LookPath("node")
-	if err != nil {
-		return nil, status.Error(codes.FailedPrecondition, "node was not found on PATH")
-	}
-	out, err := exec.CommandContext(ctx, node, "--version").Output()
-	if err != nil {
-		return nil, status.Errorf(codes.Internal, "running %s --version: %v", node, err)
-	}
-	return &pulumirpc.AboutResponse{
-		Executable: node,
-		Version:    strings.TrimPrefix(strings.TrimSpace(string(out)), "v"),
-		Metadata:   map[string]string{"languageHost": "pulumi-chaser " + pluginVersion()},
-	}, nil
+	return langhost.AboutExecutable(ctx, "node", []string{"--version"}, "v")
+}
+
+// GenerateProgram prints TypeScript with Pulumi's own generator (pkg/codegen/nodejs), for `pulumi import`.
+func (h *host) GenerateProgram(_ context.Context, req *pulumirpc.GenerateProgramRequest) (*pulumirpc.GenerateProgramResponse, error) {
+	return langhost.GenerateProgram(req, nodejs.GenerateProgram)
+}
+
+// InstallDependencies (`pulumi install`, `pulumi new`) runs the package manager's install in the program
+// directory when it has a package.json but no node_modules yet; otherwise it says there is nothing to do.
+func (h *host) InstallDependencies(
+	req *pulumirpc.InstallDependenciesRequest, srv grpc.ServerStreamingServer[pulumirpc.InstallDependenciesResponse],
+) error {
+	return h.InstallWith(req, srv, func(dir string, stdout io.Writer) (*langhost.Install, error) {
+		opts, err := parseRuntimeOptions(req.GetInfo())
+		if err != nil {
+			return nil, err
+		}
+		if _, err := os.Stat(filepath.Join(dir, "package.json")); err != nil {
+			fmt.Fprintf(stdout, "%s has no package.json: no Node.js dependencies to install\n", dir)
+			return nil, nil
+		}
+		if _, err := os.Stat(filepath.Join(dir, "node_modules")); err == nil {
+			fmt.Fprintf(stdout, "%s already has node_modules: nothing to install\n", dir)
+			return nil, nil
+		}
+		pm, err := exec.LookPath(opts.packageManager)
+		if err != nil {
+			return nil, fmt.Errorf("%s was not found on PATH: it is needed to install the dependencies of %s", opts.packageManager, dir)
+		}
+		return &langhost.Install{Name: opts.packageManager + " install", Argv: []string{pm, "install"}}, nil
+	})
 }
 
 // GetProgramDependencies lists package.json's dependencies and devDependencies, with the version installed in
 // node_modules when there is one, else the declared range.
 func (h *host) GetProgramDependencies(_ context.Context, req *pulumirpc.GetProgramDependenciesRequest) (*pulumirpc.GetProgramDependenciesResponse, error) {
-	dir := programDirectory(req.GetInfo(), req.GetPwd())
+	dir := langhost.ProgramDirectory(req.GetInfo(), req.GetPwd())
 	pkg, err := readPackageJSON(dir)
 	if err != nil {
 		if os.IsNotExist(err) {
@@ -157,15 +113,6 @@ func readPackageJSON(dir string) (*packageJSON, error) {
 		return nil, fmt.Errorf("reading %s: %w", file, err)
 	}
 	return &pkg, nil
-}
-
-// programDirectory is the directory of the program (Pulumi.yaml's `main` directory, else the project root);
-// fallback is the deprecated per-request directory older engines send.
-func programDirectory(info *pulumirpc.ProgramInfo, fallback string) string {
-	if d := info.GetProgramDirectory(); d != "" {
-		return d
-	}
-	return fallback
 }
 
 // runtimeOptions are the `runtime.options` of Pulumi.yaml this host understands.

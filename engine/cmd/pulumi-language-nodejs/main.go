@@ -6,74 +6,15 @@
 //
 //	pulumi-language-nodejs [--logtostderr] [-v=N] [--tracing URL] ENGINE_ADDRESS
 //
-// and reads the port it serves on from the first line of its stdout. Run then starts
-// `node <program>/node_modules/@pulumi/pulumi/cmd/run` with the flags and environment variables that entry
-// point reads; everything else about a deployment (engine, state, secrets, diffs, the dynamic-provider plugin)
-// is the real Pulumi code. What is not needed by `pulumi preview|up|refresh|destroy|about|install` answers
-// Unimplemented.
+// and reads the port it serves on from the first line of its stdout (engine/internal/langhost, shared with the
+// other hosts). Run then starts `node <program>/node_modules/@pulumi/pulumi/cmd/run` with the flags and
+// environment variables that entry point reads; everything else about a deployment (engine, state, secrets, diffs,
+// the dynamic-provider plugin) is the real Pulumi code. What is not needed by
+// `pulumi preview|up|refresh|destroy|about|install` answers Unimplemented.
 package main
 
-import (
-	"context"
-	"flag"
-	"fmt"
-	"os"
-	"strings"
-
-	"google.golang.org/grpc"
-
-	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
-	"github.com/pulumi/pulumi/sdk/v3/go/common/version"
-	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
-)
-
-// pinnedVersion is reported when the binary was built without the release stamp
-// (-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v3.248.0); engine/build.sh always stamps it.
-const pinnedVersion = "3.248.0"
-
-func pluginVersion() string {
-	if v := strings.TrimPrefix(version.Version, "v"); v != "" {
-		return v
-	}
-	return pinnedVersion
-}
+import "github.com/pulumi-chaser/engine/internal/langhost"
 
 func main() {
-	flags := flag.NewFlagSet("pulumi-language-nodejs", flag.ContinueOnError)
-	// Logging flags the engine flows to its plugins; this host logs nothing of its own, so they are accepted only.
-	flags.Bool("logtostderr", false, "accepted for compatibility with the engine")
-	flags.Bool("logflow", false, "accepted for compatibility with the engine")
-	flags.Int("v", 0, "accepted for compatibility with the engine")
-	flags.String("root", "", "accepted for compatibility with the engine")
-	tracing := flags.String("tracing", "", "Zipkin-compatible tracing endpoint, passed on to the Node.js program")
-	if err := flags.Parse(os.Args[1:]); err != nil {
-		os.Exit(2)
-	}
-
-	stopping, stop := context.WithCancel(context.Background())
-	h := &host{tracing: *tracing, stopping: stopping}
-	// A host whose engine is gone (the CLI was killed) stops its programs and exits (lifeline.go).
-	go lifeline(stop, h.running)
-	// The engine's address is the last positional argument (Handshake may also supply it).
-	if args := flags.Args(); len(args) > 0 {
-		h.setEngineAddress(args[len(args)-1])
-	}
-
-	handle, err := rpcutil.ServeWithOptions(rpcutil.ServeOptions{
-		Init: func(srv *grpc.Server) error {
-			pulumirpc.RegisterLanguageRuntimeServer(srv, h)
-			return nil
-		},
-		Options: rpcutil.OpenTracingServerInterceptorOptions(nil),
-	})
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "fatal: pulumi-language-nodejs could not start its gRPC server: %v\n", err)
-		os.Exit(1)
-	}
-	// Like every plugin: the port, alone on the first line of stdout.
-	fmt.Printf("%d\n", handle.Port)
-	if err := <-handle.Done; err != nil {
-		fmt.Fprintf(os.Stderr, "fatal: pulumi-language-nodejs stopped serving: %v\n", err)
-		os.Exit(1)
-	}
+	langhost.Serve("pulumi-language-nodejs", &host{}, nil)
 }

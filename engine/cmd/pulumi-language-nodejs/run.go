@@ -2,21 +2,16 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"syscall"
 
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
-)
 
-// bailExitCode is the exit code of @pulumi/pulumi/cmd/run when it has already reported the program's error
-// through the engine: the engine is then told to bail out without printing anything more.
-const bailExitCode = 32
+	"github.com/pulumi-chaser/engine/internal/langhost"
+)
 
 // launch is how a program is started: node, in dir, with args and env.
 type launch struct {
@@ -25,18 +20,17 @@ type launch struct {
 	env  []string
 }
 
-// findRunEntry finds @pulumi/pulumi/cmd/run in the node_modules of dir or of one of its parents, as Node's
-// own resolution would from the program.
-func findRunEntry(dir string) (string, error) {
+// findEntry finds @pulumi/pulumi/cmd/<name> in the node_modules of dir or of one of its parents, as Node's own
+// resolution would from there.
+func findEntry(dir, name string) (string, bool) {
 	for d := dir; ; {
-		entry := filepath.Join(d, "node_modules", "@pulumi", "pulumi", "cmd", "run")
+		entry := filepath.Join(d, "node_modules", "@pulumi", "pulumi", "cmd", name)
 		if _, err := os.Stat(filepath.Join(entry, "index.js")); err == nil {
-			return entry, nil
+			return entry, true
 		}
 		parent := filepath.Dir(d)
 		if parent == d {
-			return "", fmt.Errorf("could not find @pulumi/pulumi in the node_modules of %s or of its parents: "+
-				"run `npm install` (or `pulumi install`) in the program directory", dir)
+			return "", false
 		}
 		d = parent
 	}
@@ -51,14 +45,11 @@ func programLaunch(req *pulumirpc.RunRequest, engineAddress, tracing string, env
 	if err != nil {
 		return nil, err
 	}
-	pwd := req.GetPwd()
-	dir := programDirectory(info, pwd)
-	if pwd == "" {
-		pwd = dir
-	}
-	runEntry, err := findRunEntry(dir)
-	if err != nil {
-		return nil, err
+	pwd, dir := langhost.Directories(req)
+	runEntry, ok := findEntry(dir, "run")
+	if !ok {
+		return nil, fmt.Errorf("could not find @pulumi/pulumi in the node_modules of %s or of its parents: "+
+			"run `npm install` (or `pulumi install`) in the program directory", dir)
 	}
 
 	args := append([]string{}, opts.nodeargs...)
@@ -85,37 +76,14 @@ func programLaunch(req *pulumirpc.RunRequest, engineAddress, tracing string, env
 	}
 	// The entry point: a file relative to the program directory, or "." to let cmd/run follow package.json's
 	// `main`/`exports` (falling back to index.js, or index.ts through ts-node).
-	entry := info.GetEntryPoint()
-	if entry == "" {
-		entry = req.GetProgram()
-	}
-	if entry == "" {
-		entry = "."
-	}
-	args = append(args, entry)
+	args = append(args, langhost.EntryPoint(req))
 	args = append(args, req.GetArgs()...)
 
-	config := req.GetConfig()
-	if config == nil {
-		config = map[string]string{}
-	}
-	configJSON, err := json.Marshal(config)
+	config, err := langhost.ConfigEnvironment(req)
 	if err != nil {
-		return nil, fmt.Errorf("serializing the stack configuration: %w", err)
+		return nil, err
 	}
-	secretKeys := req.GetConfigSecretKeys()
-	if secretKeys == nil {
-		secretKeys = []string{}
-	}
-	secretKeysJSON, err := json.Marshal(secretKeys)
-	if err != nil {
-		return nil, fmt.Errorf("serializing the secret configuration keys: %w", err)
-	}
-	env := append(append([]string{}, environ...),
-		"PULUMI_CONFIG="+string(configJSON),
-		"PULUMI_CONFIG_SECRET_KEYS="+string(secretKeysJSON),
-		"PULUMI_NODEJS_TYPESCRIPT="+strconv.FormatBool(opts.typescript),
-	)
+	env := append(append(append([]string{}, environ...), config...), "PULUMI_NODEJS_TYPESCRIPT="+strconv.FormatBool(opts.typescript))
 	if opts.tsconfig != "" {
 		env = append(env, "PULUMI_NODEJS_TSCONFIG_PATH="+opts.tsconfig)
 	}
@@ -129,7 +97,7 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 	if req.GetAttachDebugger() {
 		return &pulumirpc.RunResponse{Error: "pulumi-chaser's Node.js language host does not support --attach-debugger"}, nil
 	}
-	l, err := programLaunch(req, h.engine(), h.tracing, os.Environ())
+	l, err := programLaunch(req, h.EngineAddress(), h.Tracing(), os.Environ())
 	if err != nil {
 		return &pulumirpc.RunResponse{Error: err.Error()}, nil
 	}
@@ -139,27 +107,12 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 	}
 
 	// The context ends when the engine cancels the call or goes away, or when the host stops: node is killed with it.
-	ctx, done := h.begin(ctx)
+	ctx, done := h.Begin(ctx)
 	defer done()
-	cmd := exec.CommandContext(ctx, node, l.args...)
+	cmd := langhost.Command(ctx, node, l.args...)
 	cmd.Dir = l.dir
 	cmd.Env = l.env
 	cmd.Stdout = os.Stdout
 	cmd.Stderr = os.Stderr
-	err = cmd.Run()
-	var exit *exec.ExitError
-	switch {
-	case err == nil:
-		return &pulumirpc.RunResponse{}, nil
-	case errors.As(err, &exit):
-		if ws, ok := exit.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-			return &pulumirpc.RunResponse{Error: fmt.Sprintf("Program was terminated by signal %v", ws.Signal())}, nil
-		}
-		if exit.ExitCode() == bailExitCode {
-			return &pulumirpc.RunResponse{Bail: true}, nil
-		}
-		return &pulumirpc.RunResponse{Error: fmt.Sprintf("Program exited with non-zero exit code: %d", exit.ExitCode())}, nil
-	default:
-		return &pulumirpc.RunResponse{Error: fmt.Sprintf("Problem executing program (could not run node): %v", err)}, nil
-	}
+	return langhost.RunResponse(cmd.Run(), "node"), nil
 }

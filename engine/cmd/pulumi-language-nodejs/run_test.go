@@ -7,9 +7,9 @@ import (
 	"strings"
 	"testing"
 
-	"google.golang.org/protobuf/types/known/structpb"
-
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
+
+	"github.com/pulumi-chaser/engine/internal/hosttest"
 )
 
 // project makes root/node_modules/@pulumi/pulumi/cmd/run/index.js and a program directory root/src.
@@ -30,24 +30,6 @@ func project(t *testing.T) (root, src string) {
 	return root, src
 }
 
-func options(t *testing.T, m map[string]any) *structpb.Struct {
-	t.Helper()
-	s, err := structpb.NewStruct(m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
-
-func env(l *launch, key string) (string, bool) {
-	for _, kv := range slices.Backward(l.env) { // the last assignment wins, as for exec
-		if v, ok := strings.CutPrefix(kv, key+"="); ok {
-			return v, true
-		}
-	}
-	return "", false
-}
-
 func TestProgramLaunch(t *testing.T) {
 	root, src := project(t)
 	req := &pulumirpc.RunRequest{
@@ -63,7 +45,7 @@ func TestProgramLaunch(t *testing.T) {
 		Args:             []string{"extra"},
 		Info: &pulumirpc.ProgramInfo{
 			RootDirectory: root, ProgramDirectory: src, EntryPoint: "index.ts",
-			Options: options(t, map[string]any{"typescript": true, "tsconfig": "tsconfig.build.json", "nodeargs": "--max-old-space-size=512  --no-warnings"}),
+			Options: hosttest.Options(t, map[string]any{"typescript": true, "tsconfig": "tsconfig.build.json", "nodeargs": "--max-old-space-size=512  --no-warnings"}),
 		},
 	}
 	l, err := programLaunch(req, "127.0.0.1:2", "", []string{"PULUMI_NODEJS_TYPESCRIPT=false", "HOME=/h"})
@@ -90,7 +72,7 @@ func TestProgramLaunch(t *testing.T) {
 		"PULUMI_NODEJS_TSCONFIG_PATH": "tsconfig.build.json",
 		"HOME":                        "/h",
 	} {
-		if got, _ := env(l, key); got != want {
+		if got, _ := hosttest.Env(l.env, key); got != want {
 			t.Errorf("%s = %q, want %q", key, got, want)
 		}
 	}
@@ -107,16 +89,16 @@ func TestProgramLaunchDefaults(t *testing.T) {
 	if slices.Contains(l.args, "--dry-run") || slices.Contains(l.args, "--engine") || l.args[len(l.args)-1] != "." {
 		t.Errorf("unexpected args %q", l.args)
 	}
-	if v, _ := env(l, "PULUMI_CONFIG"); v != "{}" {
+	if v, _ := hosttest.Env(l.env, "PULUMI_CONFIG"); v != "{}" {
 		t.Errorf("PULUMI_CONFIG = %q", v)
 	}
-	if v, _ := env(l, "PULUMI_CONFIG_SECRET_KEYS"); v != "[]" {
+	if v, _ := hosttest.Env(l.env, "PULUMI_CONFIG_SECRET_KEYS"); v != "[]" {
 		t.Errorf("PULUMI_CONFIG_SECRET_KEYS = %q", v)
 	}
-	if v, _ := env(l, "PULUMI_NODEJS_TYPESCRIPT"); v != "true" {
+	if v, _ := hosttest.Env(l.env, "PULUMI_NODEJS_TYPESCRIPT"); v != "true" {
 		t.Errorf("PULUMI_NODEJS_TYPESCRIPT = %q, want the default true", v)
 	}
-	if _, ok := env(l, "PULUMI_NODEJS_TSCONFIG_PATH"); ok {
+	if _, ok := hosttest.Env(l.env, "PULUMI_NODEJS_TSCONFIG_PATH"); ok {
 		t.Error("PULUMI_NODEJS_TSCONFIG_PATH set without the tsconfig option")
 	}
 }
@@ -129,18 +111,18 @@ func TestProgramLaunchErrors(t *testing.T) {
 	}
 	root, _ := project(t)
 	for _, bad := range []map[string]any{{"typescript": "yes"}, {"nodeargs": 3.0}, {"packagemanager": "pip"}} {
-		req := &pulumirpc.RunRequest{Pwd: root, Info: &pulumirpc.ProgramInfo{RootDirectory: root, ProgramDirectory: root, Options: options(t, bad)}}
+		req := &pulumirpc.RunRequest{Pwd: root, Info: &pulumirpc.ProgramInfo{RootDirectory: root, ProgramDirectory: root, Options: hosttest.Options(t, bad)}}
 		if _, err := programLaunch(req, "", "", nil); err == nil {
 			t.Errorf("options %v accepted", bad)
 		}
 	}
 	req = &pulumirpc.RunRequest{Pwd: root, Info: &pulumirpc.ProgramInfo{RootDirectory: root, ProgramDirectory: root,
-		Options: options(t, map[string]any{"typescript": false})}}
+		Options: hosttest.Options(t, map[string]any{"typescript": false})}}
 	l, err := programLaunch(req, "", "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v, _ := env(l, "PULUMI_NODEJS_TYPESCRIPT"); v != "false" {
+	if v, _ := hosttest.Env(l.env, "PULUMI_NODEJS_TYPESCRIPT"); v != "false" {
 		t.Errorf("typescript: false gave PULUMI_NODEJS_TYPESCRIPT=%q", v)
 	}
 }

@@ -3,14 +3,12 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"sync"
-	"syscall"
 
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
+
+	"github.com/pulumi-chaser/engine/internal/langhost"
 )
 
 // pluginEntries: the entry point of @pulumi/pulumi that runs a plugin written in Node.js, by kind of plugin. The
@@ -22,23 +20,6 @@ var pluginEntries = map[string]string{
 	"resource": "run-plugin",
 }
 
-// findEntry finds @pulumi/pulumi/cmd/<name> in the node_modules of dir or of one of its parents, as Node's own
-// resolution would from there.
-func findEntry(dir, name string) (string, error) {
-	for d := dir; ; {
-		entry := filepath.Join(d, "node_modules", "@pulumi", "pulumi", "cmd", name)
-		if _, err := os.Stat(filepath.Join(entry, "index.js")); err == nil {
-			return entry, nil
-		}
-		parent := filepath.Dir(d)
-		if parent == d {
-			return "", fmt.Errorf("could not find @pulumi/pulumi/cmd/%s in the node_modules of %s or of its parents: "+
-				"install the plugin's dependencies (npm install in its directory or a parent)", name, dir)
-		}
-		d = parent
-	}
-}
-
 // pluginLaunch computes the node command line for a RunPluginRequest: `node <entry> <args…> <plugin directory>`
 // (the engine's address is among the args), in the plugin's directory, with the engine's extra environment.
 func pluginLaunch(req *pulumirpc.RunPluginRequest, environ []string) (*launch, error) {
@@ -47,7 +28,7 @@ func pluginLaunch(req *pulumirpc.RunPluginRequest, environ []string) (*launch, e
 		return nil, fmt.Errorf("pulumi-chaser's Node.js language host cannot run a plugin of kind %q", req.GetKind())
 	}
 	info := req.GetInfo()
-	dir := programDirectory(info, req.GetProgram())
+	dir := langhost.ProgramDirectory(info, req.GetProgram())
 	if dir == "" {
 		dir = req.GetPwd()
 	}
@@ -55,9 +36,10 @@ func pluginLaunch(req *pulumirpc.RunPluginRequest, environ []string) (*launch, e
 	if err != nil {
 		return nil, err
 	}
-	entry, err := findEntry(dir, name)
-	if err != nil {
-		return nil, err
+	entry, ok := findEntry(dir, name)
+	if !ok {
+		return nil, fmt.Errorf("could not find @pulumi/pulumi/cmd/%s in the node_modules of %s or of its parents: "+
+			"install the plugin's dependencies (npm install in its directory or a parent)", name, dir)
 	}
 	args := append([]string{}, opts.nodeargs...)
 	args = append(args, entry)
@@ -81,61 +63,18 @@ func (h *host) RunPlugin(req *pulumirpc.RunPluginRequest, server pulumirpc.Langu
 	if err != nil {
 		return errors.New("node was not found on PATH: install Node.js to run this plugin")
 	}
-	ctx, done := h.begin(server.Context())
+	ctx, done := h.Begin(server.Context())
 	defer done()
-	cmd := exec.CommandContext(ctx, node, l.args...)
+	cmd := langhost.Command(ctx, node, l.args...)
 	cmd.Dir = l.dir
 	cmd.Env = l.env
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return err
-	}
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		return err
-	}
+	cmd.Stdout, cmd.Stderr = langhost.RunPluginStreams(server)
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("could not run node: %w", err)
 	}
-	var mu sync.Mutex // a stream's Send is not safe for concurrent use
-	send := func(r *pulumirpc.RunPluginResponse) {
-		mu.Lock()
-		defer mu.Unlock()
-		_ = server.Send(r)
+	code, err := langhost.ExitCode(cmd.Wait())
+	if err != nil {
+		return err
 	}
-	var wg sync.WaitGroup
-	pump := func(r io.Reader, wrap func([]byte) *pulumirpc.RunPluginResponse) {
-		defer wg.Done()
-		buf := make([]byte, 32*1024)
-		for {
-			n, err := r.Read(buf)
-			if n > 0 {
-				send(wrap(append([]byte{}, buf[:n]...)))
-			}
-			if err != nil {
-				return
-			}
-		}
-	}
-	wg.Add(2)
-	go pump(stdout, func(b []byte) *pulumirpc.RunPluginResponse {
-		return &pulumirpc.RunPluginResponse{Output: &pulumirpc.RunPluginResponse_Stdout{Stdout: b}}
-	})
-	go pump(stderr, func(b []byte) *pulumirpc.RunPluginResponse {
-		return &pulumirpc.RunPluginResponse{Output: &pulumirpc.RunPluginResponse_Stderr{Stderr: b}}
-	})
-	wg.Wait()
-	code := 0
-	if err := cmd.Wait(); err != nil {
-		var exit *exec.ExitError
-		if !errors.As(err, &exit) {
-			return err
-		}
-		code = exit.ExitCode()
-		if ws, ok := exit.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-			code = 128 + int(ws.Signal())
-		}
-	}
-	send(&pulumirpc.RunPluginResponse{Output: &pulumirpc.RunPluginResponse_Exitcode{Exitcode: int32(code)}})
-	return nil
+	return server.Send(&pulumirpc.RunPluginResponse{Output: &pulumirpc.RunPluginResponse_Exitcode{Exitcode: int32(code)}})
 }

@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
+
+	"github.com/pulumi-chaser/engine/internal/hosttest"
 )
 
 // python3 is needed by these tests (as by every Python program): the test fails, rather than skips, without it.
@@ -54,12 +56,13 @@ func stubbed(t *testing.T, program string, mutate func(*pulumirpc.RunRequest)) (
 		Args:             []string{"a1"},
 		// No virtualenv option: the Python on PATH runs the program.
 		Info: &pulumirpc.ProgramInfo{RootDirectory: dir, ProgramDirectory: dir, EntryPoint: ".",
-			Options: options(t, map[string]any{"toolchain": "pip"})},
+			Options: hosttest.Options(t, map[string]any{"toolchain": "pip"})},
 	}
 	if mutate != nil {
 		mutate(req)
 	}
-	h := &host{engineAddress: "127.0.0.1:2"}
+	h := &host{}
+	h.SetEngineAddress("127.0.0.1:2")
 	resp, err := h.Run(context.Background(), req)
 	if err != nil {
 		t.Fatal(err)
@@ -138,7 +141,7 @@ func TestRunReportsProgramFailuresAsUpstreamDoes(t *testing.T) {
 
 	// A RunError: its message alone, exit 1, which the host reports as a failure.
 	resp, record, _ = stubbed(t, "import pulumi\nraise pulumi.RunError('bad config')\n", nil)
-	if resp.Bail || resp.Error != "program exited with non-zero exit code: 1" {
+	if resp.Bail || resp.Error != "Program exited with non-zero exit code: 1" {
 		t.Fatalf("response %v", resp)
 	}
 	if errs, _ := json.Marshal(record["errors"]); string(errs) != `["bad config"]` {
@@ -186,7 +189,7 @@ func TestRunRefusesAMissingVirtualenvNamingIt(t *testing.T) {
 	dir := t.TempDir()
 	h := &host{}
 	_, err := h.Run(context.Background(), &pulumirpc.RunRequest{Pwd: dir, Info: &pulumirpc.ProgramInfo{RootDirectory: dir, ProgramDirectory: dir,
-		EntryPoint: ".", Options: options(t, map[string]any{"toolchain": "pip", "virtualenv": "venv"})}})
+		EntryPoint: ".", Options: hosttest.Options(t, map[string]any{"toolchain": "pip", "virtualenv": "venv"})}})
 	if err == nil || !strings.Contains(err.Error(), filepath.Join(dir, "venv")) || !strings.Contains(err.Error(), "doesn't exist") {
 		t.Fatalf("err = %v", err)
 	}

@@ -5,9 +5,10 @@ import (
 
 	"google.golang.org/grpc"
 
-	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"github.com/pulumi/pulumi/sdk/v3/python/toolchain"
+
+	"github.com/pulumi-chaser/engine/internal/langhost"
 )
 
 // InstallDependencies (`pulumi install`, `pulumi new`) installs the program's requirements with its toolchain,
@@ -29,7 +30,7 @@ func (h *host) InstallDependencies(
 	if req.GetIsPlugin() && opts.Toolchain != toolchain.Poetry && opts.Virtualenv == "" {
 		opts.Virtualenv = "venv"
 	}
-	closer, stdout, stderr, err := rpcutil.MakeInstallDependenciesStreams(srv, req.GetIsTerminal())
+	closer, stdout, stderr, err := langhost.InstallStreams(srv, req.GetIsTerminal())
 	if err != nil {
 		return err
 	}
@@ -40,7 +41,10 @@ func (h *host) InstallDependencies(
 		return err
 	}
 	fmt.Fprintf(stdout, "Installing the Python dependencies of %s (toolchain %s)\n", opts.ProgramDir, toolchain.Name(opts.Toolchain))
-	if err := tc.InstallDependencies(srv.Context(), opts.ProgramDir, req.GetUseLanguageVersionTools(), true, stdout, stderr); err != nil {
+	// Cancelled when the host stops (the engine is gone or closes it): pip is killed with it.
+	ctx, done := h.Begin(srv.Context())
+	defer done()
+	if err := tc.InstallDependencies(ctx, opts.ProgramDir, req.GetUseLanguageVersionTools(), true, stdout, stderr); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "Finished installing the Python dependencies\n")

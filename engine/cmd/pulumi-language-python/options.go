@@ -73,3 +73,13 @@ func parseOptions(info *pulumirpc.ProgramInfo) (toolchain.PythonOptions, error) 
 	}
 	return opts, nil
 }
+
+// resolve is the program's options and the toolchain that runs it (its virtualenv's Python, poetry or uv).
+func resolve(info *pulumirpc.ProgramInfo) (toolchain.PythonOptions, toolchain.Toolchain, error) {
+	opts, err := parseOptions(info)
+	if err != nil {
+		return opts, nil, err
+	}
+	tc, err := toolchain.ResolveToolchain(opts)
+	return opts, tc, err
+}

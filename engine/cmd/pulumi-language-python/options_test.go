@@ -4,24 +4,15 @@ import (
 	"strings"
 	"testing"
 
-	"google.golang.org/protobuf/types/known/structpb"
-
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"github.com/pulumi/pulumi/sdk/v3/python/toolchain"
-)
 
-func options(t *testing.T, m map[string]any) *structpb.Struct {
-	t.Helper()
-	s, err := structpb.NewStruct(m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
+	"github.com/pulumi-chaser/engine/internal/hosttest"
+)
 
 func TestParseOptions(t *testing.T) {
 	info := &pulumirpc.ProgramInfo{RootDirectory: "/p", ProgramDirectory: "/p/src",
-		Options: options(t, map[string]any{"toolchain": "pip", "virtualenv": "venv", "typechecker": "pyright", "other": 1.0})}
+		Options: hosttest.Options(t, map[string]any{"toolchain": "pip", "virtualenv": "venv", "typechecker": "pyright", "other": 1.0})}
 	opts, err := parseOptions(info)
 	if err != nil {
 		t.Fatal(err)
@@ -43,7 +34,7 @@ func TestParseOptions(t *testing.T) {
 		name string
 		want toolchain.PythonOptions
 	}{{"poetry", toolchain.PythonOptions{Toolchain: toolchain.Poetry}}, {"UV", toolchain.PythonOptions{Toolchain: toolchain.Uv}}} {
-		got, err := parseOptions(&pulumirpc.ProgramInfo{Options: options(t, map[string]any{"toolchain": tc.name})})
+		got, err := parseOptions(&pulumirpc.ProgramInfo{Options: hosttest.Options(t, map[string]any{"toolchain": tc.name})})
 		if err != nil || got != tc.want {
 			t.Errorf("toolchain %s: got %+v, %v", tc.name, got, err)
 		}
@@ -56,7 +47,7 @@ func TestParseOptionsRefusesWhatItCannotUse(t *testing.T) {
 		"virtualenv must be a directory":               {"virtualenv": true},
 		"typechecker must be mypy or pyright, not \"x": {"typechecker": "x"},
 	} {
-		_, err := parseOptions(&pulumirpc.ProgramInfo{Options: options(t, message)})
+		_, err := parseOptions(&pulumirpc.ProgramInfo{Options: hosttest.Options(t, message)})
 		if err == nil || !strings.Contains(err.Error(), bad) {
 			t.Errorf("options %v: err = %v, want it to say %q", message, err, bad)
 		}

@@ -153,11 +153,7 @@ func installedPackages(ctx context.Context, tc toolchain.Toolchain) ([]installed
 // packagesOf finds the plugins the program's installed SDKs need. Like `pulumi preview` with the upstream host,
 // a virtualenv Pulumi.yaml names that does not exist yet is made first (with the program's requirements).
 func packagesOf(ctx context.Context, info *pulumirpc.ProgramInfo) ([]*pulumirpc.PackageDependency, error) {
-	opts, err := parseOptions(info)
-	if err != nil {
-		return nil, err
-	}
-	tc, err := toolchain.ResolveToolchain(opts)
+	opts, tc, err := resolve(info)
 	if err != nil {
 		return nil, err
 	}

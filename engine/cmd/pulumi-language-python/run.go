@@ -5,27 +5,23 @@ import (
 	"crypto/sha256"
 	_ "embed"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"syscall"
 
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"github.com/pulumi/pulumi/sdk/v3/python/toolchain"
+
+	"github.com/pulumi-chaser/engine/internal/langhost"
 )
 
 // execScript is the Python side of Run (exec.py): it configures the `pulumi` SDK and runs the program.
 //
 //go:embed exec.py
 var execScript []byte
-
-// reportedExitCode is exec.py's exit code after it has reported the program's error through the engine: the
-// engine is then told to bail out without printing anything more.
-const reportedExitCode = 32
 
 // writeExecScript writes exec.py into a directory of its own under dir, named by its content (so two hosts of
 // different versions never share one, and a host finds the file it wrote before), and returns its path.
@@ -77,38 +73,8 @@ func execArguments(req *pulumirpc.RunRequest, engineAddress, tracing string) []s
 	flag("parallel", strconv.Itoa(int(req.GetParallel())))
 	flag("tracing", tracing)
 	flag("organization", req.GetOrganization())
-	entry := req.GetInfo().GetEntryPoint()
-	if entry == "" {
-		entry = req.GetProgram()
-	}
-	if entry == "" {
-		entry = "."
-	}
-	args = append(args, entry)
+	args = append(args, langhost.EntryPoint(req))
 	return append(args, req.GetArgs()...)
-}
-
-// configEnvironment is what exec.py reads the stack's configuration from: PULUMI_CONFIG, a JSON object of
-// "<namespace>:<key>" to its value (secrets decrypted), and PULUMI_CONFIG_SECRET_KEYS, the JSON list of those
-// keys that are secret (the SDK keeps their values secret).
-func configEnvironment(req *pulumirpc.RunRequest) ([]string, error) {
-	config := req.GetConfig()
-	if config == nil {
-		config = map[string]string{}
-	}
-	configJSON, err := json.Marshal(config)
-	if err != nil {
-		return nil, fmt.Errorf("serializing the stack configuration: %w", err)
-	}
-	secretKeys := req.GetConfigSecretKeys()
-	if secretKeys == nil {
-		secretKeys = []string{}
-	}
-	secretJSON, err := json.Marshal(secretKeys)
-	if err != nil {
-		return nil, fmt.Errorf("serializing the secret configuration keys: %w", err)
-	}
-	return []string{"PULUMI_CONFIG=" + string(configJSON), "PULUMI_CONFIG_SECRET_KEYS=" + string(secretJSON)}, nil
 }
 
 // command is the Python that runs the program: the toolchain's (the virtualenv's python, activated: its bin
@@ -132,11 +98,7 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 	if req.GetAttachDebugger() {
 		return &pulumirpc.RunResponse{Error: "pulumi-chaser's Python language host does not support --attach-debugger"}, nil
 	}
-	opts, err := parseOptions(req.GetInfo())
-	if err != nil {
-		return nil, err
-	}
-	tc, err := toolchain.ResolveToolchain(opts)
+	opts, tc, err := resolve(req.GetInfo())
 	if err != nil {
 		return nil, err
 	}
@@ -148,44 +110,25 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 	if err != nil {
 		return nil, fmt.Errorf("writing the Python exec script into %s: %w", os.TempDir(), err)
 	}
-	config, err := configEnvironment(req)
+	config, err := langhost.ConfigEnvironment(req)
 	if err != nil {
 		return nil, err
 	}
 
 	// The context ends when the engine cancels the call or goes away, or when the host stops: python is killed with it.
-	ctx, done := h.begin(ctx)
+	ctx, done := h.Begin(ctx)
 	defer done()
 
 	if err := typecheck(ctx, tc, opts); err != nil {
 		return &pulumirpc.RunResponse{Error: err.Error()}, nil
 	}
-	cmd, err := command(ctx, tc, config, append([]string{script}, execArguments(req, h.engine(), h.tracing)...)...)
+	cmd, err := command(ctx, tc, config, append([]string{script}, execArguments(req, h.EngineAddress(), h.Tracing())...)...)
 	if err != nil {
 		return nil, err
 	}
 	cmd.Stdout = os.Stdout
 	cmd.Stderr = os.Stderr
-	return runResponse(cmd.Run()), nil
-}
-
-// runResponse says how the program ended, from the error of running it.
-func runResponse(err error) *pulumirpc.RunResponse {
-	var exit *exec.ExitError
-	switch {
-	case err == nil:
-		return &pulumirpc.RunResponse{}
-	case errors.As(err, &exit):
-		if ws, ok := exit.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-			return &pulumirpc.RunResponse{Error: fmt.Sprintf("program was terminated by signal %v", ws.Signal())}
-		}
-		if exit.ExitCode() == reportedExitCode {
-			return &pulumirpc.RunResponse{Bail: true}
-		}
-		return &pulumirpc.RunResponse{Error: fmt.Sprintf("program exited with non-zero exit code: %d", exit.ExitCode())}
-	default:
-		return &pulumirpc.RunResponse{Error: fmt.Sprintf("problem executing program (could not run python): %v", err)}
-	}
+	return langhost.RunResponse(cmd.Run(), "python"), nil
 }
 
 // typecheck runs the type checker Pulumi.yaml names (`typechecker: mypy|pyright`) on the program directory; its

@@ -2,7 +2,6 @@ package main
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -37,45 +36,6 @@ func TestExecArguments(t *testing.T) {
 	want = []string{"--monitor", "m", "--project", "p", "--stack", "s", "--dry_run", "false", "--parallel", "0", "."}
 	if !slices.Equal(got, want) {
 		t.Errorf("defaults:\n got %q\nwant %q", got, want)
-	}
-}
-
-func TestConfigEnvironment(t *testing.T) {
-	env, err := configEnvironment(&pulumirpc.RunRequest{
-		Config:           map[string]string{"proj:name": "x", "chaser:apiKey": "s3cret"},
-		ConfigSecretKeys: []string{"chaser:apiKey"},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := []string{`PULUMI_CONFIG={"chaser:apiKey":"s3cret","proj:name":"x"}`, `PULUMI_CONFIG_SECRET_KEYS=["chaser:apiKey"]`}
-	if !slices.Equal(env, want) {
-		t.Errorf("got %q, want %q", env, want)
-	}
-	env, _ = configEnvironment(&pulumirpc.RunRequest{})
-	if want := []string{"PULUMI_CONFIG={}", "PULUMI_CONFIG_SECRET_KEYS=[]"}; !slices.Equal(env, want) {
-		t.Errorf("empty: got %q, want %q", env, want)
-	}
-}
-
-func TestRunResponseFromExitCodes(t *testing.T) {
-	run := func(script string) error { return exec.Command("sh", "-c", script).Run() }
-	if r := runResponse(run("exit 0")); r.Error != "" || r.Bail {
-		t.Errorf("exit 0: %v", r)
-	}
-	// 32: exec.py reported the error through the engine already.
-	if r := runResponse(run("exit 32")); r.Error != "" || !r.Bail {
-		t.Errorf("exit 32: %v", r)
-	}
-	// 1: a RunError (reported too), said again as a failure, as the upstream host does.
-	if r := runResponse(run("exit 1")); r.Error != "program exited with non-zero exit code: 1" || r.Bail {
-		t.Errorf("exit 1: %v", r)
-	}
-	if r := runResponse(run("kill -9 $$")); r.Error != "program was terminated by signal killed" {
-		t.Errorf("killed: %v", r)
-	}
-	if r := runResponse(exec.Command(filepath.Join(t.TempDir(), "missing")).Run()); r.Error == "" || r.Bail {
-		t.Errorf("not started: %v", r)
 	}
 }
 

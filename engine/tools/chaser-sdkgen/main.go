@@ -154,10 +154,7 @@ func main() {
 	flag.Parse()
 
 	pkg, err := bind(*schemaPath)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, tool+":", err)
-		os.Exit(1)
-	}
+	failOn(err)
 	if *langs == "none" {
 		fmt.Fprintf(os.Stderr, "%s: %s binds cleanly (%d resources, %d functions)\n", tool, *schemaPath, len(pkg.Resources), len(pkg.Functions))
 		return
@@ -168,61 +165,21 @@ func main() {
 		// generator renames every enum element to its own UPPER_CASE spelling, which the Go generator then used:
 		// Scope_SESSIONS_READ for ScopeSessionsRead).
 		if i > 0 {
-			if pkg, err = bind(*schemaPath); err != nil {
-				fmt.Fprintln(os.Stderr, tool+":", err)
-				os.Exit(1)
-			}
+			pkg, err = bind(*schemaPath)
+			failOn(err)
 		}
 		files, err := generate(lang, pkg, *schemaPath, *dotnetGen)
 		if err != nil {
-			fmt.Fprintf(os.Stderr, "%s: %s: %v\n", tool, lang, err)
-			os.Exit(1)
+			failOn(fmt.Errorf("%s: %w", lang, err))
 		}
 		dir := filepath.Join(*out, lang)
 		have, err := existing(dir, handKept[lang])
-		if err != nil {
-			fmt.Fprintln(os.Stderr, tool+":", err)
-			os.Exit(1)
-		}
+		failOn(err)
 		if *check {
-			for name, b := range files {
-				if h, ok := have[name]; !ok {
-					stale = append(stale, filepath.Join(dir, name)+" (missing)")
-				} else if !bytes.Equal(h, b) {
-					stale = append(stale, filepath.Join(dir, name)+" (differs)")
-				}
-			}
-			for name := range have {
-				if _, ok := files[name]; !ok {
-					stale = append(stale, filepath.Join(dir, name)+" (not generated)")
-				}
-			}
+			stale = append(stale, differences(dir, files, have)...)
 			continue
 		}
-		for name := range have {
-			if _, ok := files[name]; !ok {
-				if err := os.Remove(filepath.Join(dir, name)); err != nil {
-					fmt.Fprintln(os.Stderr, tool+":", err)
-					os.Exit(1)
-				}
-			}
-		}
-		names := make([]string, 0, len(files))
-		for name := range files {
-			names = append(names, name)
-		}
-		sort.Strings(names)
-		for _, name := range names {
-			p := filepath.Join(dir, name)
-			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-				fmt.Fprintln(os.Stderr, tool+":", err)
-				os.Exit(1)
-			}
-			if err := os.WriteFile(p, files[name], 0o644); err != nil {
-				fmt.Fprintln(os.Stderr, tool+":", err)
-				os.Exit(1)
-			}
-		}
+		failOn(write(dir, files, have))
 		fmt.Fprintf(os.Stderr, "%s: %s SDK: %d files in %s\n", tool, lang, len(files), dir)
 	}
 	if len(stale) > 0 {
@@ -230,4 +187,56 @@ func main() {
 		fmt.Fprintf(os.Stderr, "%s: the committed SDKs are stale (run `make sdks`):\n  %s\n", tool, strings.Join(stale, "\n  "))
 		os.Exit(1)
 	}
+}
+
+// failOn ends the tool with err, if any.
+func failOn(err error) {
+	if err != nil {
+		fmt.Fprintln(os.Stderr, tool+":", err)
+		os.Exit(1)
+	}
+}
+
+// differences are the files of dir that are not what was generated (files): each path with why.
+func differences(dir string, files, have map[string][]byte) []string {
+	var stale []string
+	for name, b := range files {
+		if h, ok := have[name]; !ok {
+			stale = append(stale, filepath.Join(dir, name)+" (missing)")
+		} else if !bytes.Equal(h, b) {
+			stale = append(stale, filepath.Join(dir, name)+" (differs)")
+		}
+	}
+	for name := range have {
+		if _, ok := files[name]; !ok {
+			stale = append(stale, filepath.Join(dir, name)+" (not generated)")
+		}
+	}
+	return stale
+}
+
+// write makes dir hold files: what it has (have) and was not generated is removed, the rest written.
+func write(dir string, files, have map[string][]byte) error {
+	for name := range have {
+		if _, ok := files[name]; !ok {
+			if err := os.Remove(filepath.Join(dir, name)); err != nil {
+				return err
+			}
+		}
+	}
+	names := make([]string, 0, len(files))
+	for name := range files {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(p, files[name], 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
 }

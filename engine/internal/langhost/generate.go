@@ -1,21 +1,24 @@
-package main
+package langhost
 
 import (
-	"context"
 	"strings"
+
+	"github.com/hashicorp/hcl/v2"
 
 	"github.com/pulumi/pulumi/pkg/v3/codegen/hcl2/syntax"
 	"github.com/pulumi/pulumi/pkg/v3/codegen/pcl"
-	"github.com/pulumi/pulumi/pkg/v3/codegen/python"
 	"github.com/pulumi/pulumi/pkg/v3/codegen/schema"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/plugin"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 )
 
-// GenerateProgram turns a PCL program into Python, with Pulumi's own code generator (pkg/codegen/python): what
-// `pulumi import` (and `pulumi convert`) asks the project's language host for, to print the code of what it
-// imported. The packages' schemas come from the engine's schema loader (for the `chaser` plugin: its GetSchema).
-func (h *host) GenerateProgram(ctx context.Context, req *pulumirpc.GenerateProgramRequest) (*pulumirpc.GenerateProgramResponse, error) {
+// Generator is one of Pulumi's program generators (pkg/v3/codegen/<language>.GenerateProgram).
+type Generator func(*pcl.Program) (map[string][]byte, hcl.Diagnostics, error)
+
+// GenerateProgram turns a PCL program into a language with generate: what `pulumi import` (and `pulumi convert`)
+// asks the project's language host for, to print the code of what it imported. The packages' schemas come from the
+// engine's schema loader (for the `chaser` plugin: its GetSchema).
+func GenerateProgram(req *pulumirpc.GenerateProgramRequest, generate Generator) (*pulumirpc.GenerateProgramResponse, error) {
 	loader, err := schema.NewLoaderClient(req.LoaderTarget)
 	if err != nil {
 		return nil, err
@@ -42,7 +45,7 @@ func (h *host) GenerateProgram(ctx context.Context, req *pulumirpc.GenerateProgr
 	if diags.HasErrors() {
 		return &pulumirpc.GenerateProgramResponse{Diagnostics: plugin.HclDiagnosticsToRPCDiagnostics(diags)}, nil
 	}
-	files, genDiags, err := python.GenerateProgram(program)
+	files, genDiags, err := generate(program)
 	if err != nil {
 		return nil, err
 	}
