@@ -9,7 +9,7 @@ import { BENCHES, benchScripts, runBench, shown } from "./support/bench";
 jest.setTimeout(150_000);
 
 test("every bench/*.js is run at smoke size by the suite, or is a helper", () => {
-  expect(benchScripts()).toEqual([...BENCHES.unit, ...BENCHES.engine, ...BENCHES.helpers].sort());
+  expect(benchScripts()).toEqual([...BENCHES.unit, ...BENCHES.engine, ...BENCHES.release, ...BENCHES.helpers].sort());
 });
 
 test("shared-listing.js: shared listings against one listing per read, and their ratio", async () => {

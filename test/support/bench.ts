@@ -10,10 +10,12 @@ import { REPO } from "./pack";
 
 export const BENCH_DIR = path.join(REPO, "bench");
 
-/** Every bench/*.js by role: run at smoke size by the unit suite, by the engine suite, or a helper the others require. */
+/** Every bench/*.js by role: run at smoke size by the unit suite, by the engine suite, by the release test, or a helper the others require. */
 export const BENCHES = {
   unit: ["list-workspaces.js", "shared-listing.js", "chaser-local-adversarial.js"],
   engine: ["large-stack.js"],
+  /** Run at smoke size by test/engine/release.test.ts, on the release build's executable. */
+  release: ["plugin-start.js"],
   helpers: ["chaser-local-process.js"],
 };
 
