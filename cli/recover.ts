@@ -33,7 +33,7 @@ import { hooksOf } from "../provider/hooks";
 import { outputFields } from "../provider/model";
 import { TOKENS, resourceOfToken } from "../provider/registry";
 import type { ResourceKind } from "../provider/registry";
-import { withoutTransient } from "../provider/plugin/props";
+import { withoutTransient } from "../provider/grpc/props";
 import * as settings from "../provider/settings";
 
 interface Run {

@@ -7,7 +7,7 @@
  * (camelCase outputs, never a secret).
  *
  * From the descriptors are generated schema.json's functions (provider/schema.ts), the plugin's answer to an
- * Invoke of `chaser:index:<name>` (provider/plugin/server.ts) and both TypeScript faces (provider/codegen.ts):
+ * Invoke of `chaser:index:<name>` (provider/grpc/server.ts) and both TypeScript faces (provider/codegen.ts):
  * sdk/lookups.ts (plain functions of the main entry, run in the program) and sdk/plugin/lookups.ts (invokes).
  */
 import { z } from "zod";

@@ -189,10 +189,10 @@ test("the parser sees every form of import: static, type-only, export … from, 
   const seen = (from: string, to: string) => [...new Set(edges.filter((e) => rel(e.from) === from && rel(e.to) === to).map((e) => e.how))];
   expect(seen("provider/client/transport.ts", "provider/client/config.ts")).toContain("import");
   expect(seen("provider/context.ts", "provider/client/index.ts")).toEqual(expect.arrayContaining(["import", "typeof import()", "require()"]));
-  expect(seen("provider/plugin/server.ts", "provider/lookups/index.ts")).toEqual(["import()"]);
+  expect(seen("provider/grpc/server.ts", "provider/lookups/index.ts")).toEqual(["import()"]);
   expect(seen("contract/index.ts", "contract/wire.ts")).toEqual(["export … from"]);
   expect(seen("bin/chaser-local.js", "chaser-local/src/cli.ts")).toEqual(["require()"]);
-  expect(seen("plugin/pulumi-resource-chaser", "provider/plugin/main.ts")).toEqual(["require()"]);
+  expect(seen("plugin/pulumi-resource-chaser", "provider/grpc/main.ts")).toEqual(["require()"]);
   expect(seen("plugin/index.d.ts", "sdk/plugin/index.ts")).toEqual(["export … from"]);
   expect(seen("provider/hooks.ts", "provider/resources/workspace.ts")).toEqual(["require() of a computed name"]);
   expect(seen("sdk/providers.ts", "provider/resources/apikey.ts")).toEqual(["require() of a computed name"]);

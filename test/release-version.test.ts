@@ -6,7 +6,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseArgs, usage } from "../provider/plugin/main";
+import { parseArgs, usage } from "../provider/grpc/main";
 import { PLUGIN_DOWNLOAD_URL } from "../provider/schema";
 
 const REPO = path.resolve(__dirname, "..");

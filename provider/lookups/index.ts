@@ -2,7 +2,7 @@
  * The package's lookups, listed once, like the resources in provider/registry.ts: each a descriptor in a module
  * of its own (provider/lookup.ts says what one holds). Everything that names them derives from this list:
  * schema.json's functions and the README reference (provider/schema.ts), the plugin's invokes
- * (provider/plugin/server.ts), both TypeScript faces (provider/codegen.ts) and the tests that cover every lookup.
+ * (provider/grpc/server.ts), both TypeScript faces (provider/codegen.ts) and the tests that cover every lookup.
  *
  * Adding a lookup: its module here (its result in results.ts if it answers a new kind of object), one line in
  * LOOKUPS, then `make schema`.

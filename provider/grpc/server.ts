@@ -30,7 +30,7 @@ declare const __CHASER_SCHEMA__: string | undefined;
 
 /**
  * schema.json's text: embedded by the release build (the executable has no package directory), else read from the
- * package's root (dist/provider/plugin or provider/plugin below it).
+ * package's root (dist/provider/grpc or provider/grpc below it).
  */
 export function schemaText(): string {
   if (typeof __CHASER_SCHEMA__ === "string") return __CHASER_SCHEMA__;
@@ -87,8 +87,14 @@ export class ChaserProvider {
     return r;
   }
 
-  private hooks(r: ResourceKind): Hooks {
-    return hooksOf(r);
+  /**
+   * What every resource RPC starts with: the request's URN, the resource its type names, that resource's hooks,
+   * and the identity its hooks get beside the properties (provider/resource.ts: auto-names, messages).
+   */
+  private opening(req: Msg): { urn: string; r: ResourceKind; hooks: Hooks; id: Props } {
+    const urn: string = req.getUrn();
+    const r = this.kind(req.getType(), urn);
+    return { urn, r, hooks: hooksOf(r), id: identity(urn) };
   }
 
   private struct(js: Props): Msg {
@@ -170,11 +176,10 @@ export class ChaserProvider {
   }
 
   async check(req: Msg): Promise<Msg> {
-    const urn: string = req.getUrn();
-    const r = this.kind(req.getType(), urn);
+    const { urn, r, hooks, id } = this.opening(req);
     const olds = fromWire(req.getOlds()?.toJavaScript());
     const news = fromWire(req.getNews()?.toJavaScript());
-    const { inputs, failures } = await this.hooks(r).check(olds.props, { ...news.props, ...identity(urn) });
+    const { inputs, failures } = await hooks.check(olds.props, { ...news.props, ...id });
     const res = new this.p.provider.CheckResponse();
     res.setInputs(this.struct(toWire(withoutTransient(inputs), [...news.secrets, ...secretInputs(r)])));
     res.setFailuresList(failures.map((f) => this.failure(f)));
@@ -182,12 +187,11 @@ export class ChaserProvider {
   }
 
   async diff(req: Msg): Promise<Msg> {
-    const urn: string = req.getUrn();
-    const r = this.kind(req.getType(), urn);
+    const { urn, r, hooks, id } = this.opening(req);
     const olds = fromWire(req.getOlds()?.toJavaScript()).props;
     const news = fromWire(req.getNews()?.toJavaScript()).props;
     const ignored = new Set<string>(req.getIgnorechangesList());
-    const d = await this.hooks(r).diff(req.getId(), { ...olds, ...identity(urn) }, { ...news, ...identity(urn) });
+    const d = await hooks.diff(req.getId(), { ...olds, ...id }, { ...news, ...id });
     const diffs = (d.diffs ?? []).filter((k) => !ignored.has(k));
     const replaces = d.replaces.filter((k) => !ignored.has(k));
     const P = this.p.provider;
@@ -219,8 +223,7 @@ export class ChaserProvider {
   }
 
   async create(req: Msg): Promise<Msg> {
-    const urn: string = req.getUrn();
-    const r = this.kind(req.getType(), urn);
+    const { urn, r, hooks, id } = this.opening(req);
     const inputs = fromWire(req.getProperties()?.toJavaScript());
     const res = new this.p.provider.CreateResponse();
     const secrets = [...inputs.secrets, ...secretOutputs(r), ...secretInputs(r)];
@@ -229,19 +232,18 @@ export class ChaserProvider {
       res.setProperties(this.struct(toWire(this.previewCreate(r, inputs.props), secrets)));
       return res;
     }
-    const made = await this.tracked(urn, () => this.hooks(r).create({ ...inputs.props, ...identity(urn) }));
+    const made = await this.tracked(urn, () => hooks.create({ ...inputs.props, ...id }));
     res.setId(made.id);
     res.setProperties(this.struct(toWire(withoutTransient(made.outs), secrets)));
     return res;
   }
 
   async read(req: Msg): Promise<Msg> {
-    const urn: string = req.getUrn();
-    const r = this.kind(req.getType(), urn);
+    const { urn, r, hooks, id } = this.opening(req);
     const state = fromWire(req.getProperties()?.toJavaScript());
     const oldInputs = fromWire(req.getInputs()?.toJavaScript());
     const byId = Object.keys(state.props).length === 0;
-    const got = await this.hooks(r).read(req.getId(), byId ? identity(urn) : { ...state.props, ...identity(urn) });
+    const got = await hooks.read(req.getId(), byId ? id : { ...state.props, ...id });
     const res = new this.p.provider.ReadResponse();
     if (!got.id) {
       res.setId("");
@@ -266,17 +268,16 @@ export class ChaserProvider {
   }
 
   async update(req: Msg): Promise<Msg> {
-    const urn: string = req.getUrn();
-    const r = this.kind(req.getType(), urn);
+    const { urn, r, hooks, id } = this.opening(req);
     const olds = fromWire(req.getOlds()?.toJavaScript());
     const news = fromWire(req.getNews()?.toJavaScript());
     const secrets = [...olds.secrets, ...news.secrets, ...secretOutputs(r), ...secretInputs(r)];
     const res = new this.p.provider.UpdateResponse();
     if (req.getPreview()) {
-      res.setProperties(this.struct(toWire(await this.previewUpdate(r, req.getId(), urn, olds.props, news.props), secrets)));
+      res.setProperties(this.struct(toWire(await this.previewUpdate(req, olds.props, news.props), secrets)));
       return res;
     }
-    const u = await this.tracked(urn, () => this.hooks(r).update(req.getId(), { ...olds.props, ...identity(urn) }, { ...news.props, ...identity(urn) }));
+    const u = await this.tracked(urn, () => hooks.update(req.getId(), { ...olds.props, ...id }, { ...news.props, ...id }));
     res.setProperties(this.struct(toWire(withoutTransient(u.outs), secrets)));
     return res;
   }
@@ -285,8 +286,10 @@ export class ChaserProvider {
    * Outputs for a preview of an update: when only inputs the provider keeps to itself change, the object's
    * outputs stay as they are; when the API is called, the outputs it answers are unknown until it has.
    */
-  private async previewUpdate(r: ResourceKind, id: string, urn: string, olds: Props, news: Props): Promise<Props> {
-    const d = await this.hooks(r).diff(id, { ...olds, ...identity(urn) }, { ...news, ...identity(urn) });
+  private async previewUpdate(req: Msg, olds: Props, news: Props): Promise<Props> {
+    const { r, hooks, id: identityProps } = this.opening(req);
+    const id: string = req.getId();
+    const d = await hooks.diff(id, { ...olds, ...identityProps }, { ...news, ...identityProps });
     const inputKeys = new Set(inputFields(r.model).map((f) => f.key));
     const calls = (d.diffs ?? []).some((k) => inputFields(r.model).find((f) => f.key === k)?.meta.behavior === "update");
     const outs: Props = {};
@@ -298,10 +301,9 @@ export class ChaserProvider {
   }
 
   async delete(req: Msg): Promise<void> {
-    const urn: string = req.getUrn();
-    const r = this.kind(req.getType(), urn);
+    const { urn, r, hooks, id } = this.opening(req);
     const props = fromWire(req.getProperties()?.toJavaScript()).props;
-    await this.tracked(urn, () => this.hooks(r).remove(req.getId(), { ...props, ...identity(urn) }));
+    await this.tracked(urn, () => hooks.remove(req.getId(), { ...props, ...id }));
   }
 
   // ---- functions -------------------------------------------------------------------------------------------
