@@ -336,8 +336,8 @@ interface PreviewStep {
   newState?: { type: string; custom?: boolean; parent?: string; inputs?: Record<string, unknown>; dependencies?: string[] };
 }
 
-/** Ops of a preview that create an object. */
-const CREATES = new Set(["create", "create-replacement"]);
+/** Ops of a preview that create an object (the document form shows a replacement as one `replace` step). */
+const CREATES = new Set(["create", "create-replacement", "replace"]);
 
 /**
  * After an update whose checkpoints were skipped: finds what it made that the stack does not know, and has the
