@@ -336,6 +336,18 @@ interface PreviewStep {
   newState?: { type: string; custom?: boolean; parent?: string; inputs?: Record<string, unknown>; dependencies?: string[] };
 }
 
+/** What a failed `pulumi preview --json` said: its diagnostics (the document form holds them), else its output. */
+function previewFailure(pv: Run): string {
+  try {
+    const d = JSON.parse(pv.stdout) as { diagnostics?: Array<{ message?: string; severity?: string }> };
+    const errors = (d.diagnostics ?? []).filter((x) => x.severity === "error").map((x) => String(x.message ?? "").trim());
+    if (errors.length) return errors.join("\n");
+  } catch {
+    // not JSON: the CLI's own error
+  }
+  return (pv.stderr || pv.stdout).trim();
+}
+
 /** Ops of a preview that create an object (the document form shows a replacement as one `replace` step). */
 const CREATES = new Set(["create", "create-replacement", "replace"]);
 
@@ -352,9 +364,10 @@ async function takeOverSkipped(opts: { cwd: string; stackArgs: string[]; since?:
     const pv = await run(["preview", "--json", "--non-interactive", ...stackArgs], cwd, { PULUMI_ENABLE_STREAMING_JSON_PREVIEW: undefined });
     let steps: PreviewStep[];
     try {
+      if (pv.code !== 0) throw new Error("preview failed");
       steps = (JSON.parse(pv.stdout) as { steps?: PreviewStep[] }).steps ?? [];
     } catch {
-      throw new RecoverError(`\`pulumi preview\` of the program failed, so what an update with skipped checkpoints made cannot be looked for (after an interrupted \`pulumi destroy\`, run chaser-recover --destroy):\n${(pv.stderr || pv.stdout).trim()}`);
+      throw new RecoverError(`\`pulumi preview\` of the program failed, so what an update with skipped checkpoints made cannot be looked for (after an interrupted \`pulumi destroy\`, run chaser-recover --destroy):\n${previewFailure(pv)}`);
     }
     const dep = (JSON.parse(await ok(["stack", "export", ...stackArgs], cwd)) as { deployment: { resources?: StateResource[] } }).deployment;
     const inState = new Set((dep.resources ?? []).filter((r) => !r.delete).map((r) => r.urn));
