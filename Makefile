@@ -14,7 +14,7 @@ help:
 	@echo "make engine - build the pinned Pulumi CLI and language hosts (Node.js, Python, Go, YAML; cached outside the repo); prints the bin dir"
 	@echo "make schema - regenerate schema.json, the TypeScript SDK, the README reference and the other languages' SDKs from the models"
 	@echo "make sdks   - regenerate sdk/python, sdk/go, sdk/dotnet from schema.json with Pulumi's code generators (engine/sdkgen.sh)"
-	@echo "make bench  - benchmarks (chaser-local listing and hardening, shared listings, large stacks against the engine's floor; about 45 minutes)"
+	@echo "make bench  - benchmarks (chaser-local listing and hardening, shared listings, large stacks of 500 and 2000 against the engine's floor, with and without skipped checkpoints; about three hours)"
 	@echo "make release - release/: the plugin's self-contained executables per platform (archives), the npm package, the Python wheel and sdist, the Go and .NET SDKs, schema.json, SHA256SUMS"
 	@echo "make lint-workflows - actionlint (pinned, built once) on examples/github-actions (also part of make test)"
 

@@ -12,6 +12,17 @@
  *   and Pulumi 3.248's `pulumi refresh --import-pending-creates URN ID` drops the pending creates it is given
  *   without recording them, while `pulumi stack import` clears every pending operation);
  * - each interrupted delete is checked: an object that is gone leaves the stack, one that still exists stays;
+ * - what an update run with `PULUMI_SKIP_CHECKPOINTS=true` made is not in state at all (the engine writes the
+ *   state once, at the end): the program's preview says which creates the stack still lacks, with the inputs
+ *   they would have (names included: auto-names derive from the stack and the resource), and each is looked for
+ *   by what the API matches (names, fixed properties, email, fingerprint; an identity the program fixed only
+ *   when created since the interrupted update took the stack lock). What is found is taken over by a `pulumi up
+ *   --target` of those resources, in which each create takes over its object instead of making one; a key whose
+ *   secret was lost is revoked (the next `up` makes a new one); a WorkspaceCommand whose dependencies are in the
+ *   stack is targeted too, and its create takes over a job its idempotency key (derived from the URN) names and
+ *   that was made since then, or else runs the command (once). Rounds repeat until a preview finds nothing more
+ *   (a dependent's inputs are known once what it depends on is in the stack). Skipped with --destroy (after an
+ *   interrupted `pulumi destroy`, nothing is to be created);
  * - then `pulumi refresh` reads every resource's current state (skip with --no-refresh).
  *
  * - before all that, on a file backend, a metadata file the kill left torn (which makes every command on the
@@ -20,7 +31,10 @@
  *   engine's address no longer answers) is stopped, so that nothing writes to the account while it is repaired.
  *   Providers of this release stop by themselves within seconds of their engine's end; older ones did not.
  *
- * Usage: chaser-recover [--stack NAME] [--cwd DIR] [--no-refresh]
+ * Usage: chaser-recover [--stack NAME] [--cwd DIR] [--no-refresh] [--destroy] [--since TIME]
+ *
+ * `--since`: when the interrupted update began, if its stack lock is gone (else the lock's time, else the end of
+ * the stack's last recorded update).
  */
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
@@ -29,11 +43,13 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { isAlive } from "../chaser-local/src/lock";
+import { withoutTransient } from "../provider/grpc/props";
 import { hooksOf } from "../provider/hooks";
 import { outputFields } from "../provider/model";
+import { RECOVER_FILE_ENV, RecoveryPlan } from "../provider/recovery";
 import { TOKENS, resourceOfToken } from "../provider/registry";
 import type { ResourceKind } from "../provider/registry";
-import { withoutTransient } from "../provider/grpc/props";
+import { isUnknown } from "../provider/values";
 import * as settings from "../provider/settings";
 
 interface Run {
@@ -57,9 +73,12 @@ interface PendingOperation {
 
 class RecoverError extends Error {}
 
-function run(args: string[], cwd: string): Promise<Run> {
+/** Runs `pulumi args` in `cwd` with this environment, `env` added (an undefined value: left out). */
+function run(args: string[], cwd: string, env: Record<string, string | undefined> = {}): Promise<Run> {
+  const full: NodeJS.ProcessEnv = { ...process.env, PULUMI_SKIP_UPDATE_CHECK: "true", ...env };
+  for (const [k, v] of Object.entries(env)) if (v === undefined) delete full[k];
   return new Promise((resolve) => {
-    execFile("pulumi", args, { cwd, maxBuffer: 512 * 1024 * 1024, env: { ...process.env, PULUMI_SKIP_UPDATE_CHECK: "true" } }, (err, stdout, stderr) => {
+    execFile("pulumi", args, { cwd, maxBuffer: 1024 * 1024 * 1024, env: full }, (err, stdout, stderr) => {
       const code = err ? (typeof (err as { code?: unknown }).code === "number" ? ((err as { code: number }).code as number) : 1) : 0;
       resolve({ code, stdout: String(stdout), stderr: String(stderr) });
     });
@@ -143,6 +162,56 @@ export function repairTornAttrs(backendDir: string, say: (s: string) => void): n
   return removed;
 }
 
+export interface StackLock {
+  pid: number;
+  hostname: string;
+  /** When the locking update began (its machine's clock). */
+  timestamp: string;
+}
+
+/**
+ * The lock an interrupted update left on a file backend's stack (`.pulumi/locks/<org>/<project>/<stack>/*.json`,
+ * or `.pulumi/locks/<stack>/` in the older layout): the earliest one, or undefined.
+ */
+export function readStackLock(backendDir: string, project: string, stack: string): StackLock | undefined {
+  const root = path.join(backendDir, ".pulumi", "locks");
+  if (!fs.existsSync(root)) return undefined;
+  const short = stack.split("/").pop()!;
+  const locks: StackLock[] = [];
+  for (const rel of fs.readdirSync(root, { recursive: true }) as string[]) {
+    const parts = rel.split(path.sep);
+    if (!rel.endsWith(".json") || parts[parts.length - 2] !== short) continue;
+    if (parts.length > 2 && parts[parts.length - 3] !== project) continue;
+    try {
+      const l = JSON.parse(fs.readFileSync(path.join(root, rel), "utf8")) as Partial<StackLock>;
+      if (typeof l.timestamp === "string" && Number.isFinite(Date.parse(l.timestamp))) locks.push({ pid: Number(l.pid), hostname: String(l.hostname ?? ""), timestamp: l.timestamp });
+    } catch {
+      // torn by the kill (written in place): no time from it
+    }
+  }
+  return locks.sort((a, b) => Date.parse(a.timestamp) - Date.parse(b.timestamp))[0];
+}
+
+/**
+ * How far the API's clock is ahead of this machine's (ms), from the `Date` header of one request (any answer has
+ * one), and how uncertain that is (the header's one-second resolution and the round trip). Undefined when the API
+ * does not answer or sends no date.
+ */
+export async function apiClockOffset(apiUrl: string): Promise<{ offsetMs: number; uncertaintyMs: number } | undefined> {
+  try {
+    const t0 = Date.now();
+    const r = await fetch(new URL("/v1/accounts/current", apiUrl), { method: "GET", signal: AbortSignal.timeout(10_000) });
+    const t1 = Date.now();
+    await r.arrayBuffer().catch(() => undefined);
+    const date = Date.parse(r.headers.get("date") ?? "");
+    if (!Number.isFinite(date)) return undefined;
+    // The header truncates to the second: the server's time was within [date, date + 1 s) at some point in [t0, t1].
+    return { offsetMs: date + 500 - (t0 + t1) / 2, uncertaintyMs: 500 + (t1 - t0) / 2 };
+  } catch {
+    return undefined;
+  }
+}
+
 /** Whether something accepts connections at `host:port` (an unanswered attempt counts as yes: never guess gone). */
 function listening(address: string): Promise<boolean> {
   const i = address.lastIndexOf(":");
@@ -221,6 +290,166 @@ export async function stopStrayProviders(projectDir: string, say: (s: string) =>
   return strays.length;
 }
 
+/** Runs a command that takes the stack lock; a lock left by a process that no longer runs is cleared first. */
+async function locked(args: string[], stackArgs: string[], cwd: string, say: (s: string) => void, env: Record<string, string> = {}): Promise<Run> {
+  for (let attempt = 0; ; attempt++) {
+    const r = await run([...args, ...stackArgs], cwd, env);
+    const text = `${r.stderr}\n${r.stdout}`;
+    if (r.code === 0 || attempt > 0 || !/currently locked/.test(text)) return r;
+    await clearLock(text, stackArgs, cwd, say);
+  }
+}
+
+async function clearLock(text: string, stackArgs: string[], cwd: string, say: (s: string) => void): Promise<void> {
+  const holder = /created by \S+@(\S+) \(pid (\d+)\)/.exec(text);
+  if (holder && holder[1] === os.hostname() && isAlive(Number(holder[2]))) {
+    throw new RecoverError(`the stack is locked by process ${holder[2]}, which is still running on this machine: wait for it to end (or stop it), then run chaser-recover again`);
+  }
+  say(`the stack is locked by an update that no longer runs${holder ? ` (pid ${holder[2]} on ${holder[1]})` : ""}: clearing the lock with \`pulumi cancel\``);
+  await ok(["cancel", "--yes", ...stackArgs], cwd);
+}
+
+/** The project's name (Pulumi.yaml) and the stack's (given, else the selected one). */
+async function stackIdentity(cwd: string, stack: string | undefined): Promise<{ project: string; stack: string }> {
+  let project = "";
+  for (const f of ["Pulumi.yaml", "Pulumi.yml"]) {
+    const file = path.join(cwd, f);
+    if (fs.existsSync(file)) project = /^name:\s*["']?([^"'\s#]+)/m.exec(fs.readFileSync(file, "utf8"))?.[1] ?? "";
+  }
+  const name = stack ?? (await ok(["stack", "--show-name"], cwd)).trim();
+  return { project, stack: name };
+}
+
+/** When the stack's last recorded update (of any kind) ended, or undefined. */
+async function lastUpdateEnd(stackArgs: string[], cwd: string): Promise<string | undefined> {
+  const r = await run(["stack", "history", "--json", "--page-size", "1", ...stackArgs], cwd);
+  if (r.code !== 0) return undefined;
+  try {
+    const h = JSON.parse(r.stdout) as Array<{ endTime?: string }>;
+    return h[0]?.endTime;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A step of `pulumi preview --json` (the document form). */
+interface PreviewStep {
+  op: string;
+  urn: string;
+  newState?: { type: string; custom?: boolean; parent?: string; inputs?: Record<string, unknown>; dependencies?: string[] };
+}
+
+/** What a failed `pulumi preview --json` said: its diagnostics (the document form holds them), else its output. */
+function previewFailure(pv: Run): string {
+  try {
+    const d = JSON.parse(pv.stdout) as { diagnostics?: Array<{ message?: string; severity?: string }> };
+    const errors = (d.diagnostics ?? []).filter((x) => x.severity === "error").map((x) => String(x.message ?? "").trim());
+    if (errors.length) return errors.join("\n");
+  } catch {
+    // not JSON: the CLI's own error
+  }
+  return (pv.stderr || pv.stdout).trim();
+}
+
+/** Ops of a preview that create an object (the document form shows a replacement as one `replace` step). */
+const CREATES = new Set(["create", "create-replacement", "replace"]);
+
+/**
+ * After an update whose checkpoints were skipped: finds what it made that the stack does not know, and has the
+ * engine take it over (see the module's comment). Returns how many resources were taken over or run.
+ */
+async function takeOverSkipped(opts: { cwd: string; stackArgs: string[]; since?: string; say: (s: string) => void }): Promise<number> {
+  const { cwd, stackArgs, since, say } = opts;
+  const attempted = new Set<string>();
+  const revoked = new Set<string>();
+  let taken = 0;
+  for (let round = 1; round <= 50; round++) {
+    const pv = await run(["preview", "--json", "--non-interactive", ...stackArgs], cwd, { PULUMI_ENABLE_STREAMING_JSON_PREVIEW: undefined });
+    let steps: PreviewStep[];
+    try {
+      if (pv.code !== 0) throw new Error("preview failed");
+      steps = (JSON.parse(pv.stdout) as { steps?: PreviewStep[] }).steps ?? [];
+    } catch {
+      throw new RecoverError(`\`pulumi preview\` of the program failed, so what an update with skipped checkpoints made cannot be looked for (after an interrupted \`pulumi destroy\`, run chaser-recover --destroy):\n${previewFailure(pv)}`);
+    }
+    const dep = (JSON.parse(await ok(["stack", "export", ...stackArgs], cwd)) as { deployment: { resources?: StateResource[] } }).deployment;
+    const inState = new Set((dep.resources ?? []).filter((r) => !r.delete).map((r) => r.urn));
+    const keep = new Set((dep.resources ?? []).map((r) => r.id).filter((id): id is string => typeof id === "string" && id !== ""));
+    const planned = new Map(steps.filter((s) => s.newState).map((s) => [s.urn, s]));
+    /** URN → the id to take over (null: a command, or a dependency's update or component that goes with it). */
+    const targets = new Map<string, string | null>();
+    const lookups: Array<() => Promise<void>> = [];
+    const commands: PreviewStep[] = [];
+    for (const step of steps) {
+      const type = step.newState?.type ?? "";
+      const kind = resourceOfToken(type);
+      if (!kind || !CREATES.has(step.op) || attempted.has(step.urn) || !step.newState?.inputs) continue;
+      const name = step.urn.split("::").pop()!;
+      const plugin = type === TOKENS.plugin(kind.name);
+      const inputs: Record<string, unknown> = { ...step.newState.inputs, ...(plugin ? { __urn: step.urn, __logicalName: name } : {}) };
+      if (isUnknown(inputs)) continue; // known once what it depends on is in the stack: a later round
+      if (kind.name === "WorkspaceCommand") {
+        commands.push(step);
+        continue;
+      }
+      lookups.push(async () => {
+        const r = await hooksOf(kind).recover(inputs, { keep, since, fresh: false });
+        if (r.kind === "found") {
+          targets.set(step.urn, r.id);
+          say(`${kind.name} ${name}: the interrupted update made '${inputs.name ?? inputs.email ?? r.id}' (${r.id}), which the stack does not hold`);
+        } else if (r.kind === "removed" && r.ids.some((id) => !revoked.has(id))) {
+          r.ids.forEach((id) => revoked.add(id));
+          say(`${kind.name} ${name}: revoked ${r.ids.length} key(s) the interrupted update made, whose secret was lost (${r.ids.join(", ")}); the next \`pulumi up\` creates it`);
+        }
+      });
+    }
+    // Lookups side by side (they share the account's listings), a few at a time.
+    for (let i = 0; i < lookups.length; i += 16) await Promise.all(lookups.slice(i, i + 16).map((f) => f()));
+    // A command may have run when everything it depends on was done: in the stack unchanged, taken over in this
+    // round, or in the stack with an update the interrupted update made first (which goes with it, below).
+    const settled = (urn: string, seen = new Set<string>()): boolean => {
+      const s = planned.get(urn);
+      if (targets.has(urn) || seen.has(urn)) return true;
+      if (!inState.has(urn)) return false;
+      if (!s || s.op === "same") return true;
+      seen.add(urn);
+      return s.op === "update" && (s.newState?.dependencies ?? []).every((d) => settled(d, seen));
+    };
+    for (const step of commands) {
+      if ((step.newState?.dependencies ?? []).every((d) => settled(d))) targets.set(step.urn, null);
+    }
+    if (targets.size === 0) return taken;
+    // What goes with the targets: updates of what they depend on (the interrupted update made them first), and
+    // component resources above them that the stack does not hold yet.
+    const all = new Set<string>(targets.keys());
+    const withDeps = (urn: string) => {
+      const s = planned.get(urn);
+      for (const d of [...(s?.newState?.dependencies ?? []), ...(s?.newState?.parent ? [s.newState.parent] : [])]) {
+        const ds = planned.get(d);
+        const goes = ds && ((inState.has(d) && ds.op === "update") || (!inState.has(d) && ds.newState?.custom === false));
+        if (all.has(d) || !goes) continue;
+        all.add(d);
+        withDeps(d);
+      }
+    };
+    [...targets.keys()].forEach(withDeps);
+    for (const urn of targets.keys()) attempted.add(urn);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "chaser-recover-"));
+    const file = path.join(dir, "plan.json");
+    fs.writeFileSync(file, JSON.stringify({ since: since ?? new Date(0).toISOString(), resources: Object.fromEntries(targets) } satisfies RecoveryPlan));
+    try {
+      const cmds = [...targets.values()].filter((v) => v === null).length;
+      say(`round ${round}: \`pulumi up --target\` of ${targets.size} resource(s) (${targets.size - cmds} taking over what the interrupted update made${cmds ? `, ${cmds} command(s): a job the interrupted update made is taken over, else the command runs now, once` : ""})`);
+      const r = await locked(["up", "--yes", "--skip-preview", "--non-interactive", ...[...all].flatMap((u) => ["--target", u])], stackArgs, cwd, say, { [RECOVER_FILE_ENV]: file });
+      if (r.code !== 0) throw new RecoverError(`the \`pulumi up\` that takes over what the interrupted update made failed:\n${(r.stderr || r.stdout).trim().split("\n").slice(-30).join("\n")}`);
+      taken += targets.size;
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return taken;
+}
+
 /** The state's signature of a secret value (a secret given in plaintext to `pulumi stack import` is encrypted by it). */
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 const SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270";
@@ -233,7 +462,7 @@ function pluginOutputs(kind: ResourceKind, outs: Record<string, unknown>): Recor
   );
 }
 
-export async function recover(opts: { cwd: string; stack?: string; refresh: boolean; say: (s: string) => void }): Promise<{ changed: number }> {
+export async function recover(opts: { cwd: string; stack?: string; refresh: boolean; destroy?: boolean; since?: string; say: (s: string) => void }): Promise<{ changed: number }> {
   const { cwd, say } = opts;
   const stackArgs = opts.stack ? ["--stack", opts.stack] : [];
   // Nothing may write to the account while it is repaired: a provider the kill left running goes first.
@@ -245,9 +474,22 @@ export async function recover(opts: { cwd: string; stack?: string; refresh: bool
   const config = JSON.parse(await ok(["config", "--json", "--show-secrets", ...stackArgs], cwd)) as Record<string, { value?: string }>;
   settings.configure({ get: (k) => config[k]?.value });
 
+  // When the interrupted update began: its stack lock, else the end of the last update the stack records. Objects
+  // with an identity the program fixed count as its own only when created since then (on the API's clock).
+  const id = await stackIdentity(cwd, opts.stack);
+  const lock = backendDir ? readStackLock(backendDir, id.project, id.stack) : undefined;
+  const began = opts.since ?? lock?.timestamp ?? (await lastUpdateEnd(stackArgs, cwd)) ?? dep.manifest?.time;
+  let since: string | undefined;
+  if (began) {
+    const apiUrl = settings.currentSettings().apiUrl ?? process.env.CHASER_API_URL;
+    const clock = apiUrl ? await apiClockOffset(apiUrl) : undefined;
+    since = new Date(Date.parse(began) + (clock ? clock.offsetMs - clock.uncertaintyMs : -2_000)).toISOString();
+    say(`the interrupted update began at ${began} (${opts.since ? "--since" : lock ? "its stack lock" : "the end of the last update the stack records"}): objects with a name the program fixed count as its own when made since then`);
+  }
+
   const resources = dep.resources ?? [];
   const pending = dep.pending_operations ?? [];
-  const keep = new Set(resources.map((r) => r.id).filter((id): id is string => typeof id === "string" && id !== ""));
+  const keep = new Set(resources.map((r) => r.id).filter((rid): rid is string => typeof rid === "string" && rid !== ""));
   const remaining: PendingOperation[] = [];
   let changed = 0;
   const now = new Date().toISOString();
@@ -268,7 +510,7 @@ export async function recover(opts: { cwd: string; stack?: string; refresh: bool
     const what = `${kind.name} ${name}`;
     changed++;
     if (op.type === "creating") {
-      const r = await hooks.recover(inputs, { keep, since: dep.manifest?.time });
+      const r = await hooks.recover(inputs, { keep, since });
       if (r.kind === "found") {
         // A replacement's create: the object it replaces is still in the stack under the same URN; the engine's
         // own way to hold both is to mark the old one for deletion, which the next `up` carries out.
@@ -307,32 +549,53 @@ export async function recover(opts: { cwd: string; stack?: string; refresh: bool
     await importState(exported, stackArgs, cwd, say);
     say(`the stack was updated (${changed} interrupted operation(s) resolved)`);
   }
-  if (opts.refresh) {
+  let refreshed = false;
+  if (!opts.destroy && !remaining.some((op) => op.type === "creating")) {
+    const taken = await takeOverSkipped({ cwd, stackArgs, since, say });
+    if (taken > 0) {
+      changed += taken;
+      refreshed = false;
+    } else say("the program's preview finds nothing of the interrupted update outside the stack");
+  }
+  if (opts.refresh && !refreshed) {
     if (remaining.some((op) => op.type === "creating")) {
       say("not refreshing: creates of other providers are still pending; resolve them with `pulumi refresh` (interactively)");
     } else {
-      const r = await run(["refresh", "--yes", "--skip-preview", "--non-interactive", ...stackArgs], cwd);
+      const r = await locked(["refresh", "--yes", "--skip-preview", "--non-interactive"], stackArgs, cwd, say);
       if (r.code !== 0) throw new RecoverError(`\`pulumi refresh\` failed:\n${(r.stderr || r.stdout).trim()}`);
-      say("refreshed: the stack holds what the account holds; run `pulumi up` to finish the update");
+      refreshed = true;
     }
   }
+  if (refreshed) say(`refreshed: the stack holds what the account holds; run \`pulumi ${opts.destroy ? "destroy" : "up"}\` to finish the ${opts.destroy ? "destroy" : "update"}`);
   return { changed };
 }
 
 export async function main(argv = process.argv.slice(2)): Promise<void> {
-  let values: { stack?: string; cwd?: string; "no-refresh"?: boolean; help?: boolean };
+  let values: { stack?: string; cwd?: string; "no-refresh"?: boolean; destroy?: boolean; since?: string; help?: boolean };
   try {
-    ({ values } = parseArgs({ args: argv, options: { stack: { type: "string" }, cwd: { type: "string" }, "no-refresh": { type: "boolean" }, help: { type: "boolean", short: "h" } }, strict: true }));
+    ({ values } = parseArgs({
+      args: argv,
+      options: { stack: { type: "string" }, cwd: { type: "string" }, "no-refresh": { type: "boolean" }, destroy: { type: "boolean" }, since: { type: "string" }, help: { type: "boolean", short: "h" } },
+      strict: true,
+    }));
+    if (values.since !== undefined && !Number.isFinite(Date.parse(values.since))) throw new Error(`--since: '${values.since}' is not a time (e.g. 2026-05-01T12:00:00Z)`);
   } catch (e) {
     process.stderr.write(`chaser-recover: ${(e as Error).message}\n`);
     process.exit(2);
   }
   if (values.help) {
-    process.stdout.write("Usage: chaser-recover [--stack NAME] [--cwd DIR] [--no-refresh]\n\nAfter an interrupted `pulumi up`: stops a provider process the kill left running, clears the stale stack lock, brings objects its interrupted creates made into the stack, revokes keys whose secret was lost, checks interrupted deletes, then refreshes. Run `pulumi up` afterwards.\n");
+    process.stdout.write(
+      "Usage: chaser-recover [--stack NAME] [--cwd DIR] [--no-refresh] [--destroy] [--since TIME]\n\n" +
+        "After an interrupted `pulumi up` (checkpoints skipped or not): stops a provider process the kill left running, clears the stale stack lock, " +
+        "brings objects its interrupted creates made into the stack, revokes keys whose secret was lost, checks interrupted deletes, takes over what an " +
+        "update with PULUMI_SKIP_CHECKPOINTS=true made (found through the program's preview), then refreshes. Run `pulumi up` afterwards.\n" +
+        "--destroy: the interrupted command was `pulumi destroy` (nothing is looked for to take over); run `pulumi destroy` afterwards.\n" +
+        "--since: when the interrupted update began, if its stack lock is gone.\n",
+    );
     return;
   }
   try {
-    await recover({ cwd: path.resolve(values.cwd ?? "."), stack: values.stack, refresh: !values["no-refresh"], say: (s) => process.stdout.write(`chaser-recover: ${s}\n`) });
+    await recover({ cwd: path.resolve(values.cwd ?? "."), stack: values.stack, refresh: !values["no-refresh"], destroy: values.destroy === true, since: values.since, say: (s) => process.stdout.write(`chaser-recover: ${s}\n`) });
   } catch (e) {
     process.stderr.write(`chaser-recover: ${(e as Error).message}\n`);
     process.exit(1);

@@ -134,15 +134,17 @@ function resourceClass(m: ResourceModel, target: Target = "dynamic"): string {
   if (target === "plugin") {
     // The plugin names the object from the URN the engine gives it (its Check): the arguments go as they are.
     // The dynamic resource's type as an alias: a stack moves to the plugin by changing its import, objects kept.
-    s += `      super(${JSON.stringify(token)}, name, pluginProps(args, ${JSON.stringify(keys)}), movedFrom(${options}, ${JSON.stringify(resourceToken(m.name))}));\n`;
+    s += `      super(${JSON.stringify(token)}, name, pluginProps(args), movedFrom(${options}, name, ${JSON.stringify(m.name)}));\n`;
   } else {
-    s += `      super(providerOf(${JSON.stringify(m.name)}), name, resourceProps(${JSON.stringify(m.name)}, name, args, ${JSON.stringify(keys)}, opts), `;
+    s += `      super(providerOf(${JSON.stringify(m.name)}), name, resourceProps(${JSON.stringify(m.name)}, name, args, opts), `;
     s += `${options}, "chaser", ${JSON.stringify(m.name)});\n`;
   }
   s += "    } finally {\n      Error.stackTraceLimit = limit;\n    }\n";
   // Known whenever the id is: in a preview of an update too, when the engine knows no other output.
   for (const k of ids) s += `    setFromId(this, ${JSON.stringify(k)});\n`;
   s += "  }\n}\n";
+  // Every output property but the id's, made when first read (see lazyOutputs in sdk/support.ts).
+  s += `lazyOutputs(${m.name}, ${JSON.stringify(token)}, ${JSON.stringify(keys)});\n`;
   return s;
 }
 
@@ -151,7 +153,7 @@ export function sdkSource(): string {
   s += 'import * as pulumi from "@pulumi/pulumi";\n';
   s += 'import type { AccountKind, Role, Scope, SessionType } from "../contract";\n';
   s += 'import { providerOf } from "./providers";\n';
-  s += 'import { isResourceOf, quietStacks, resourceProps, setFromId, withSecretOutputs } from "./support";\n\n';
+  s += 'import { isResourceOf, lazyOutputs, quietStacks, resourceProps, setFromId, withSecretOutputs } from "./support";\n\n';
   s += "export type { AccountKind, Role, Scope, SessionType };\n";
   for (const m of MODELS) s += `\n${argsInterface(m)}\n${isBase(m) ? `${baseClass(m, "dynamic")}\n` : ""}${resourceClass(m)}`;
   for (const r of RESULTS) s += `\n${infoInterface(r)}`;
@@ -171,7 +173,7 @@ export function pluginSdkSource(): string {
   s += 'import * as pulumi from "@pulumi/pulumi";\n';
   s += 'import type { AccountKind, Role, Scope, SessionType } from "../../contract";\n';
   s += `import type { ${argsNames.join(", ")} } from "../resources";\n`;
-  s += 'import { isResourceOf, quietStacks, setFromId, withSecretOutputs } from "../support";\n';
+  s += 'import { isResourceOf, lazyOutputs, quietStacks, setFromId, withSecretOutputs } from "../support";\n';
   s += 'import { movedFrom, pluginProps } from "./support";\n\n';
   s += "export type { AccountKind, Role, Scope, SessionType };\n";
   s += `export type { ${[...argsNames, ...infoNames].join(", ")} } from "../resources";\n`;

@@ -17,6 +17,7 @@ import { Drift, WRITTEN_AT, explainDrift, writtenNow } from "./drift";
 import { current, engineLog } from "./engine-log";
 import { INTERNAL_KEYS, InputsOf, OutputsOf, ResourceModel, TableDiff, diffInputs, inputFields, outputsFrom, validate } from "./model";
 import { nameFor, noteInState, seedOf } from "./naming";
+import { recoveryOf } from "./recovery";
 import { resourceOfModel } from "./registry";
 import { UNKNOWN, isUnknown, same } from "./values";
 import * as settings from "./settings";
@@ -66,10 +67,11 @@ export interface Behaviour<M extends ResourceModel, A> {
   /**
    * What an interrupted create with these inputs left on the server (for `chaser-recover`): the object, to
    * bring into the stack; or nothing. Objects that cannot be brought in (a key whose secret was lost) are
-   * revoked here and reported. `keep`: ids the stack holds, never touched; `since`: when the interrupted
-   * update last wrote its state.
+   * revoked here and reported. `keep`: ids the stack holds, never touched; `since`: when the interrupted update
+   * began (an object with an identity the program fixed, a name or an email, created before it is not its
+   * own: see FoundOpts); `fresh: false`: listings may be shared with concurrent lookups.
    */
-  findCreated?(ctx: Context, inputs: Inputs<M>, opts: { keep: Set<string>; since?: string }): Promise<{ id: string; answer: A } | { removed: string[] } | undefined>;
+  findCreated?(ctx: Context, inputs: Inputs<M>, opts: FoundOpts): Promise<{ id: string; answer: A } | { removed: string[] } | undefined>;
   /**
    * For a preview of a create with `adoptExisting`: the object `create` would take over (its id and the fixed
    * properties that differ from the program's), or undefined when there is none (it would be created). Reads only.
@@ -84,6 +86,17 @@ export interface Behaviour<M extends ResourceModel, A> {
   diffNotes?(olds: Props, news: Props, d: TableDiff): string[] | Promise<string[]>;
   /** Advice for this resource's own failures (undefined: the general advice). */
   advice?(e: ChaserApiError, op: Operation, props: Props, where: string): string | undefined;
+}
+
+/**
+ * How an interrupted create's object is looked for. An object whose name only this resource generates (an
+ * auto-name) is its own whenever it was made; one with an identity the program fixed (a name, an email, a public
+ * key) only when created at or after `since`, the start of the interrupted update: before, someone else made it.
+ */
+export interface FoundOpts {
+  keep: Set<string>;
+  since?: string;
+  fresh?: boolean;
 }
 
 /** Objects a create took over in this process (its own, left by an interrupted create). */
@@ -103,7 +116,7 @@ export interface Hooks {
   remove(id: string, props?: Props): Promise<void>;
   delete(id: string, props?: Props): Promise<void>;
   /** For `chaser-recover`: what an interrupted create with these inputs left behind. */
-  recover(inputs: Props, opts: { keep: Set<string>; since?: string }): Promise<Recovered>;
+  recover(inputs: Props, opts: FoundOpts): Promise<Recovered>;
 }
 
 export type Recovered =
@@ -318,10 +331,30 @@ async function sayNotes<M extends ResourceModel, A>(r: Resource<M, A>, id: strin
 
 async function create<M extends ResourceModel, A>(r: Resource<M, A>, inputs: Props) {
   return withContext(r, "create", inputs, undefined, async (ctx) => {
+    const taken = await takeOverRecovered(r, ctx, inputs);
+    if (taken) return { id: taken.id, outs: { ...outputsOf(r, inputs, taken.answer, {}), [WRITTEN_AT]: writtenNow() } };
     const { id, answer, adopted } = await r.b.create(ctx, inputs as Inputs<M>);
     if (adopted) engineLog(`adopted the existing ${what(r, inputs)} (id ${id}) instead of creating one`);
     return { id, outs: { ...outputsOf(r, inputs, answer, {}), [WRITTEN_AT]: writtenNow() } };
   });
+}
+
+/**
+ * In the update chaser-recover runs after an interrupted one whose checkpoints were skipped: the object that
+ * chaser-recover found for this resource, looked for again by the same rule (its identity, its fixed properties,
+ * when it was made), becomes this resource's instead of a new one being created.
+ */
+async function takeOverRecovered<M extends ResourceModel, A>(r: Resource<M, A>, ctx: Context, inputs: Props): Promise<{ id: string; answer: A } | undefined> {
+  const plan = recoveryOf(inputs.__urn);
+  if (!plan?.id || !r.b.findCreated) return undefined;
+  const found = await r.b.findCreated(ctx, inputs as Inputs<M>, { keep: new Set(), since: plan.since, fresh: false });
+  if (!found || !("id" in found) || found.id !== plan.id) {
+    debug(`${r.noun}: the object chaser-recover found (${plan.id}) is not there as it was: created anew`);
+    return undefined;
+  }
+  markTakenOver(found.id);
+  engineLog(`took over ${what(r, inputs, found.id)} (id ${found.id}), which the interrupted update created`);
+  return found;
 }
 
 /** Reads the object: a vanished one drops from the stack; inputs the resource owns are read back. */
@@ -392,7 +425,7 @@ async function remove<M extends ResourceModel, A>(r: Resource<M, A>, id: string,
 }
 
 /** For chaser-recover: what an interrupted create with these inputs left on the server. */
-async function recover<M extends ResourceModel, A>(r: Resource<M, A>, inputs: Props, opts: { keep: Set<string>; since?: string }): Promise<Recovered> {
+async function recover<M extends ResourceModel, A>(r: Resource<M, A>, inputs: Props, opts: FoundOpts): Promise<Recovered> {
   if (!r.b.findCreated) return { kind: "absent" };
   return withContext(r, "read", inputs, undefined, async (ctx) => {
     const found = await r.b.findCreated!(ctx, inputs as Inputs<M>, opts);

@@ -7,7 +7,9 @@
  * unless the SDK's own `excessiveDebugOutput` setting is on.
  */
 const MARK = Symbol.for("pulumi-chaser.debugFilter");
-const RPC_RESPONSE = /^((?:getResource Invoke|ReadResource|RegisterResource|Invoke|Call) RPC finished: .*?; err: [^,]*), resp: [\s\S]*$/;
+// `getResource Invoke RPC finished: err: …, resp: …` (the engine's record of a resource, read for an output the
+// program asks for: sdk/support.ts) names no resource before `err:`.
+const RPC_RESPONSE = /^((?:getResource Invoke|ReadResource|RegisterResource|Invoke|Call) RPC finished: (?:.*?; )?err: [^,]*), resp: [\s\S]*$/;
 
 export function omitResponsePayload(message: string): string {
   return message.replace(RPC_RESPONSE, "$1, resp: [omitted by pulumi-chaser: may contain secret values]");

@@ -2,7 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { AccountKind, Role, Scope, SessionType } from "../contract";
 import { providerOf } from "./providers";
-import { isResourceOf, quietStacks, resourceProps, setFromId, withSecretOutputs } from "./support";
+import { isResourceOf, lazyOutputs, quietStacks, resourceProps, setFromId, withSecretOutputs } from "./support";
 
 export type { AccountKind, Role, Scope, SessionType };
 
@@ -129,13 +129,14 @@ export class Workspace extends WorkspaceResource {
   constructor(name: string, args?: WorkspaceArgs, opts?: pulumi.CustomResourceOptions) {
     const limit = quietStacks();
     try {
-      super(providerOf("Workspace"), name, resourceProps("Workspace", name, args, ["name","sessionType","image","githubRepo","status","createdAt","persistence","activeSessionId","lastSessionId","sourceWorkspaceId","nodeEndpoint","assistantHome","cloneFrom","recloneOnSourceChange","account","deletionProtection","forceDelete","adoptExisting"], opts), opts, "chaser", "Workspace");
+      super(providerOf("Workspace"), name, resourceProps("Workspace", name, args, opts), opts, "chaser", "Workspace");
     } finally {
       Error.stackTraceLimit = limit;
     }
     setFromId(this, "workspaceId");
   }
 }
+lazyOutputs(Workspace, "pulumi-nodejs:dynamic/chaser:Workspace", ["name","sessionType","image","githubRepo","status","createdAt","persistence","activeSessionId","lastSessionId","sourceWorkspaceId","nodeEndpoint","assistantHome","cloneFrom","recloneOnSourceChange","account","deletionProtection","forceDelete","adoptExisting"]);
 
 /** The arguments of a Template. */
 export interface TemplateArgs extends WorkspaceArgs {
@@ -173,13 +174,14 @@ export class Template extends WorkspaceResource {
   constructor(name: string, args?: TemplateArgs, opts?: pulumi.CustomResourceOptions) {
     const limit = quietStacks();
     try {
-      super(providerOf("Template"), name, resourceProps("Template", name, args, ["name","sessionType","image","githubRepo","status","createdAt","persistence","activeSessionId","lastSessionId","sourceWorkspaceId","nodeEndpoint","assistantHome","template","workspace","cloneFrom","recloneOnSourceChange","account","deletionProtection","forceDelete","adoptExisting"], opts), opts, "chaser", "Template");
+      super(providerOf("Template"), name, resourceProps("Template", name, args, opts), opts, "chaser", "Template");
     } finally {
       Error.stackTraceLimit = limit;
     }
     setFromId(this, "workspaceId");
   }
 }
+lazyOutputs(Template, "pulumi-nodejs:dynamic/chaser:Template", ["name","sessionType","image","githubRepo","status","createdAt","persistence","activeSessionId","lastSessionId","sourceWorkspaceId","nodeEndpoint","assistantHome","template","workspace","cloneFrom","recloneOnSourceChange","account","deletionProtection","forceDelete","adoptExisting"]);
 
 /** The arguments of a Snapshot. */
 export interface SnapshotArgs {
@@ -248,12 +250,13 @@ export class Snapshot extends pulumi.dynamic.Resource {
   constructor(name: string, args: SnapshotArgs, opts?: pulumi.CustomResourceOptions) {
     const limit = quietStacks();
     try {
-      super(providerOf("Snapshot"), name, resourceProps("Snapshot", name, args, ["name","workspaceId","createdAt","sizeBytes","restoredAt","workspace","force","restoreTrigger","account","adoptExisting"], opts), opts, "chaser", "Snapshot");
+      super(providerOf("Snapshot"), name, resourceProps("Snapshot", name, args, opts), opts, "chaser", "Snapshot");
     } finally {
       Error.stackTraceLimit = limit;
     }
   }
 }
+lazyOutputs(Snapshot, "pulumi-nodejs:dynamic/chaser:Snapshot", ["name","workspaceId","createdAt","sizeBytes","restoredAt","workspace","force","restoreTrigger","account","adoptExisting"]);
 
 /** The arguments of a ApiKey. */
 export interface ApiKeyArgs {
@@ -326,13 +329,14 @@ export class ApiKey extends pulumi.dynamic.Resource {
   constructor(name: string, args?: ApiKeyArgs, opts?: pulumi.CustomResourceOptions) {
     const limit = quietStacks();
     try {
-      super(providerOf("ApiKey"), name, resourceProps("ApiKey", name, args, ["key","keyPrefix","name","scopes","fullAccess","serviceAccountId","createdAt","lastUsedAt","rotationTriggers","account"], opts), withSecretOutputs(opts, ["key"]), "chaser", "ApiKey");
+      super(providerOf("ApiKey"), name, resourceProps("ApiKey", name, args, opts), withSecretOutputs(opts, ["key"]), "chaser", "ApiKey");
     } finally {
       Error.stackTraceLimit = limit;
     }
     setFromId(this, "keyId");
   }
 }
+lazyOutputs(ApiKey, "pulumi-nodejs:dynamic/chaser:ApiKey", ["key","keyPrefix","name","scopes","fullAccess","serviceAccountId","createdAt","lastUsedAt","rotationTriggers","account"]);
 
 /** The arguments of a ServiceAccount. */
 export interface ServiceAccountArgs {
@@ -392,13 +396,14 @@ export class ServiceAccount extends pulumi.dynamic.Resource {
   constructor(name: string, args?: ServiceAccountArgs, opts?: pulumi.CustomResourceOptions) {
     const limit = quietStacks();
     try {
-      super(providerOf("ServiceAccount"), name, resourceProps("ServiceAccount", name, args, ["name","disabled","createdByUserId","createdAt","updatedAt","account","adoptExisting"], opts), opts, "chaser", "ServiceAccount");
+      super(providerOf("ServiceAccount"), name, resourceProps("ServiceAccount", name, args, opts), opts, "chaser", "ServiceAccount");
     } finally {
       Error.stackTraceLimit = limit;
     }
     setFromId(this, "serviceAccountId");
   }
 }
+lazyOutputs(ServiceAccount, "pulumi-nodejs:dynamic/chaser:ServiceAccount", ["name","disabled","createdByUserId","createdAt","updatedAt","account","adoptExisting"]);
 
 /** The arguments of a OrganizationMember. */
 export interface OrganizationMemberArgs {
@@ -453,13 +458,14 @@ export class OrganizationMember extends pulumi.dynamic.Resource {
   constructor(name: string, args: OrganizationMemberArgs, opts?: pulumi.CustomResourceOptions) {
     const limit = quietStacks();
     try {
-      super(providerOf("OrganizationMember"), name, resourceProps("OrganizationMember", name, args, ["email","role","createdAt","account","adoptExisting"], opts), opts, "chaser", "OrganizationMember");
+      super(providerOf("OrganizationMember"), name, resourceProps("OrganizationMember", name, args, opts), opts, "chaser", "OrganizationMember");
     } finally {
       Error.stackTraceLimit = limit;
     }
     setFromId(this, "userId");
   }
 }
+lazyOutputs(OrganizationMember, "pulumi-nodejs:dynamic/chaser:OrganizationMember", ["email","role","createdAt","account","adoptExisting"]);
 
 /** The arguments of a SshKey. */
 export interface SshKeyArgs {
@@ -516,13 +522,14 @@ export class SshKey extends pulumi.dynamic.Resource {
   constructor(name: string, args: SshKeyArgs, opts?: pulumi.CustomResourceOptions) {
     const limit = quietStacks();
     try {
-      super(providerOf("SshKey"), name, resourceProps("SshKey", name, args, ["fingerprint","comment","createdAt","publicKey","account","adoptExisting"], opts), opts, "chaser", "SshKey");
+      super(providerOf("SshKey"), name, resourceProps("SshKey", name, args, opts), opts, "chaser", "SshKey");
     } finally {
       Error.stackTraceLimit = limit;
     }
     setFromId(this, "keyId");
   }
 }
+lazyOutputs(SshKey, "pulumi-nodejs:dynamic/chaser:SshKey", ["fingerprint","comment","createdAt","publicKey","account","adoptExisting"]);
 
 /** The arguments of a WorkspaceCommand. */
 export interface WorkspaceCommandArgs {
@@ -657,12 +664,13 @@ export class WorkspaceCommand extends pulumi.dynamic.Resource {
   constructor(name: string, args: WorkspaceCommandArgs, opts?: pulumi.CustomResourceOptions) {
     const limit = quietStacks();
     try {
-      super(providerOf("WorkspaceCommand"), name, resourceProps("WorkspaceCommand", name, args, ["exitCode","output","outputTruncated","ranAt","sessionId","workspace","create","update","delete","environment","stdin","cwd","user","timeoutMs","triggers","account"], opts), withSecretOutputs(opts, ["output"]), "chaser", "WorkspaceCommand");
+      super(providerOf("WorkspaceCommand"), name, resourceProps("WorkspaceCommand", name, args, opts), withSecretOutputs(opts, ["output"]), "chaser", "WorkspaceCommand");
     } finally {
       Error.stackTraceLimit = limit;
     }
   }
 }
+lazyOutputs(WorkspaceCommand, "pulumi-nodejs:dynamic/chaser:WorkspaceCommand", ["exitCode","output","outputTruncated","ranAt","sessionId","workspace","create","update","delete","environment","stdin","cwd","user","timeoutMs","triggers","account"]);
 
 /** A Workspace as the lookups describe it. */
 export interface WorkspaceInfo {

@@ -10,6 +10,10 @@ test("drops the response payload of RPC-finished lines, keeps everything else", 
     expect(out).not.toContain(secret);
     expect(out).toMatch(new RegExp(`^${rpc} RPC finished: resource:a\\[t\\]; err: null, resp: \\[omitted`));
   }
+  // The SDK's own form of the getResource line (no resource label): the engine's record, secrets in plaintext.
+  expect(omitResponsePayload(`getResource Invoke RPC finished: err: undefined, resp: urn,state,key,${secret}`)).toBe(
+    "getResource Invoke RPC finished: err: undefined, resp: [omitted by pulumi-chaser: may contain secret values]",
+  );
   expect(omitResponsePayload("Registering resource: t=x, name=y")).toBe("Registering resource: t=x, name=y");
 });
 

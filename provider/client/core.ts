@@ -31,18 +31,18 @@ export class Core {
     return (await this.exchange(spec, schema)).body;
   }
 
-  /** Like `call`, with the answer's HTTP status (e.g. 201 for a new object, 200 for one that existed). */
-  async answer<S extends z.ZodTypeAny>(spec: RequestSpec, schema: S): Promise<{ status: number; body: z.infer<S> }> {
+  /** Like `call`, with the answer's HTTP status (e.g. 201 for a new object, 200 for one that existed) and how many attempts it took. */
+  async answer<S extends z.ZodTypeAny>(spec: RequestSpec, schema: S): Promise<{ status: number; body: z.infer<S>; attempts: number }> {
     return this.exchange(spec, schema);
   }
 
   /** Sends the request; the answer's body checked against `schema` (none: not read); a write forgets the listings. */
-  private async exchange<S extends z.ZodTypeAny>(spec: RequestSpec, schema?: S): Promise<{ status: number; body: z.infer<S> }> {
+  private async exchange<S extends z.ZodTypeAny>(spec: RequestSpec, schema?: S): Promise<{ status: number; body: z.infer<S>; attempts: number }> {
     try {
       const answer = await send(this.config, spec);
-      if (!schema) return { status: answer.status, body: undefined as z.infer<S> };
+      if (!schema) return { status: answer.status, body: undefined as z.infer<S>, attempts: answer.attempts };
       const r = schema.safeParse(answer.body);
-      if (r.success) return { status: answer.status, body: r.data };
+      if (r.success) return { status: answer.status, body: r.data, attempts: answer.attempts };
       const issue = r.error.issues[0];
       throw new InvalidResponseError({
         status: answer.status,

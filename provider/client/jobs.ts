@@ -21,16 +21,17 @@ export class Jobs {
 
   /**
    * Creates a job with an idempotency key; `existed` says whether the API answered a job made before with that key
-   * (200) rather than a new one (201). Sent again with the same key while the outcome is unknown, until the
-   * operation's deadline: the key makes that safe.
+   * (200) rather than a new one (201), `resent` whether that answer came to a request sent again (the outcome of an
+   * earlier one unknown: the job may be this call's own). Sent again with the same key while the outcome is
+   * unknown, until the operation's deadline: the key makes that safe.
    */
-  async create(req: wire.JobRequest & { idempotency_key: string }): Promise<{ job: JobInfo; existed: boolean }> {
+  async create(req: wire.JobRequest & { idempotency_key: string }): Promise<{ job: JobInfo; existed: boolean; resent: boolean }> {
     const { deadlineMs, backoffMs, onWait } = this.core.config;
     const started = Date.now();
     for (let attempt = 1; ; attempt++) {
       try {
         const a = await this.core.answer({ ...endpoint("createJob"), body: req, idempotent: true }, wire.jobInfo);
-        return { job: a.body, existed: a.status === 200 };
+        return { job: a.body, existed: a.status === 200, resent: attempt > 1 || a.attempts > 1 };
       } catch (e) {
         if (!(e instanceof OutcomeUnknownError || e instanceof RateLimitedError)) throw e;
         const delay = backoff(backoffMs, attempt) + backoffMs;

@@ -10,6 +10,7 @@ import { ForbiddenError } from "../client/errors";
 import { debug } from "../client/debug";
 import { ApiKeyModel } from "../models/apikey";
 import { isOwnAutoName } from "../naming";
+import { madeSince } from "../recovery";
 import { Behaviour, Props, defineResource } from "../resource";
 
 export const apiKey: Behaviour<typeof ApiKeyModel, ApiKeyInfo & { key?: string; service_account?: CreatedApiKey["service_account"] }> = {
@@ -37,14 +38,14 @@ export const apiKey: Behaviour<typeof ApiKeyModel, ApiKeyInfo & { key?: string; 
     return { id: k.id, answer: k };
   },
   // A key cannot be brought into the stack without its secret, which only the lost answer held: a live key
-  // of that name that the stack does not hold is revoked (with a fixed name, only one made since the update).
-  findCreated: async (ctx, inputs, { keep, since }) => {
+  // of that name that the stack does not hold is revoked (with a fixed name, only one made since the interrupted
+  // update began).
+  findCreated: async (ctx, inputs, { keep, since, fresh = true }) => {
     const own = isOwnAutoName(ApiKeyModel.name, inputs as Props, inputs.name as string);
-    const after = since ? Date.parse(since) - 5 * 60_000 : undefined;
     const removed: string[] = [];
-    for (const k of await ctx.client.keys.list({ fresh: true })) {
+    for (const k of await ctx.client.keys.list({ fresh })) {
       if (k.name !== inputs.name || k.revoked_at || keep.has(k.id)) continue;
-      if (!own && after !== undefined && !(Date.parse(k.created_at ?? "") >= after)) continue;
+      if (!own && !madeSince(k.created_at, since)) continue;
       await ctx.client.keys.revoke(k.id);
       removed.push(k.id);
     }

@@ -5,6 +5,7 @@
 import type { MemberInfo } from "../client";
 import { OrganizationMemberModel } from "../models/member";
 import { isUnknown } from "../values";
+import { madeSince } from "../recovery";
 import { Behaviour, defineResource, markTakenOver } from "../resource";
 
 export const organizationMember: Behaviour<typeof OrganizationMemberModel, MemberInfo> = {
@@ -31,9 +32,10 @@ export const organizationMember: Behaviour<typeof OrganizationMemberModel, Membe
   delete: async (ctx, id) => {
     await ctx.client.accounts.members.remove(id);
   },
-  findCreated: async (ctx, inputs) => {
-    const m = await ctx.client.accounts.members.find(inputs.email, { fresh: true });
-    return m && { id: m.user_id, answer: m };
+  // A member added since the interrupted update began (an email that was a member before was not its doing).
+  findCreated: async (ctx, inputs, { keep, since, fresh = true }) => {
+    const m = await ctx.client.accounts.members.find(inputs.email, { fresh });
+    return m && !keep.has(m.user_id) && madeSince(m.created_at, since) ? { id: m.user_id, answer: m } : undefined;
   },
   advice: (e, op, props, where) => {
     if (e.code === "last_owner") {

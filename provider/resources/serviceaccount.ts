@@ -3,6 +3,7 @@ import type { ServiceAccountInfo } from "../client";
 import { ConflictError } from "../client/errors";
 import { ServiceAccountModel } from "../models/serviceaccount";
 import { isOwnAutoName } from "../naming";
+import { madeSince } from "../recovery";
 import { Behaviour, Props, defineResource, markTakenOver } from "../resource";
 
 const RECOVER = "If an interrupted `pulumi up` created it, run `npx chaser-recover` to bring it into the stack";
@@ -39,9 +40,11 @@ export const serviceAccount: Behaviour<typeof ServiceAccountModel, ServiceAccoun
   delete: async (ctx, id) => {
     await ctx.client.accounts.serviceAccounts.delete(id);
   },
-  findCreated: async (ctx, inputs) => {
-    const found = await ctx.client.accounts.serviceAccounts.find({ name: inputs.name as string }, { fresh: true });
-    return found && { id: found.id, answer: found };
+  findCreated: async (ctx, inputs, { keep, since, fresh = true }) => {
+    const found = await ctx.client.accounts.serviceAccounts.find({ name: inputs.name as string }, { fresh });
+    if (!found || keep.has(found.id)) return undefined;
+    if (!isOwnAutoName(ServiceAccountModel.name, inputs as Props, inputs.name as string) && !madeSince(found.created_at, since)) return undefined;
+    return { id: found.id, answer: found };
   },
   // Names are unique in the organization: a replacement keeping a fixed name deletes the old one first.
   deleteBeforeReplace: (olds, news) => news.__autoNamed !== true && typeof news.name === "string" && news.name.toLowerCase() === String(olds.name).toLowerCase(),

@@ -13,6 +13,7 @@ import { engineLog } from "../engine-log";
 import { isUnknown } from "../values";
 import { SnapshotModel } from "../models/snapshot";
 import { isOwnAutoName } from "../naming";
+import { madeSince } from "../recovery";
 import { Behaviour, Props, defineResource, markTakenOver } from "../resource";
 
 /** The workspace's name for messages (its id or the program's selector when it cannot be read). */
@@ -64,11 +65,15 @@ export const snapshot: Behaviour<typeof SnapshotModel, SnapshotInfo & { workspac
     const s = w && (await ctx.client.snapshots.find(w.id, inputs.name as string, { fresh: true }));
     return w && s ? { id: `${w.id}/${s.name}`, differences: [] } : undefined;
   },
-  findCreated: async (ctx, inputs) => {
+  // The snapshot of that name in that workspace: an auto-name only this resource generates, else one created since
+  // the interrupted update began.
+  findCreated: async (ctx, inputs, { keep, since, fresh = true }) => {
     const ws = ctx.client.workspaces;
-    const w = (await ws.find({ id: inputs.workspace }, { fresh: true })) ?? (await ws.find({ name: inputs.workspace }));
-    const s = w && (await ctx.client.snapshots.find(w.id, inputs.name as string, { fresh: true }));
-    return w && s ? { id: `${w.id}/${s.name}`, answer: { ...s, workspace_id: w.id } } : undefined;
+    const w = (await ws.find({ id: inputs.workspace }, { fresh })) ?? (await ws.find({ name: inputs.workspace }));
+    const s = w && (await ctx.client.snapshots.find(w.id, inputs.name as string, { fresh }));
+    if (!w || !s || keep.has(`${w.id}/${s.name}`)) return undefined;
+    if (!isOwnAutoName(SnapshotModel.name, inputs as Props, inputs.name as string) && !madeSince(s.created_at, since)) return undefined;
+    return { id: `${w.id}/${s.name}`, answer: { ...s, workspace_id: w.id } };
   },
   read: async (ctx, id) => {
     const { workspaceId, name } = splitId(id);

@@ -3,6 +3,7 @@ import { parseOpenSshKey } from "../../contract";
 import type { SshKeyInfo } from "../client";
 import { SshKeyModel } from "../models/sshkey";
 import { isUnknown } from "../values";
+import { madeSince } from "../recovery";
 import { Behaviour, defineResource, markTakenOver } from "../resource";
 
 export const sshKey: Behaviour<typeof SshKeyModel, SshKeyInfo> = {
@@ -28,9 +29,10 @@ export const sshKey: Behaviour<typeof SshKeyModel, SshKeyInfo> = {
   delete: async (ctx, id) => {
     await ctx.client.sshKeys.delete(id);
   },
-  findCreated: async (ctx, inputs) => {
-    const k = await ctx.client.sshKeys.find(inputs.publicKey, { fresh: true });
-    return k && { id: k.id, answer: k };
+  // The key of the same fingerprint, registered since the interrupted update began.
+  findCreated: async (ctx, inputs, { keep, since, fresh = true }) => {
+    const k = await ctx.client.sshKeys.find(inputs.publicKey, { fresh });
+    return k && !keep.has(k.id) && madeSince(k.created_at, since) ? { id: k.id, answer: k } : undefined;
   },
   advice: (e, _op, _props, where) => {
     if (e.code === "ssh_key_exists") {

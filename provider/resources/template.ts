@@ -45,10 +45,10 @@ export const template: Behaviour<typeof TemplateModel, WorkspaceInfo> = {
       if (!(e instanceof NotFoundError)) throw e;
     }
   },
-  findCreated: async (ctx, inputs) => {
-    if (!flagMode(inputs)) return findCreatedWorkspace(ctx, inputs, { template: true });
+  findCreated: async (ctx, inputs, found) => {
+    if (!flagMode(inputs)) return findCreatedWorkspace(ctx, TemplateModel.name, inputs, found, { template: true });
     // Flagging changes an existing workspace: bring it in flagged or not (the next up sets the flag).
-    const w = await ctx.client.workspaces.resolve(inputs.workspace as string, { fresh: true });
+    const w = await ctx.client.workspaces.resolve(inputs.workspace as string, { fresh: found.fresh ?? true });
     return w && { id: w.id, answer: w };
   },
   // In flagging mode the name is the flagged workspace's own business, not an input of the Template.

@@ -14,7 +14,8 @@ import { TableDiff } from "../model";
 import { isUnknown } from "../values";
 import { WorkspaceModel } from "../models/workspace";
 import { isOwnAutoName } from "../naming";
-import { Behaviour, Props, defineResource, markTakenOver } from "../resource";
+import { madeSince } from "../recovery";
+import { Behaviour, FoundOpts, Props, defineResource, markTakenOver } from "../resource";
 
 type Definition = {
   name?: string;
@@ -104,10 +105,17 @@ export async function adoptableWorkspace(ctx: Context, d: Definition, opts: { te
   return { id: w.id, differences };
 }
 
-/** The workspace an interrupted create of this definition made, if it exists and is what it asks for. */
-export async function findCreatedWorkspace(ctx: Context, d: Definition, opts: { template?: boolean } = {}): Promise<{ id: string; answer: WorkspaceInfo } | undefined> {
-  const w = await ctx.client.workspaces.find({ name: d.name as string }, { fresh: true });
-  if (!w || (await ctx.client.workspaces.differences(w, requestOf(d, opts.template === true).req)).length > 0) return undefined;
+/**
+ * The workspace an interrupted create of this definition made, if it exists and is what it asks for: its name
+ * (an auto-name only this resource generates; a fixed name only if created since the interrupted update began),
+ * its fixed properties.
+ */
+export async function findCreatedWorkspace(ctx: Context, type: string, d: Definition, found: FoundOpts, opts: { template?: boolean } = {}): Promise<{ id: string; answer: WorkspaceInfo } | undefined> {
+  const name = d.name as string;
+  const w = await ctx.client.workspaces.find({ name }, { fresh: found.fresh ?? true });
+  if (!w || found.keep.has(w.id)) return undefined;
+  if (!isOwnAutoName(type, d as Props, name) && !madeSince(w.created_at, found.since)) return undefined;
+  if ((await ctx.client.workspaces.differences(w, requestOf(d, opts.template === true).req, { fresh: found.fresh ?? true })).length > 0) return undefined;
   return { id: w.id, answer: w };
 }
 
@@ -168,7 +176,7 @@ export const workspace: Behaviour<typeof WorkspaceModel, WorkspaceInfo> = {
   delete: async (ctx, id, state) => {
     await ctx.client.workspaces.delete({ id }, { force: state.forceDelete === true });
   },
-  findCreated: (ctx, inputs) => findCreatedWorkspace(ctx, inputs),
+  findCreated: (ctx, inputs, found) => findCreatedWorkspace(ctx, WorkspaceModel.name, inputs, found),
   guard: protection("workspace"),
   deleteBeforeReplace: collidesOnName,
   advice: workspaceAdvice,

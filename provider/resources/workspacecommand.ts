@@ -5,17 +5,23 @@
  * Exactly once. Every command goes through the jobs API (`sandbox.exec`) with an idempotency key, so a request
  * sent again after a lost answer, a 5xx, a reset or a 429 answers the job already made and runs nothing. The key
  * names one run of one phase of one resource:
- * - `check` gives each new resource (and each replacement) a random run id, `__run`, kept in its inputs, so in
- *   state and in the pending operation a killed `up` leaves: create's key is `wc-<run>-create`. A retry in the
- *   process, and `chaser-recover` after a kill (which reads the pending create's inputs), find the same job.
- *   A create that failed recorded nothing: the next `up` checks it afresh, with a new run id, and runs it again.
+ * - `check` gives each new resource a run id, `__run`, kept in its inputs: derived from the resource's URN (its
+ *   stack, project and name), so that the preview chaser-recover runs after an update whose checkpoints were
+ *   skipped knows it too (state written by earlier releases keeps the random one it has). Create's keys are
+ *   `wc-<run>-create`, then `…#2`, `#3`: a chain, one key per attempt over the resource's lifetimes.
+ * - A create walks its chain: a key the API answers with a job this process did not send belongs to an earlier
+ *   attempt (a failed run, an earlier lifetime of the same URN, destroyed since), so the next key runs it. The
+ *   exception is chaser-recover's: after an interrupted update it takes a job created since that update began
+ *   (its stack lock) as that update's own, succeeded or still running: reconciled, not run again (a failed one
+ *   is run again). With a random run id (earlier releases) the key is that lifetime's alone: a job an earlier
+ *   process made that succeeded or still runs is reconciled.
  * - update's key is derived from the run id, when the last command finished (`ranAt` in state) and the command
  *   with everything it is given: the same transition after a killed `up` is the same key (the job that ran is
  *   reconciled, not run again); another change is another key.
  * - delete's key from the run id and `ranAt`.
- * A key the API answers with a job made by an earlier process that failed (an `up` failed, or was killed after
- * the command failed) is that attempt's: the next key in its chain (`…#2`, `#3`) runs the command again. A job
- * made by an earlier process that succeeded or still runs is this run's, reconciled.
+ * For update and delete, a key the API answers with a job made by an earlier process that failed (an `up` failed,
+ * or was killed after the command failed) is that attempt's: the next key in its chain (`…#2`, `#3`) runs the
+ * command again; one that succeeded or still runs is this run's, reconciled.
  *
  * Sessions. A command attaches a sandbox session to the workspace (the API reuses the live one or spawns one). The
  * session the command used is terminated after it, unless it was attached before the command was sent (someone
@@ -33,13 +39,15 @@ import { ProviderError } from "../advice";
 import type { Context } from "../context";
 import { engineLog } from "../engine-log";
 import { WorkspaceCommandModel } from "../models/workspacecommand";
+import { seedOf } from "../naming";
+import { madeSince, recoveryOf } from "../recovery";
 import { Behaviour, Props, defineResource } from "../resource";
 import { isUnknown } from "../values";
 
 type M = typeof WorkspaceCommandModel;
 
 /** A command's run, or (on refresh) the outputs in state kept. */
-type Done = { job: JobInfo; result: ExecResult; ranAt: string; sessionId?: string };
+type Done = { job: JobInfo; result: ExecResult; ranAt: string; sessionId?: string; existed?: boolean };
 type Run = Done | { kept: true };
 
 /** Keys this process sent: a job answered for one of them is this process's own (a retry), never an earlier attempt's. */
@@ -48,6 +56,9 @@ const sent = new Set<string>();
 export function forgetSentKeys(): void {
   sent.clear();
 }
+
+/** How far the API's clock may be behind this machine's, for telling this call's own job from an earlier one's. */
+const OWN_JOB_CLOCK_MS = 60_000;
 
 /** How long past its timeout a command's job is awaited before the resource fails. */
 const WAIT_MARGIN_MS = 60_000;
@@ -89,14 +100,34 @@ function given(inputs: Props, command: string) {
   };
 }
 
+/** A run id drawn at random (earlier releases): its keys belong to one lifetime of the resource alone. */
+const randomRun = (run: unknown) => typeof run === "string" && /^[0-9a-f]{8}-[0-9a-f]{4}-/.test(run);
+
+/** Whether a job answered for a key could be the one that `input` asked for (where the API says what it ran). */
+function sameJob(job: JobInfo, input: { workspace: string; command: string }): boolean {
+  const i = job.input as Record<string, unknown> | undefined;
+  if (!i || typeof i !== "object") return true;
+  return (i.workspace === undefined || i.workspace === input.workspace) && (i.command === undefined || i.command === input.command);
+}
+
+interface RunOpts {
+  /** For chaser-recover: a job an earlier process saw fail is the end (nothing was created), not a reason to run it again. */
+  recovering?: boolean;
+  /**
+   * Create only: a job made since this time by an earlier process is the interrupted update's (chaser-recover):
+   * taken over. Without it, an earlier process's job under a create key is an earlier attempt's (derived run ids).
+   */
+  since?: string;
+}
+
 /**
  * Runs `command` exactly once for the idempotency key `key` (see the module's comment) and waits for it; fails
- * with its exit code and output tail when it fails. `recovering`: for chaser-recover, a job an earlier process saw
- * fail is the end (nothing was created), not a reason to run it again.
+ * with its exit code and output tail when it fails.
  */
-async function run(ctx: Context, inputs: Props, phase: string, command: string, key: string): Promise<Done>;
-async function run(ctx: Context, inputs: Props, phase: string, command: string, key: string, recovering: true): Promise<Done | undefined>;
-async function run(ctx: Context, inputs: Props, phase: string, command: string, key: string, recovering = false): Promise<Done | undefined> {
+async function run(ctx: Context, inputs: Props, phase: string, command: string, key: string, opts?: RunOpts & { recovering?: false }): Promise<Done>;
+async function run(ctx: Context, inputs: Props, phase: string, command: string, key: string, opts: RunOpts & { recovering: true }): Promise<Done | undefined>;
+async function run(ctx: Context, inputs: Props, phase: string, command: string, key: string, opts: RunOpts = {}): Promise<Done | undefined> {
+  const recovering = opts.recovering === true;
   const sel = inputs.workspace as string;
   const w = await workspaceOf(ctx, sel, true);
   if (!w) throw new NotFoundWorkspace(sel, ctx.where);
@@ -106,12 +137,21 @@ async function run(ctx: Context, inputs: Props, phase: string, command: string, 
   let existed: boolean;
   for (let n = 1; ; n++) {
     const k = n === 1 ? key : `${key}#${n}`;
-    const ours = sent.has(k);
+    const sentBefore = sent.has(k);
     sent.add(k);
-    ({ job, existed } = await ctx.client.jobs.create({ kind: "sandbox.exec", input, idempotency_key: k }));
-    if (!existed || ours || !isFinished(job) || job.status === "succeeded") break;
-    if (recovering) return undefined;
-    debug(`${phase} command: job ${job.id} (key ${k}) was an earlier attempt that ${job.status}; running it again with the next key`);
+    const at = Date.now();
+    let resent: boolean;
+    ({ job, existed, resent } = await ctx.client.jobs.create({ kind: "sandbox.exec", input, idempotency_key: k }));
+    // This process's own: sent before (a retry of the hook), or made by this call's first request, whose answer was
+    // lost (then it is no older than that request; a job older by more than the clocks can differ is another's).
+    const ours = sentBefore || (resent && !(Date.parse(job.created_at ?? "") < at - OWN_JOB_CLOCK_MS));
+    if (!existed || ours) break;
+    const failed = isFinished(job) && job.status !== "succeeded";
+    // Whether this earlier process's job is the attempt this call continues (else an earlier one: next key).
+    const continues = phase !== "create" || randomRun(inputs.__run) || (opts.since !== undefined && madeSince(job.created_at, opts.since) && sameJob(job, input));
+    if (continues && !failed) break;
+    if (continues && recovering) return undefined;
+    debug(`${phase} command: job ${job.id} (key ${k}) was an earlier attempt${continues ? "" : " (an earlier run of this resource)"} that ${job.status}; running it again with the next key`);
   }
   if (existed) debug(`${phase} command: the API answered job ${job.id}, made before with this key: reconciled, not run again`);
   const timeout = (inputs.timeoutMs as number | undefined) ?? EXEC_TIMEOUT_DEFAULT_MS;
@@ -138,7 +178,7 @@ async function run(ctx: Context, inputs: Props, phase: string, command: string, 
           : `failed (job ${job.status})`;
     throw new ProviderError(`the ${phase} command \`${firstLine(command)}\` ${where} ${why} (job ${job.id}); nothing was recorded as done, and the next up runs it again${shown}`);
   }
-  return { job, result, ranAt: job.finished_at ?? new Date().toISOString(), sessionId };
+  return { job, result, ranAt: job.finished_at ?? new Date().toISOString(), sessionId, existed };
 }
 
 class NotFoundWorkspace extends ProviderError {
@@ -149,8 +189,8 @@ class NotFoundWorkspace extends ProviderError {
 
 export const workspaceCommand: Behaviour<M, Run> = {
   model: WorkspaceCommandModel,
-  // Each new resource (and each replacement: its check has no old inputs) gets a run id of its own; kept after.
-  normalize: (inputs, olds) => ({ ...inputs, __run: typeof olds.__run === "string" ? olds.__run : randomUUID() }),
+  // Each new resource (and each replacement: its check has no old inputs) gets the run id its URN derives; kept after.
+  normalize: (inputs, olds) => ({ ...inputs, __run: typeof olds.__run === "string" ? olds.__run : `u${seedOf(WorkspaceCommandModel.name, inputs)}` }),
   previewChecks: async (ctx, inputs) => {
     if (isUnknown(inputs.workspace)) return [];
     try {
@@ -162,7 +202,10 @@ export const workspaceCommand: Behaviour<M, Run> = {
     }
   },
   create: async (ctx, inputs) => {
-    const r = await run(ctx, inputs as Props, "create", inputs.create, `wc-${inputs.__run ?? randomUUID()}-create`);
+    // In chaser-recover's update: a job the interrupted update made for this resource is taken over.
+    const since = recoveryOf(inputs.__urn)?.since;
+    const r = await run(ctx, inputs as Props, "create", inputs.create, `wc-${inputs.__run ?? randomUUID()}-create`, { since });
+    if (r.existed && since !== undefined) engineLog(`took over job ${r.job.id}, which the interrupted update created: the command is not run again`);
     return { id: r.job.id, answer: r };
   },
   update: async (ctx, _id, olds, news) => {
@@ -186,9 +229,9 @@ export const workspaceCommand: Behaviour<M, Run> = {
     const result = Array.isArray(job.result) ? job.result[job.result.length - 1] : job.result;
     return result ? { job, result, ranAt: job.finished_at ?? job.created_at ?? "" } : undefined;
   },
-  findCreated: async (ctx, inputs) => {
+  findCreated: async (ctx, inputs, { since }) => {
     if (typeof inputs.__run !== "string") return undefined;
-    const r = await run(ctx, inputs as Props, "create", inputs.create, `wc-${inputs.__run}-create`, true);
+    const r = await run(ctx, inputs as Props, "create", inputs.create, `wc-${inputs.__run}-create`, { recovering: true, since });
     return r ? { id: r.job.id, answer: r } : undefined;
   },
   outputs: (r, _inputs, previous) => {

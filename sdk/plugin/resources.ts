@@ -2,7 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { AccountKind, Role, Scope, SessionType } from "../../contract";
 import type { WorkspaceArgs, TemplateArgs, SnapshotArgs, ApiKeyArgs, ServiceAccountArgs, OrganizationMemberArgs, SshKeyArgs, WorkspaceCommandArgs } from "../resources";
-import { isResourceOf, quietStacks, setFromId, withSecretOutputs } from "../support";
+import { isResourceOf, lazyOutputs, quietStacks, setFromId, withSecretOutputs } from "../support";
 import { movedFrom, pluginProps } from "./support";
 
 export type { AccountKind, Role, Scope, SessionType };
@@ -80,13 +80,14 @@ export class Workspace extends WorkspaceResource {
   constructor(name: string, args?: WorkspaceArgs, opts?: pulumi.CustomResourceOptions) {
     const limit = quietStacks();
     try {
-      super("chaser:index:Workspace", name, pluginProps(args, ["name","sessionType","image","githubRepo","status","createdAt","persistence","activeSessionId","lastSessionId","sourceWorkspaceId","nodeEndpoint","assistantHome","cloneFrom","recloneOnSourceChange","account","deletionProtection","forceDelete","adoptExisting"]), movedFrom(opts, "pulumi-nodejs:dynamic/chaser:Workspace"));
+      super("chaser:index:Workspace", name, pluginProps(args), movedFrom(opts, name, "Workspace"));
     } finally {
       Error.stackTraceLimit = limit;
     }
     setFromId(this, "workspaceId");
   }
 }
+lazyOutputs(Workspace, "chaser:index:Workspace", ["name","sessionType","image","githubRepo","status","createdAt","persistence","activeSessionId","lastSessionId","sourceWorkspaceId","nodeEndpoint","assistantHome","cloneFrom","recloneOnSourceChange","account","deletionProtection","forceDelete","adoptExisting"]);
 
 /**
  * A workspace flagged as a clone source: either an existing workspace flagged (`workspace`), or a workspace of
@@ -115,13 +116,14 @@ export class Template extends WorkspaceResource {
   constructor(name: string, args?: TemplateArgs, opts?: pulumi.CustomResourceOptions) {
     const limit = quietStacks();
     try {
-      super("chaser:index:Template", name, pluginProps(args, ["name","sessionType","image","githubRepo","status","createdAt","persistence","activeSessionId","lastSessionId","sourceWorkspaceId","nodeEndpoint","assistantHome","template","workspace","cloneFrom","recloneOnSourceChange","account","deletionProtection","forceDelete","adoptExisting"]), movedFrom(opts, "pulumi-nodejs:dynamic/chaser:Template"));
+      super("chaser:index:Template", name, pluginProps(args), movedFrom(opts, name, "Template"));
     } finally {
       Error.stackTraceLimit = limit;
     }
     setFromId(this, "workspaceId");
   }
 }
+lazyOutputs(Template, "chaser:index:Template", ["name","sessionType","image","githubRepo","status","createdAt","persistence","activeSessionId","lastSessionId","sourceWorkspaceId","nodeEndpoint","assistantHome","template","workspace","cloneFrom","recloneOnSourceChange","account","deletionProtection","forceDelete","adoptExisting"]);
 
 /**
  * A whole-disk restore point of a workspace. Changing `restoreTrigger` restores the workspace to it in place.
@@ -165,12 +167,13 @@ export class Snapshot extends pulumi.CustomResource {
   constructor(name: string, args: SnapshotArgs, opts?: pulumi.CustomResourceOptions) {
     const limit = quietStacks();
     try {
-      super("chaser:index:Snapshot", name, pluginProps(args, ["name","workspaceId","createdAt","sizeBytes","restoredAt","workspace","force","restoreTrigger","account","adoptExisting"]), movedFrom(opts, "pulumi-nodejs:dynamic/chaser:Snapshot"));
+      super("chaser:index:Snapshot", name, pluginProps(args), movedFrom(opts, name, "Snapshot"));
     } finally {
       Error.stackTraceLimit = limit;
     }
   }
 }
+lazyOutputs(Snapshot, "chaser:index:Snapshot", ["name","workspaceId","createdAt","sizeBytes","restoredAt","workspace","force","restoreTrigger","account","adoptExisting"]);
 
 /**
  * An API key with scopes, for the user or a service account. The secret `key` is known once, at creation, and
@@ -217,13 +220,14 @@ export class ApiKey extends pulumi.CustomResource {
   constructor(name: string, args?: ApiKeyArgs, opts?: pulumi.CustomResourceOptions) {
     const limit = quietStacks();
     try {
-      super("chaser:index:ApiKey", name, pluginProps(args, ["key","keyPrefix","name","scopes","fullAccess","serviceAccountId","createdAt","lastUsedAt","rotationTriggers","account"]), movedFrom(withSecretOutputs(opts, ["key"]), "pulumi-nodejs:dynamic/chaser:ApiKey"));
+      super("chaser:index:ApiKey", name, pluginProps(args), movedFrom(withSecretOutputs(opts, ["key"]), name, "ApiKey"));
     } finally {
       Error.stackTraceLimit = limit;
     }
     setFromId(this, "keyId");
   }
 }
+lazyOutputs(ApiKey, "chaser:index:ApiKey", ["key","keyPrefix","name","scopes","fullAccess","serviceAccountId","createdAt","lastUsedAt","rotationTriggers","account"]);
 
 /**
  * A service account of an organization: the identity CI uses, with keys of its own (`ApiKey` with
@@ -263,13 +267,14 @@ export class ServiceAccount extends pulumi.CustomResource {
   constructor(name: string, args?: ServiceAccountArgs, opts?: pulumi.CustomResourceOptions) {
     const limit = quietStacks();
     try {
-      super("chaser:index:ServiceAccount", name, pluginProps(args, ["name","disabled","createdByUserId","createdAt","updatedAt","account","adoptExisting"]), movedFrom(opts, "pulumi-nodejs:dynamic/chaser:ServiceAccount"));
+      super("chaser:index:ServiceAccount", name, pluginProps(args), movedFrom(opts, name, "ServiceAccount"));
     } finally {
       Error.stackTraceLimit = limit;
     }
     setFromId(this, "serviceAccountId");
   }
 }
+lazyOutputs(ServiceAccount, "chaser:index:ServiceAccount", ["name","disabled","createdByUserId","createdAt","updatedAt","account","adoptExisting"]);
 
 /**
  * A member of an organization and their role (`owner`, `admin` or `member`). A role change is made in place; the
@@ -306,13 +311,14 @@ export class OrganizationMember extends pulumi.CustomResource {
   constructor(name: string, args: OrganizationMemberArgs, opts?: pulumi.CustomResourceOptions) {
     const limit = quietStacks();
     try {
-      super("chaser:index:OrganizationMember", name, pluginProps(args, ["email","role","createdAt","account","adoptExisting"]), movedFrom(opts, "pulumi-nodejs:dynamic/chaser:OrganizationMember"));
+      super("chaser:index:OrganizationMember", name, pluginProps(args), movedFrom(opts, name, "OrganizationMember"));
     } finally {
       Error.stackTraceLimit = limit;
     }
     setFromId(this, "userId");
   }
 }
+lazyOutputs(OrganizationMember, "chaser:index:OrganizationMember", ["email","role","createdAt","account","adoptExisting"]);
 
 /**
  * An SSH public key registered on an account: it opens `ssh <workspace>@ssh.chaser.sh` to the account's sandbox
@@ -353,13 +359,14 @@ export class SshKey extends pulumi.CustomResource {
   constructor(name: string, args: SshKeyArgs, opts?: pulumi.CustomResourceOptions) {
     const limit = quietStacks();
     try {
-      super("chaser:index:SshKey", name, pluginProps(args, ["fingerprint","comment","createdAt","publicKey","account","adoptExisting"]), movedFrom(opts, "pulumi-nodejs:dynamic/chaser:SshKey"));
+      super("chaser:index:SshKey", name, pluginProps(args), movedFrom(opts, name, "SshKey"));
     } finally {
       Error.stackTraceLimit = limit;
     }
     setFromId(this, "keyId");
   }
 }
+lazyOutputs(SshKey, "chaser:index:SshKey", ["fingerprint","comment","createdAt","publicKey","account","adoptExisting"]);
 
 /**
  * A command run in a sandbox workspace as a resource: `create` runs once when it is created (exactly once,
@@ -440,9 +447,10 @@ export class WorkspaceCommand extends pulumi.CustomResource {
   constructor(name: string, args: WorkspaceCommandArgs, opts?: pulumi.CustomResourceOptions) {
     const limit = quietStacks();
     try {
-      super("chaser:index:WorkspaceCommand", name, pluginProps(args, ["exitCode","output","outputTruncated","ranAt","sessionId","workspace","create","update","delete","environment","stdin","cwd","user","timeoutMs","triggers","account"]), movedFrom(withSecretOutputs(opts, ["output"]), "pulumi-nodejs:dynamic/chaser:WorkspaceCommand"));
+      super("chaser:index:WorkspaceCommand", name, pluginProps(args), movedFrom(withSecretOutputs(opts, ["output"]), name, "WorkspaceCommand"));
     } finally {
       Error.stackTraceLimit = limit;
     }
   }
 }
+lazyOutputs(WorkspaceCommand, "chaser:index:WorkspaceCommand", ["exitCode","output","outputTruncated","ranAt","sessionId","workspace","create","update","delete","environment","stdin","cwd","user","timeoutMs","triggers","account"]);

@@ -1,19 +1,22 @@
 /** What the generated plugin classes (sdk/plugin/resources.ts, lookups.ts, provider.ts) share beyond ../support. */
 import * as pulumi from "@pulumi/pulumi";
+import { urnOf } from "../support";
 
 /**
- * The properties a resource of the plugin registers: a slot for every output, then the arguments. No logical
- * name or URN: the plugin's Check derives the auto-name from the URN the engine sends.
+ * The properties a resource of the plugin registers: the arguments (its outputs are made when read: see
+ * `lazyOutputs`). No logical name or URN: the plugin's Check derives the auto-name from the URN the engine sends.
  */
-export function pluginProps(args: object | undefined, keys: string[]): Record<string, unknown> {
-  const props: Record<string, unknown> = {};
-  for (const k of keys) props[k] = undefined;
-  return Object.assign(props, args ?? {});
+export function pluginProps(args: object | undefined): Record<string, unknown> {
+  return { ...(args ?? {}) };
 }
 
-/** The options with the dynamic resource's type as an alias (a stack moves to the plugin keeping its objects). */
-export function movedFrom(opts: pulumi.CustomResourceOptions | undefined, dynamicType: string): pulumi.CustomResourceOptions {
-  return { ...opts, aliases: [...(opts?.aliases ?? []), { type: dynamicType }] };
+/**
+ * The options with the dynamic resource's URN as an alias (a stack moves to the plugin keeping its objects). Given
+ * as the URN itself (what the SDK would compute from `{ type }`, with its parents' types): the SDK turns an alias
+ * object into a URN through half a dozen outputs per resource, 40 KB of a large program's peak memory each.
+ */
+export function movedFrom(opts: pulumi.CustomResourceOptions | undefined, name: string, className: string): pulumi.CustomResourceOptions {
+  return { ...opts, aliases: [...(opts?.aliases ?? []), urnOf(className, name, opts)] };
 }
 
 /** An input kept secret (a Provider's secret settings); absent stays absent. */

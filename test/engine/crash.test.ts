@@ -8,14 +8,21 @@
  * - the names a preview announces are the names `up` creates, replacements included;
  * - an `up` of 50 resources under a 20% fault rate succeeds, every run;
  * - `kill -9` of the CLI's process group (which leaves the engine's plugins running: each has a group of its own)
- *   stops every API write within 3 s: the provider and the language host notice that their engine is gone.
+ *   stops every API write within 3 s: the provider and the language host notice that their engine is gone;
+ * - with `PULUMI_SKIP_CHECKPOINTS=true` (the state written once, at the end: a killed run leaves nothing of what it
+ *   did in it), on each flavour, one stack through three kills at random moments: the first `up` (every kind of
+ *   resource), an update (replacements, a rename, a role change, a command's update, deletes and creates) and a
+ *   `destroy`; each recovered with the documented step (`chaser-recover` then `up`; `chaser-recover --destroy`
+ *   then `destroy`): no duplicate, no orphan, nothing missing, no stray key, every command run once, a converged
+ *   stack (`preview --expect-no-changes`).
  */
+import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { resourceOfToken } from "../../provider/registry";
 import { Local } from "../support/local";
 import { expectServerEmpty, runScenario } from "./support/scenario";
-import { Flavour, HEADER, Project, changes, expectOk, killTree, processesIn, projectFor } from "./support/stack";
+import { Flavour, HEADER, Project, changes, expectOk, headerOf, killTree, processesIn, projectFor } from "./support/stack";
 
 jest.setTimeout(900_000);
 
@@ -306,5 +313,165 @@ test("kill -9 of the CLI's process group mid-up: no API write arrives later than
   } finally {
     await local.faults([]);
     p.cleanup();
+  }
+});
+
+/** The crash program and the kinds it lacks: service accounts and a member of an organization, an SSH key, commands. */
+const skippedProgram = (header: string, org: string, ssh: string, tag: string) => `${CRASH_PROGRAM.replace(HEADER, header)}
+new chaser.ServiceAccount("sa", { account: "${org}" });
+new chaser.ServiceAccount("fsa", { account: "${org}", name: "crash-fixed-sa" });
+new chaser.OrganizationMember("member", { account: "${org}", email: "crash-${tag}@example.com", role: "member" });
+new chaser.SshKey("ssh", { publicKey: "${ssh}" });
+const cmd0 = new chaser.WorkspaceCommand("cmd0", { workspace: auto[4].workspaceId, create: "echo cmd0-${tag}" });
+new chaser.WorkspaceCommand("cmd1", { workspace: auto[6].workspaceId, create: "echo cmd1-${tag}" }, { dependsOn: [cmd0] });
+`;
+
+/**
+ * The update: three workspaces replaced (session type), one renamed, a clone deleted and another created, a key
+ * replaced (scopes) and one added, a member's role changed, a service account added, a command's update run and a
+ * command added after the others.
+ */
+const skippedUpdate = (program: string, tag: string) =>
+  program
+    .replace(`sessionType: i % 2 ? "browser" : "sandbox"`, `sessionType: (i >= 7 ? i + 1 : i) % 2 ? "browser" : "sandbox"`)
+    .replace(`["crash-a", "crash-b"]`, `["crash-a", "crash-b2"]`)
+    .replace(`for (let i = 0; i < 6; i++) new chaser.Workspace("clone" + i`, `for (let i = 0; i < 5; i++) new chaser.Workspace("clone" + i`)
+    .replace(`for (let i = 0; i < 3; i++) new chaser.ApiKey("key" + i, { scopes: ["workspaces.read"] });`, `for (let i = 0; i < 4; i++) new chaser.ApiKey("key" + i, { scopes: i === 2 ? ["workspaces.read", "sessions.read"] : ["workspaces.read"] });`)
+    .replace(`role: "member" }`, `role: "admin" }`)
+    .replace(`create: "echo cmd0-${tag}" }`, `create: "echo cmd0-${tag}", update: "echo cmd0-v2-${tag}", environment: { STAGE: "2" } }`) +
+  `new chaser.Workspace("clone6", { cloneFrom: fixed[0].workspaceId });
+new chaser.ServiceAccount("sa2", { account: "${program.match(/account: "([^"]+)"/)![1]}" });
+new chaser.WorkspaceCommand("cmd2", { workspace: auto[6].workspaceId, create: "echo cmd2-${tag}" }, { dependsOn: [cmd0] });
+`;
+
+describe("with PULUMI_SKIP_CHECKPOINTS=true, an up, an update and a destroy killed at random moments recover in one documented step", () => {
+  const figures: string[] = [];
+  afterAll(() => console.log(`skipped-checkpoint crash trials:\n${figures.join("\n")}`));
+
+  for (const flavour of ["dynamic", "plugin"] as Flavour[]) {
+    test(`${flavour === "plugin" ? "the provider plugin" : "the dynamic resources"}: up, update and destroy, each killed once`, async () => {
+      const tag = flavour;
+      const orgName = `crash-org-${tag}`;
+      const org = await local.api<{ id: string }>("POST", "/v1/accounts/organizations", { name: orgName });
+      expect(org.status).toBe(201);
+      const orgKey = (await local.api<{ key: string }>("POST", "/v1/keys", { name: `${orgName}-owner` }, { key: local.sessionToken(), account: orgName })).body.key;
+      const inOrg = { key: orgKey };
+      const blob = Buffer.concat([Buffer.from([0, 0, 0, 11]), Buffer.from("ssh-ed25519"), Buffer.from([0, 0, 0, 32]), randomBytes(32)]);
+      const ssh = `ssh-ed25519 ${blob.toString("base64")} crash@${tag}`;
+      const v1 = skippedProgram(headerOf(flavour), orgName, ssh, tag);
+      const v2 = skippedUpdate(v1, tag);
+      const ran = async () => {
+        const all = (await local.control<{ commands: Array<{ command: string }> }>("GET", "/commands")).commands.map((c) => c.command).filter((c) => c.endsWith(`-${tag}`));
+        return Object.fromEntries([...new Set(all)].sort().map((c) => [c, all.filter((x) => x === c).length]));
+      };
+
+      /** Every object of the stack's kinds on the server is in the stack once, and the other way round. */
+      const expectConverged = async (p: Project, trial: string, counts: Record<string, number>, commands: Record<string, number>) => {
+        const state = (await p.exportState()).resources.filter((r) => resourceOfToken(r.type) !== undefined);
+        const ids = (...types: string[]) => state.filter((r) => types.some((t) => r.type.endsWith(`:${t}`))).map((r) => String(r.id)).sort();
+        const h = await holdings();
+        const names = h.workspaces.map((w) => String(w.name).toLowerCase());
+        const sas = (await local.api<any[]>("GET", "/v1/accounts/current/service-accounts", undefined, inOrg)).body;
+        const members = (await local.api<any[]>("GET", "/v1/accounts/current/members", undefined, inOrg)).body.filter((m) => m.role !== "owner");
+        const sshKeys = (await local.api<any[]>("GET", "/v1/ssh-keys")).body;
+        const server = {
+          duplicates: [...names.filter((n, i) => names.indexOf(n) !== i), ...sas.map((x) => x.name).filter((n: string, i: number, a: string[]) => a.indexOf(n) !== i)],
+          workspaces: h.workspaces.map((w) => w.id).sort(),
+          snapshots: [...h.snapshots].sort(),
+          liveKeys: [...h.liveKeys].sort(),
+          serviceAccounts: sas.map((x) => x.id).sort(),
+          members: members.map((m) => m.user_id).sort(),
+          sshKeys: sshKeys.map((k) => k.id).sort(),
+        };
+        expect({ trial, ...server }).toEqual({
+          trial,
+          duplicates: [],
+          workspaces: ids("Workspace", "Template"),
+          snapshots: ids("Snapshot"),
+          liveKeys: ids("ApiKey"),
+          serviceAccounts: ids("ServiceAccount"),
+          members: ids("OrganizationMember"),
+          sshKeys: ids("SshKey"),
+        });
+        expect({ trial, counts: Object.fromEntries(Object.entries(server).filter(([k]) => k !== "duplicates").map(([k, v]) => [k, v.length])) }).toEqual({ trial, counts });
+        expect({ trial, commands: await ran() }).toEqual({ trial, commands });
+        expectOk(await p.preview(["--expect-no-changes"]));
+      };
+
+      /** Starts `args` with checkpoints skipped and kills the whole process tree after `killAfter` API writes. */
+      const killed = async (p: Project, args: string[], killAfter: number): Promise<string> => {
+        await local.faults([], 120);
+        await local.clearRequests();
+        const cmd = p.start([...args, "--yes", "--skip-preview", "--non-interactive"], { env: { PULUMI_SKIP_CHECKPOINTS: "true" } });
+        let finished = false;
+        void cmd.done.then(() => (finished = true));
+        let writes = 0;
+        while (!finished && writes < killAfter) {
+          await new Promise((r) => setTimeout(r, 50));
+          writes = (await local.requests()).filter((r) => r.method !== "GET").length;
+        }
+        killTree(cmd.pid);
+        killTree(cmd.pid);
+        await cmd.done;
+        await local.faults([]);
+        return finished && writes < killAfter ? `finished before ${killAfter} writes (${writes})` : `killed after ${writes} writes`;
+      };
+      const recover = async (p: Project, args: string[] = []) => {
+        const r = await p.bin("chaser-recover", args);
+        expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: "" });
+        return r.stdout.split("\n").filter((l) => /made '|revoked|round \d|lock|left empty/.test(l)).length;
+      };
+      // A random moment, early in the run on one flavour and late on the other (late: replacements made and the
+      // objects they replace deleted, nothing of it in the state).
+      const pick = (lo: number, hi: number) => {
+        const mid = Math.floor((lo + hi) / 2);
+        const [a, b] = flavour === "dynamic" ? [lo, mid] : [mid + 1, hi];
+        return a + Math.floor(Math.random() * (b - a + 1));
+      };
+
+      const p = await projectFor(local, `skipped${tag}`, flavour);
+      try {
+        await p.ok(["config", "set", "--secret", "--path", `chaser:accountKeys.${orgName}`, orgKey]);
+        const skip = { env: { PULUMI_SKIP_CHECKPOINTS: "true" } };
+        // 1. The first up, killed.
+        p.program(v1);
+        const k1 = pick(2, 30);
+        const at1 = await killed(p, ["up"], k1);
+        const actions1 = await recover(p);
+        expectOk(await p.run(["up", "--yes", "--skip-preview", "--non-interactive"], skip));
+        const v1Counts = { workspaces: WORKSPACES, snapshots: SNAPSHOTS, liveKeys: KEYS, serviceAccounts: 2, members: 1, sshKeys: 1 };
+        await expectConverged(p, `up ${at1}`, v1Counts, { [`echo cmd0-${tag}`]: 1, [`echo cmd1-${tag}`]: 1 });
+
+        // 2. The update, killed.
+        p.program(v2);
+        const k2 = pick(1, 18);
+        const at2 = await killed(p, ["up"], k2);
+        const actions2 = await recover(p);
+        expectOk(await p.run(["up", "--yes", "--skip-preview", "--non-interactive"], skip));
+        await expectConverged(p, `update ${at2}`, { ...v1Counts, liveKeys: KEYS + 1, serviceAccounts: 3 }, {
+          [`echo cmd0-${tag}`]: 1, [`echo cmd1-${tag}`]: 1, [`echo cmd0-v2-${tag}`]: 1, [`echo cmd2-${tag}`]: 1,
+        });
+
+        // 3. The destroy, killed.
+        const k3 = pick(1, 28);
+        const at3 = await killed(p, ["destroy"], k3);
+        const actions3 = await recover(p, ["--destroy"]);
+        expectOk(await p.run(["destroy", "--yes", "--skip-preview", "--non-interactive"], skip));
+        await expectServerEmpty(local);
+        expect({
+          serviceAccounts: (await local.api<any[]>("GET", "/v1/accounts/current/service-accounts", undefined, inOrg)).body,
+          members: (await local.api<any[]>("GET", "/v1/accounts/current/members", undefined, inOrg)).body.filter((m) => m.role !== "owner"),
+          sshKeys: (await local.api<any[]>("GET", "/v1/ssh-keys")).body,
+        }).toEqual({ serviceAccounts: [], members: [], sshKeys: [] });
+        expect(Object.values(await ran()).every((n) => n === 1)).toBe(true);
+        figures.push(
+          `  ${flavour}: up ${at1} (recover: ${actions1} actions), update ${at2} (${actions2}), destroy ${at3} (${actions3}); ` +
+            "each time: 0 duplicates, 0 orphans, 0 stray keys, nothing missing, every command once, converged",
+        );
+      } finally {
+        await local.faults([]);
+        p.cleanup();
+      }
+    });
   }
 });
