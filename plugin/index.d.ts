@@ -1,2 +1,2 @@
 // Types of `require("pulumi-chaser/plugin")` (see index.js).
-export * from "../dist/sdk/plugin/index";
+export * from "../dist/sdk/nodejs/plugin";

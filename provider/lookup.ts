@@ -8,7 +8,7 @@
  *
  * From the descriptors are generated schema.json's functions (provider/schema.ts), the plugin's answer to an
  * Invoke of `chaser:index:<name>` (provider/grpc/server.ts) and both TypeScript faces (provider/codegen.ts):
- * sdk/lookups.ts (plain functions of the main entry, run in the program) and sdk/plugin/lookups.ts (invokes).
+ * sdk/nodejs/generated/lookups.ts (plain functions of the main entry, run in the program) and sdk/nodejs/generated/plugin-lookups.ts (invokes).
  */
 import { z } from "zod";
 import type { ChaserClient, ClientOptions } from "./client";

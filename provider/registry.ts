@@ -1,7 +1,7 @@
 /**
  * The package's resources, listed once. Everything that names them derives from this list: schema.json and the
  * README reference (provider/schema.ts), the SDK's classes (provider/codegen.ts), the providers the classes use
- * (sdk/providers.ts), chaser-recover's type → module table (cli/recover.ts), the skeleton's messages
+ * (sdk/nodejs/providers.ts), chaser-recover's type → module table (cli/recover.ts), the skeleton's messages
  * (provider/resource.ts) and the tests that cover every resource.
  *
  * Adding a resource: its model (provider/models/), its module (provider/resources/), one line here, then

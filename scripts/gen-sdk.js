@@ -1,14 +1,11 @@
 #!/usr/bin/env node
-// Writes the generated SDK sources from the resource models, the lookups and the settings (run after a build:
-// `make schema`): sdk/resources.ts and lookups.ts (the main entry) and sdk/plugin/resources.ts, lookups.ts and
-// provider.ts (`pulumi-chaser/plugin`).
+// Writes the generated TypeScript SDK sources into sdk/nodejs/generated/ from the resource models, the lookups, the
+// settings and schema.json's enums (run after a build: `make schema`): resources.ts and lookups.ts (the main entry,
+// `pulumi-chaser`), plugin-resources.ts, plugin-lookups.ts, plugin-provider.ts and enums.ts (`pulumi-chaser/plugin`).
+// What is written by hand stays beside them in sdk/nodejs/.
 const fs = require("node:fs");
 const path = require("node:path");
-const { sdkSource, lookupsSource, pluginSdkSource, pluginLookupsSource, pluginProviderSource } = require("../dist/provider/codegen.js");
-const sdk = path.join(__dirname, "..", "sdk");
-fs.writeFileSync(path.join(sdk, "resources.ts"), sdkSource());
-fs.writeFileSync(path.join(sdk, "lookups.ts"), lookupsSource());
-fs.mkdirSync(path.join(sdk, "plugin"), { recursive: true });
-fs.writeFileSync(path.join(sdk, "plugin", "resources.ts"), pluginSdkSource());
-fs.writeFileSync(path.join(sdk, "plugin", "lookups.ts"), pluginLookupsSource());
-fs.writeFileSync(path.join(sdk, "plugin", "provider.ts"), pluginProviderSource());
+const codegen = require("../dist/provider/codegen.js");
+const out = path.join(__dirname, "..", "sdk", "nodejs", "generated");
+fs.mkdirSync(out, { recursive: true });
+for (const [file, source] of Object.entries(codegen.generatedFiles())) fs.writeFileSync(path.join(out, file), source);

@@ -1,6 +1,6 @@
-/** The guard against @pulumi/pulumi 3.248 debug-logging secret outputs (see sdk/debug-filter.ts). */
+/** The guard against @pulumi/pulumi 3.248 debug-logging secret outputs (see sdk/nodejs/debug-filter.ts). */
 import * as log from "@pulumi/pulumi/log";
-import { installDebugFilter, omitResponsePayload } from "../sdk/debug-filter";
+import { installDebugFilter, omitResponsePayload } from "../sdk/nodejs/debug-filter";
 
 test("drops the response payload of RPC-finished lines, keeps everything else", () => {
   const secret = "sk_plaintext_secret_value_123";
@@ -18,7 +18,7 @@ test("drops the response payload of RPC-finished lines, keeps everything else", 
 });
 
 test("importing the package installs it on the SDK's own log module, once", async () => {
-  require("../sdk");
+  require("../sdk/nodejs");
   const first = log.debug;
   installDebugFilter();
   expect(log.debug).toBe(first);

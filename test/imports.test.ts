@@ -74,7 +74,7 @@ const DYNAMIC_REQUIRES: Array<{ file: string; argument: string; reaches: () => s
   // The same in the bundled plugin (the release executables): esbuild turns a template with the extension into a table.
   { file: "provider/hooks.ts", argument: "`./resources/${r.module}.js`", reaches: () => RESOURCES.map((r) => `./resources/${r.module}`) },
   // In a symlinked install, the module state requires, by the package's name (provider/registry.ts stateModule).
-  { file: "sdk/providers.ts", argument: "m", reaches: () => RESOURCES.map(stateModule) },
+  { file: "sdk/nodejs/providers.ts", argument: "m", reaches: () => RESOURCES.map(stateModule) },
   // @pulumi/pulumi's gRPC runtime and messages, from the program's own install: packages, nothing of this tree.
   { file: "provider/grpc-modules.ts", argument: "require.resolve(name, { paths: [pulumiDir] })", reaches: () => [] },
 ];
@@ -106,7 +106,7 @@ interface Edge {
 function resolve(file: string, spec: string): string | undefined {
   let p: string;
   if (spec.startsWith(".") || spec.startsWith("/")) p = path.resolve(path.dirname(file), spec);
-  else if (spec === "pulumi-chaser") p = path.join(ROOT, "dist/sdk/index.js");
+  else if (spec === "pulumi-chaser") p = path.join(ROOT, require("../package.json").main);
   else if (spec.startsWith("pulumi-chaser/")) p = path.join(ROOT, spec.slice("pulumi-chaser/".length));
   else return undefined;
   // dist/ is compiled from the sources: an import of dist/x/y.js is one of x/y.ts.
@@ -193,10 +193,10 @@ test("the parser sees every form of import: static, type-only, export … from, 
   expect(seen("contract/index.ts", "contract/wire.ts")).toEqual(["export … from"]);
   expect(seen("bin/chaser-local.js", "chaser-local/src/cli.ts")).toEqual(["require()"]);
   expect(seen("plugin/pulumi-resource-chaser", "provider/grpc/main.ts")).toEqual(["require()"]);
-  expect(seen("plugin/index.d.ts", "sdk/plugin/index.ts")).toEqual(["export … from"]);
+  expect(seen("plugin/index.d.ts", "sdk/nodejs/plugin.ts")).toEqual(["export … from"]);
   expect(seen("provider/hooks.ts", "provider/resources/workspace.ts")).toEqual(["require() of a computed name"]);
-  expect(seen("sdk/providers.ts", "provider/resources/apikey.ts")).toEqual(["require() of a computed name"]);
-  expect(seen("examples/quickstart/index.ts", "sdk/index.ts")).toEqual(["import"]);
+  expect(seen("sdk/nodejs/providers.ts", "provider/resources/apikey.ts")).toEqual(["require() of a computed name"]);
+  expect(seen("examples/quickstart/index.ts", "sdk/nodejs/index.ts")).toEqual(["import"]);
 });
 
 test("every require of a computed name is listed with what it reaches, and every listed one still occurs", () => {
@@ -224,14 +224,14 @@ test("the layering rule sees a violation (a sample of each kind of arrow)", () =
     [
       ["contract/rules.ts", "provider/model.ts"],
       ["provider/client/transport.ts", "provider/lifeline.ts"],
-      ["provider/resource.ts", "sdk/index.ts"],
+      ["provider/resource.ts", "sdk/nodejs/index.ts"],
       ["chaser-local/src/api.ts", "provider/values.ts"],
       ["cli/sweep.ts", "chaser-local/src/store.ts"],
       ["provider/context.ts", "chaser-local/src/server.ts"],
       ["examples/quickstart/index.ts", "provider/registry.ts"],
     ].map(([f, t]) => probe(f, t)),
   ).toEqual([true, true, true, true, true, true, true]);
-  expect([probe("sdk/lookups.ts", "provider/client/index.ts"), probe("provider/context.ts", "provider/client/index.ts"), probe("bin/chaser-local.js", "chaser-local/src/cli.ts")]).toEqual([false, false, false]);
+  expect([probe("sdk/nodejs/generated/lookups.ts", "provider/client/index.ts"), probe("provider/context.ts", "provider/client/index.ts"), probe("bin/chaser-local.js", "chaser-local/src/cli.ts")]).toEqual([false, false, false]);
 });
 
 /** Every cycle's modules (strongly connected components of more than one module, or a module importing itself). */

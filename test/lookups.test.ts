@@ -1,7 +1,7 @@
 /** The lookups users call from programs, against chaser-local, with credentials from options or the environment. */
 import { invokeLookup, lookupNamed } from "../provider/lookups";
 import { resolveSettings } from "../provider/settings";
-import { getWorkspace, listApiKeys, listAuditEvents, listSnapshots, listWorkspaces } from "../sdk";
+import { getWorkspace, listApiKeys, listAuditEvents, listSnapshots, listWorkspaces } from "../sdk/nodejs";
 import { Local } from "./support/local";
 
 const local = Local.forSuite();

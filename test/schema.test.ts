@@ -6,14 +6,14 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { lookupsSource, pluginLookupsSource, pluginProviderSource, pluginSdkSource, sdkSource } from "../provider/codegen";
+import { generatedFiles, pluginSdkSource, sdkSource } from "../provider/codegen";
 import { inputFields } from "../provider/model";
 import { hooksOf } from "../provider/hooks";
 import { RESOURCES, TOKENS } from "../provider/registry";
 import { argFields } from "../provider/lookup";
 import { LOOKUPS } from "../provider/lookups";
 import { buildSchema } from "../provider/schema";
-import * as lookups from "../sdk/lookups";
+import * as lookups from "../sdk/nodejs/generated/lookups";
 
 const committed = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "schema.json"), "utf8"));
 
@@ -61,15 +61,11 @@ describe("schema.json", () => {
     expect(committed).toEqual(buildSchema());
   });
 
-  test("sdk/resources.ts and sdk/lookups.ts are what the models and the lookups generate (run `make schema`)", () => {
-    expect(fs.readFileSync(path.join(__dirname, "..", "sdk", "resources.ts"), "utf8")).toBe(sdkSource());
-    expect(fs.readFileSync(path.join(__dirname, "..", "sdk", "lookups.ts"), "utf8")).toBe(lookupsSource());
-  });
-
-  test("sdk/plugin/resources.ts, lookups.ts and provider.ts are what the models, the lookups and the settings generate (run `make schema`)", () => {
-    expect(fs.readFileSync(path.join(__dirname, "..", "sdk", "plugin", "resources.ts"), "utf8")).toBe(pluginSdkSource());
-    expect(fs.readFileSync(path.join(__dirname, "..", "sdk", "plugin", "lookups.ts"), "utf8")).toBe(pluginLookupsSource());
-    expect(fs.readFileSync(path.join(__dirname, "..", "sdk", "plugin", "provider.ts"), "utf8")).toBe(pluginProviderSource());
+  test("sdk/nodejs/generated/ is what the models, the lookups, the settings and schema.json's enums generate, and nothing else (run `make schema`)", () => {
+    const dir = path.join(__dirname, "..", "sdk", "nodejs", "generated");
+    const files = generatedFiles();
+    expect(fs.readdirSync(dir).sort()).toEqual(Object.keys(files).sort());
+    for (const [file, source] of Object.entries(files)) expect({ file, text: fs.readFileSync(path.join(dir, file), "utf8") }).toEqual({ file, text: source });
   });
 
   test("declares the provider configuration: the keys as secrets, the environment fallbacks as defaultInfo", () => {
@@ -178,7 +174,7 @@ test("the README's resource reference is the one schema.json generates", () => {
 
 test("the plugin entry's enum values are schema.json's (what the code `pulumi import` prints refers to)", () => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const enums = require("../sdk/plugin/enums") as Record<string, Record<string, string>>;
+  const enums = require("../sdk/nodejs/generated/enums") as Record<string, Record<string, string>>;
   const schema = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "schema.json"), "utf8"));
   for (const name of ["SessionType", "Scope", "Role", "AccountKind"]) {
     const expected = Object.fromEntries(schema.types[`chaser:index:${name}`].enum.map((e: { name: string; value: string }) => [e.name, e.value]));

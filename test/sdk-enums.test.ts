@@ -45,6 +45,6 @@ test.each(ENUMS)(".NET: the static members of %s are the names (sdk/dotnet/Enums
 
 test.each(ENUMS)("TypeScript (pulumi-chaser/plugin): %s's keys are the names", (type, elements) => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const enums = require("../sdk/plugin/enums") as Record<string, Record<string, string>>;
+  const enums = require("../sdk/nodejs/generated/enums") as Record<string, Record<string, string>>;
   expect(Object.entries(enums[type])).toEqual(elements);
 });

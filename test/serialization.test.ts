@@ -21,7 +21,7 @@ beforeAll(() => {
   const script = `
     const sc = require("@pulumi/pulumi/runtime/closure/serializeClosure");
     const requireFromString = require("require-from-string");
-    const { providerOf } = require("pulumi-chaser/dist/sdk/providers");
+    const { providerOf } = require("pulumi-chaser/dist/sdk/nodejs/providers");
     const { RESOURCES } = require("pulumi-chaser/dist/provider/registry");
     (async () => {
       await providerOf("Workspace").configure({ config: { get: (k) => k === "chaser:apiKey" ? ${JSON.stringify(SECRET_CFG)} : undefined } });

@@ -27,7 +27,7 @@ const FORBIDDEN = [
 
 /**
  * `require("@pulumi/pulumi")` (the SDK's entry, not its proto/ modules) in the plugin's graph comes from
- * sdk/lookups.ts, the lookups the plugin answers Invokes with: they read stack config (none in a plugin, whose
+ * sdk/nodejs/generated/lookups.ts, the lookups the plugin answers Invokes with: they read stack config (none in a plugin, whose
  * configuration arrives by Configure) and define the `…Output` variants (never called by the plugin). The SDK's
  * entry pulls in its whole runtime (closure serialization, TypeScript, OpenTelemetry): in the bundle it is this
  * module instead, whose `runtime.getConfig` finds no stack config and whose every other member throws, so a use

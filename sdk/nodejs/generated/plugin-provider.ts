@@ -7,7 +7,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { isResourceOf } from "../support";
-import { secretInput } from "./support";
+import { secretInput } from "../plugin-support";
 
 /** The arguments of a Provider (each optional, like the stack config it stands in for). */
 export interface ProviderArgs {

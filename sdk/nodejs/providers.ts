@@ -11,8 +11,8 @@
  */
 import * as path from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
-import { hooksOf } from "../provider/hooks";
-import { RESOURCES, ResourceKind, stateModule } from "../provider/registry";
+import { hooksOf } from "../../provider/hooks";
+import { RESOURCES, ResourceKind, stateModule } from "../../provider/registry";
 
 type Provider = pulumi.dynamic.ResourceProvider;
 

@@ -8,7 +8,7 @@
  */
 const MARK = Symbol.for("pulumi-chaser.debugFilter");
 // `getResource Invoke RPC finished: err: …, resp: …` (the engine's record of a resource, read for an output the
-// program asks for: sdk/support.ts) names no resource before `err:`.
+// program asks for: sdk/nodejs/support.ts) names no resource before `err:`.
 const RPC_RESPONSE = /^((?:getResource Invoke|ReadResource|RegisterResource|Invoke|Call) RPC finished: (?:.*?; )?err: [^,]*), resp: [\s\S]*$/;
 
 export function omitResponsePayload(message: string): string {

@@ -2,10 +2,10 @@ import { installDebugFilter } from "./debug-filter";
 
 installDebugFilter();
 
-export * from "./resources";
-export * from "./lookups";
-export { ChaserClient } from "../provider/client";
-export type { ClientOptions } from "../provider/client";
+export * from "./generated/resources";
+export * from "./generated/lookups";
+export { ChaserClient } from "../../provider/client";
+export type { ClientOptions } from "../../provider/client";
 export {
   ChaserApiError,
   ChaserConfigError,
@@ -17,4 +17,4 @@ export {
   OutcomeUnknownError,
   RateLimitedError,
   UnauthorizedError,
-} from "../provider/client/errors";
+} from "../../provider/client/errors";

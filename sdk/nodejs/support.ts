@@ -4,7 +4,7 @@
  * secret outputs, and `isInstance` across copies of the package.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { resourceToken } from "../provider/registry";
+import { resourceToken } from "../../provider/registry";
 
 interface ResourceInternals {
   __pulumiType?: string;

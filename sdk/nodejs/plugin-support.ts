@@ -1,6 +1,6 @@
-/** What the generated plugin classes (sdk/plugin/resources.ts, lookups.ts, provider.ts) share beyond ../support. */
+/** What the generated plugin classes (sdk/nodejs/generated/plugin-*.ts) share beyond ./support. */
 import * as pulumi from "@pulumi/pulumi";
-import { urnOf } from "../support";
+import { urnOf } from "./support";
 
 /**
  * The properties a resource of the plugin registers: the arguments (its outputs are made when read: see

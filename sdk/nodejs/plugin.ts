@@ -3,13 +3,13 @@
  * (`plugin/pulumi-resource-chaser`), tokens `chaser:index:<Name>`. Same classes, arguments and outputs as the
  * main entry (dynamic resources); the plugin is found through `plugins: providers:` in Pulumi.yaml.
  */
-import { installDebugFilter } from "../debug-filter";
+import { installDebugFilter } from "./debug-filter";
 
 // The SDK debug-logs registration answers with secret outputs in plaintext: the same filter as the main entry.
 installDebugFilter();
 
-export * from "./resources";
-export { AccountKind, Role, Scope, SessionType } from "./enums";
-export * from "./lookups";
-export { Provider } from "./provider";
-export type { ProviderArgs } from "./provider";
+export * from "./generated/plugin-resources";
+export { AccountKind, Role, Scope, SessionType } from "./generated/enums";
+export * from "./generated/plugin-lookups";
+export { Provider } from "./generated/plugin-provider";
+export type { ProviderArgs } from "./generated/plugin-provider";

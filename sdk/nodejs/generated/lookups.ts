@@ -7,8 +7,8 @@
  * from `chaser:accountKeys`), else the environment (CHASER_API_KEY / CHASER_API_URL / CHASER_ACCOUNT).
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { LookupOptions } from "../provider/lookup";
-import { programLookup } from "../provider/lookups";
+import type { LookupOptions } from "../../../provider/lookup";
+import { programLookup } from "../../../provider/lookups";
 import type { WorkspaceInfo, SnapshotInfo, ApiKeyInfo, AccountInfo, OrganizationMemberInfo, ServiceAccountInfo, SshKeyInfo, AuditEventInfo } from "./resources";
 
 export type { LookupOptions };
