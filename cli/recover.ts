@@ -42,7 +42,8 @@ import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { isAlive } from "../chaser-local/src/lock";
+import { PulumiRun, runPulumi } from "./pulumi";
+import { isAlive } from "../contract/process";
 import { withoutTransient } from "../provider/grpc/props";
 import { hooksOf } from "../provider/hooks";
 import { outputFields } from "../provider/model";
@@ -52,11 +53,7 @@ import type { ResourceKind } from "../provider/registry";
 import { isUnknown } from "../provider/values";
 import * as settings from "../provider/settings";
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+type Run = PulumiRun;
 
 interface StateResource {
   urn: string;
@@ -73,17 +70,7 @@ interface PendingOperation {
 
 class RecoverError extends Error {}
 
-/** Runs `pulumi args` in `cwd` with this environment, `env` added (an undefined value: left out). */
-function run(args: string[], cwd: string, env: Record<string, string | undefined> = {}): Promise<Run> {
-  const full: NodeJS.ProcessEnv = { ...process.env, PULUMI_SKIP_UPDATE_CHECK: "true", ...env };
-  for (const [k, v] of Object.entries(env)) if (v === undefined) delete full[k];
-  return new Promise((resolve) => {
-    execFile("pulumi", args, { cwd, maxBuffer: 1024 * 1024 * 1024, env: full }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === "number" ? ((err as { code: number }).code as number) : 1) : 0;
-      resolve({ code, stdout: String(stdout), stderr: String(stderr) });
-    });
-  });
-}
+const run = runPulumi;
 
 async function ok(args: string[], cwd: string): Promise<string> {
   const r = await run(args, cwd);
@@ -96,18 +83,8 @@ async function importState(exported: Record<string, unknown>, stackArgs: string[
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "chaser-recover-")), "stack.json");
   fs.writeFileSync(file, JSON.stringify(exported));
   try {
-    for (let attempt = 0; ; attempt++) {
-      const r = await run(["stack", "import", "--file", file, ...stackArgs], cwd);
-      if (r.code === 0) return;
-      const text = `${r.stderr}\n${r.stdout}`;
-      if (attempt > 0 || !/currently locked/.test(text)) throw new RecoverError(`\`pulumi stack import\` failed:\n${text.trim()}`);
-      const holder = /created by \S+@(\S+) \(pid (\d+)\)/.exec(text);
-      if (holder && holder[1] === os.hostname() && isAlive(Number(holder[2]))) {
-        throw new RecoverError(`the stack is locked by process ${holder[2]}, which is still running on this machine: wait for it to end (or stop it), then run chaser-recover again`);
-      }
-      say(`the stack is locked by an update that no longer runs${holder ? ` (pid ${holder[2]} on ${holder[1]})` : ""}: clearing the lock with \`pulumi cancel\``);
-      await ok(["cancel", "--yes", ...stackArgs], cwd);
-    }
+    const r = await locked(["stack", "import", "--file", file], stackArgs, cwd, say);
+    if (r.code !== 0) throw new RecoverError(`\`pulumi stack import\` failed:\n${`${r.stderr}\n${r.stdout}`.trim()}`);
   } finally {
     fs.rmSync(path.dirname(file), { recursive: true, force: true });
   }

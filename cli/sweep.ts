@@ -17,6 +17,7 @@
  */
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
+import { failureText, runPulumi } from "./pulumi";
 
 const run = promisify(execFile);
 
@@ -71,14 +72,9 @@ export function dueReason(pr: number, open: Set<number>, expires: string | undef
 
 function pulumiIn(cwd: string | undefined) {
   return async (args: string[]): Promise<string> => {
-    try {
-      const { stdout } = await run("pulumi", args, { cwd, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, PULUMI_SKIP_UPDATE_CHECK: "true" } });
-      return stdout;
-    } catch (e) {
-      const err = e as { stdout?: string; stderr?: string; message: string };
-      const out = `${err.stderr ?? ""}\n${err.stdout ?? ""}`.trim();
-      throw new Error(lastLines(out || err.message, 8));
-    }
+    const r = await runPulumi(args, cwd);
+    if (r.code !== 0) throw new Error(failureText(r, 8) || `pulumi ${args.join(" ")} failed (exit ${r.code})`);
+    return r.stdout;
   };
 }
 

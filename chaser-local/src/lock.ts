@@ -12,6 +12,7 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
+import { isAlive } from "../../contract/process";
 
 export const LOCK_FILE = "lock";
 
@@ -74,25 +75,5 @@ function readPid(file: string): number | undefined {
     return pid > 0 ? pid : undefined;
   } catch {
     return undefined;
-  }
-}
-
-/**
- * Whether a process with this id runs on this machine (one of another user's counts; one that exited and was not
- * reaped yet, a zombie, does not: an orphan re-parented where nothing reaps it stays one, and `kill(pid, 0)`
- * still succeeds on it).
- */
-export function isAlive(pid: number): boolean {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat[stat.lastIndexOf(")") + 2] !== "Z";
-  } catch {
-    // no /proc (not Linux), or no such process
-  }
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
   }
 }
