@@ -97,6 +97,127 @@ function raw(port, bytes, { stream } = {}) {
 }
 
 // ---- phase 1: bad input ----------------------------------------------------------------------------------------
+/** Fixed nasty requests, raw: broken request lines, paths, headers, lengths, endless chunked bodies. */
+async function rawRequests(c) {
+  const { port, host, auth, json, tally, ctl, org, orgKey, memberKey, scoped, sa, writes } = c;
+  // 1a. fixed nasty requests, raw.
+  const nasty = [
+    "GET // HTTP/1.1", "GET /v1//workspaces HTTP/1.1", "GET /v1/workspaces/ HTTP/1.1", "GET * HTTP/1.1", "GET http://evil/v1/workspaces HTTP/1.1",
+    "PUT /v1/workspaces/%zz/name HTTP/1.1", "PUT /v1/workspaces/%E0%A4%A/name HTTP/1.1", "DELETE /v1/keys/% HTTP/1.1", `GET /${"a".repeat(9000)} HTTP/1.1`,
+    "GET /v1/workspaces/%00/snapshots HTTP/1.1", "DELETE /v1/workspaces/alpha?force=%zz HTTP/1.1", "GET /_local//counters HTTP/1.1", "GET /v1/%2F%2F HTTP/1.1",
+  ];
+  for (const line of nasty) for (const h of [`Host: ${host}\r\nAuthorization: Bearer ${KEY}`, `Host: ${host}`]) tally(line, await raw(port, `${line}\r\n${h}\r\nConnection: close\r\n\r\n`));
+  for (const bytes of [
+    "GARBAGE\r\n\r\n", "\x00\x01\x02\r\n\r\n", "GET /v1/workspaces HTTP/9.9\r\n\r\n", `GET /v1/workspaces HTTP/1.1\r\nHost: ${host}\r\nX-Big: ${"b".repeat(20_000)}\r\n\r\n`,
+    `GET /v1/workspaces HTTP/1.1\r\nHost: ${host}\r\n${Array.from({ length: 3000 }, (_, i) => `X-H${i}: v`).join("\r\n")}\r\n\r\n`,
+    `POST /v1/workspaces HTTP/1.1\r\nHost: ${host}\r\nContent-Length: abc\r\n\r\n`, `POST /v1/workspaces HTTP/1.1\r\nHost: ${host}\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n`,
+    `POST /v1/workspaces HTTP/1.1\r\nHost: ${host}\r\nTransfer-Encoding: chunked\r\nAuthorization: Bearer ${KEY}\r\n\r\nzz\r\n`,
+    `POST /v1/workspaces HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${KEY}\r\nContent-Length: ${500 * 1024 * 1024}\r\n\r\n`,
+    `POST /v1/workspaces HTTP/1.1\r\nHost: ${host}\r\nContent-Length: ${500 * 1024 * 1024}\r\n\r\n`,
+    `POST /v1/keys HTTP/1.1\r\nHost: ${host}\r\nContent-Length: 100\r\n\r\n`,
+    `GET /v1/workspaces HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${KEY}\r\nX-Chaser-Account: \r\n\r\n`,
+  ]) tally("raw", await raw(port, bytes));
+  for (let i = 0; i < 3; i++) {
+    tally("endless chunked (auth)", await raw(port, `POST /v1/workspaces HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${KEY}\r\nTransfer-Encoding: chunked\r\n\r\n`, { stream: true }));
+    tally("endless chunked (no auth)", await raw(port, `POST /v1/workspaces HTTP/1.1\r\nHost: ${host}\r\nTransfer-Encoding: chunked\r\n\r\n`, { stream: true }));
+    tally("endless chunked (control)", await raw(port, `PUT /_local/faults HTTP/1.1\r\nHost: ${host}\r\nX-Chaser-Local: 1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`, { stream: true }));
+  }
+}
+
+/** Bodies that are not JSON, not UTF-8, not objects, or nested deep, to every write endpoint. */
+async function badBodies(c) {
+  const { port, host, auth, json, tally, ctl, org, orgKey, memberKey, scoped, sa, writes } = c;
+  // 1b. bodies: not JSON, not UTF-8, not objects, nested deep, to every write endpoint.
+  const bodies = ["", "{", "[]", "[{}]", "null", "42", '"x"', "true", Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d]), `{"a":${"[".repeat(100_000)}${"]".repeat(100_000)}}`, `${'{"a":'.repeat(40)}1${"}".repeat(40)}`, JSON.stringify({ pad: "x".repeat(1100 * 1024) })];
+  for (const [method, p] of writes) {
+    const key = p.includes("accounts/current") ? orgKey : KEY;
+    for (const body of bodies) tally(`${method} ${p} body`, await request(port, method, p, { headers: { ...json, authorization: `Bearer ${key}` }, body }));
+  }
+}
+
+/** Fields of every write body replaced by values of the wrong type or size (seeded fuzz). */
+async function fuzzedFields(c) {
+  const { port, host, auth, json, tally, ctl, org, orgKey, memberKey, scoped, sa, writes } = c;
+  // 1c. fields of every write body replaced by values of the wrong type or size (seeded fuzz).
+  const fields = {
+    "/v1/workspaces": { name: "w", session_type: "sandbox", image: "img:1", template: true, clone_from: "alpha" },
+    "/v1/workspaces/import": { github_repo: "octo/app", name: "imp" },
+    "/v1/workspaces/bulk-delete": { workspace_ids: ["gamma"], force: false },
+    "/v1/workspaces/alpha/name": { name: "alpha" },
+    "/v1/workspaces/alpha/template": { template: false },
+    "/v1/workspaces/alpha/snapshots": { name: "s2", force: false },
+    "/v1/workspaces/alpha/snapshots/s1/restore": { force: false },
+    "/v1/keys": { name: "k", scopes: ["keys.read"] },
+    "/v1/sessions": { workspace: "alpha", session_type: "sandbox", ephemeral: false, image: "i:1" },
+    "/v1/accounts/organizations": { name: "Org" },
+    "/v1/ssh-keys": { public_key: "ssh-ed25519 AAAA" },
+    "/v1/accounts/current/members": { email: "a@b.co", role: "member" },
+    "/v1/accounts/current/members/user_root": { role: "owner" },
+    "/v1/accounts/current/service-accounts": { name: "svc" },
+    [`/v1/accounts/current/service-accounts/${sa.id}/keys`]: { name: "k", scopes: ["keys.read"] },
+  };
+  const wrong = [null, 0, -1, 1.5, 1e308, "", " ", "yes", "true", "\u212Aey", "x".repeat(600), "x".repeat(70_000), [], [""], [null], [1, 2], {}, { a: 1 }, true, false, "../..", "%00", "a/b"];
+  for (let i = 0; i < FUZZ; i++) {
+    const [method, p] = pick(writes);
+    const base = { ...fields[p] };
+    for (const f of Object.keys(base)) if (rand() < 0.5) base[f] = pick(wrong);
+    if (rand() < 0.2) base[`extra_${i}`] = pick(wrong);
+    const key = pick(p.includes("accounts/current") ? [orgKey, memberKey] : [KEY, scoped.key]);
+    tally(`${method} ${p} fuzz`, await request(port, method, p, { headers: { ...json, authorization: `Bearer ${key}` }, body: JSON.stringify(base) }));
+  }
+}
+
+/** Path parameters of every route replaced by odd values (prototype names, escapes, blanks, long, unicode). */
+async function oddPathParameters(c) {
+  const { port, host, auth, json, tally, ctl, org, orgKey, memberKey, scoped, sa, writes } = c;
+  // 1c'. path parameters of every route replaced by odd values (prototype names, escapes, blanks, long, unicode).
+  const templates = [
+    ["PUT", "/v1/workspaces/:p/name", { name: "n1" }], ["PUT", "/v1/workspaces/:p/template", { template: true }], ["DELETE", "/v1/workspaces/:p"],
+    ["GET", "/v1/workspaces/:p/snapshots"], ["POST", "/v1/workspaces/:p/snapshots", { name: "sx" }], ["POST", "/v1/workspaces/alpha/snapshots/:p/restore", {}],
+    ["DELETE", "/v1/workspaces/alpha/snapshots/:p"], ["DELETE", "/v1/keys/:p"], ["GET", "/v1/sessions/:p"], ["DELETE", "/v1/sessions/:p"],
+    ["PATCH", "/v1/accounts/current/members/:p", { role: "admin" }], ["DELETE", "/v1/accounts/current/members/:p"],
+    ["DELETE", "/v1/accounts/current/service-accounts/:p"], ["POST", "/v1/accounts/current/service-accounts/:p/keys", {}], ["DELETE", "/v1/ssh-keys/:p"],
+  ];
+  const params = ["__proto__", "toString", "constructor", "hasOwnProperty", "valueOf", "%20", "%00", "%2F", "%2e%2e", "..", "%25", "%E2%84%AA", "%C0%AF",
+    "x".repeat(2000), "ALPHA", "00000000-0000-0000-0000-000000000000", "user_root", "key_root", "acct_personal_root", "%F0%9F%98%80", "a%2Fb", "%FF"];
+  for (const [method, t, body] of templates) {
+    for (const param of params) {
+      const key = t.includes("accounts/current") ? pick([orgKey, memberKey]) : KEY;
+      tally(`${method} ${t} ${param.slice(0, 20)}`, await request(port, method, t.replace(":p", param), { headers: { ...json, authorization: `Bearer ${key}` }, body: body === undefined ? undefined : JSON.stringify(body) }));
+    }
+  }
+}
+
+/** Keys and account headers; the controls without what their guard asks for, and bad control bodies. */
+async function keysHeadersAndControls(c) {
+  const { port, host, auth, json, tally, ctl, org, orgKey, memberKey, scoped, sa, writes } = c;
+  // 1d. keys and account headers.
+  for (const authz of ["", "Bearer", "Bearer ", `Basic ${KEY}`, "Bearer sk_nope", `Bearer ${"z".repeat(8000)}`, `Bearer ${KEY} extra`, `bearer ${KEY}`]) {
+    tally("auth", await request(port, "GET", "/v1/workspaces", { headers: authz ? { authorization: authz } : {} }));
+  }
+  for (const account of [" ", "personal", "Acme", org.id, "acct_missing", "x".repeat(5000), "root"]) {
+    tally("account", await request(port, "GET", "/v1/workspaces", { headers: { ...auth, "x-chaser-account": account } }));
+  }
+
+  // 1e. the controls without what their guard asks for; bad control bodies.
+  for (const [headers, body] of [
+    [{}, undefined], [{ "x-chaser-local": "0" }, undefined], [{ "x-chaser-local": "1", origin: "https://evil.example" }, undefined],
+    [{ "x-chaser-local": "1", host: `evil.example:${port}` }, undefined], [{ "x-chaser-local": "1", "content-type": "text/plain" }, '{"rules":[]}'],
+    [{ "x-chaser-local": "1", "sec-fetch-site": "cross-site" }, undefined],
+  ]) tally("control guard", await request(port, body ? "PUT" : "GET", body ? "/_local/faults" : "/_local/counters", { headers, body }));
+  for (const body of [{ rules: [null] }, { rules: [[]] }, { rules: [{ kind: "500", path: "(" }] }, { rules: "x" }, { latencyMs: -1 }, [], "x", { rules: [{ kind: "500", count: 1.5 }] }]) {
+    tally("faults body", await ctl("PUT", "/faults", body));
+  }
+  for (const body of [{}, { name: "" }, { name: 5 }, { account: 5 }, { account: "nope" }, { email: "a@b.co" }, { role: "boss" }, { scopes: [null] }]) {
+    tally("control body", await ctl("POST", "/keys", body));
+    tally("control body", await ctl("POST", "/accounts", body));
+  }
+}
+
+/**
+ * Phase 1: requests no client should send, against a server holding a little of everything; every answer is
+ * tallied by its status class (a 5xx or no answer is what the phase looks for).
+ */
 async function badInput() {
   const srv = await start([]);
   const port = srv.port;
@@ -127,31 +248,6 @@ async function badInput() {
   const memberKey = JSON.parse((await ctl("POST", "/keys", { account: org.id, role: "member" })).body).key;
   const scoped = JSON.parse((await request(port, "POST", "/v1/keys", { headers: json, body: '{"scopes":["keys.write"]}' })).body);
   const sa = JSON.parse((await request(port, "POST", "/v1/accounts/current/service-accounts", { headers: { ...json, authorization: `Bearer ${orgKey}` }, body: '{"name":"bot"}' })).body);
-
-  // 1a. fixed nasty requests, raw.
-  const nasty = [
-    "GET // HTTP/1.1", "GET /v1//workspaces HTTP/1.1", "GET /v1/workspaces/ HTTP/1.1", "GET * HTTP/1.1", "GET http://evil/v1/workspaces HTTP/1.1",
-    "PUT /v1/workspaces/%zz/name HTTP/1.1", "PUT /v1/workspaces/%E0%A4%A/name HTTP/1.1", "DELETE /v1/keys/% HTTP/1.1", `GET /${"a".repeat(9000)} HTTP/1.1`,
-    "GET /v1/workspaces/%00/snapshots HTTP/1.1", "DELETE /v1/workspaces/alpha?force=%zz HTTP/1.1", "GET /_local//counters HTTP/1.1", "GET /v1/%2F%2F HTTP/1.1",
-  ];
-  for (const line of nasty) for (const h of [`Host: ${host}\r\nAuthorization: Bearer ${KEY}`, `Host: ${host}`]) tally(line, await raw(port, `${line}\r\n${h}\r\nConnection: close\r\n\r\n`));
-  for (const bytes of [
-    "GARBAGE\r\n\r\n", "\x00\x01\x02\r\n\r\n", "GET /v1/workspaces HTTP/9.9\r\n\r\n", `GET /v1/workspaces HTTP/1.1\r\nHost: ${host}\r\nX-Big: ${"b".repeat(20_000)}\r\n\r\n`,
-    `GET /v1/workspaces HTTP/1.1\r\nHost: ${host}\r\n${Array.from({ length: 3000 }, (_, i) => `X-H${i}: v`).join("\r\n")}\r\n\r\n`,
-    `POST /v1/workspaces HTTP/1.1\r\nHost: ${host}\r\nContent-Length: abc\r\n\r\n`, `POST /v1/workspaces HTTP/1.1\r\nHost: ${host}\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n`,
-    `POST /v1/workspaces HTTP/1.1\r\nHost: ${host}\r\nTransfer-Encoding: chunked\r\nAuthorization: Bearer ${KEY}\r\n\r\nzz\r\n`,
-    `POST /v1/workspaces HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${KEY}\r\nContent-Length: ${500 * 1024 * 1024}\r\n\r\n`,
-    `POST /v1/workspaces HTTP/1.1\r\nHost: ${host}\r\nContent-Length: ${500 * 1024 * 1024}\r\n\r\n`,
-    `POST /v1/keys HTTP/1.1\r\nHost: ${host}\r\nContent-Length: 100\r\n\r\n`,
-    `GET /v1/workspaces HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${KEY}\r\nX-Chaser-Account: \r\n\r\n`,
-  ]) tally("raw", await raw(port, bytes));
-  for (let i = 0; i < 3; i++) {
-    tally("endless chunked (auth)", await raw(port, `POST /v1/workspaces HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${KEY}\r\nTransfer-Encoding: chunked\r\n\r\n`, { stream: true }));
-    tally("endless chunked (no auth)", await raw(port, `POST /v1/workspaces HTTP/1.1\r\nHost: ${host}\r\nTransfer-Encoding: chunked\r\n\r\n`, { stream: true }));
-    tally("endless chunked (control)", await raw(port, `PUT /_local/faults HTTP/1.1\r\nHost: ${host}\r\nX-Chaser-Local: 1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`, { stream: true }));
-  }
-
-  // 1b. bodies: not JSON, not UTF-8, not objects, nested deep, to every write endpoint.
   const writes = [
     ["POST", "/v1/workspaces"], ["POST", "/v1/workspaces/import"], ["POST", "/v1/workspaces/bulk-delete"], ["PUT", "/v1/workspaces/alpha/name"],
     ["PUT", "/v1/workspaces/alpha/template"], ["POST", "/v1/workspaces/alpha/snapshots"], ["POST", "/v1/workspaces/alpha/snapshots/s1/restore"],
@@ -159,78 +255,8 @@ async function badInput() {
     ["POST", "/v1/accounts/current/members"], ["PATCH", "/v1/accounts/current/members/user_root"], ["POST", "/v1/accounts/current/service-accounts"],
     ["POST", `/v1/accounts/current/service-accounts/${sa.id}/keys`],
   ];
-  const bodies = ["", "{", "[]", "[{}]", "null", "42", '"x"', "true", Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d]), `{"a":${"[".repeat(100_000)}${"]".repeat(100_000)}}`, `${'{"a":'.repeat(40)}1${"}".repeat(40)}`, JSON.stringify({ pad: "x".repeat(1100 * 1024) })];
-  for (const [method, p] of writes) {
-    const key = p.includes("accounts/current") ? orgKey : KEY;
-    for (const body of bodies) tally(`${method} ${p} body`, await request(port, method, p, { headers: { ...json, authorization: `Bearer ${key}` }, body }));
-  }
-
-  // 1c. fields of every write body replaced by values of the wrong type or size (seeded fuzz).
-  const fields = {
-    "/v1/workspaces": { name: "w", session_type: "sandbox", image: "img:1", template: true, clone_from: "alpha" },
-    "/v1/workspaces/import": { github_repo: "octo/app", name: "imp" },
-    "/v1/workspaces/bulk-delete": { workspace_ids: ["gamma"], force: false },
-    "/v1/workspaces/alpha/name": { name: "alpha" },
-    "/v1/workspaces/alpha/template": { template: false },
-    "/v1/workspaces/alpha/snapshots": { name: "s2", force: false },
-    "/v1/workspaces/alpha/snapshots/s1/restore": { force: false },
-    "/v1/keys": { name: "k", scopes: ["keys.read"] },
-    "/v1/sessions": { workspace: "alpha", session_type: "sandbox", ephemeral: false, image: "i:1" },
-    "/v1/accounts/organizations": { name: "Org" },
-    "/v1/ssh-keys": { public_key: "ssh-ed25519 AAAA" },
-    "/v1/accounts/current/members": { email: "a@b.co", role: "member" },
-    "/v1/accounts/current/members/user_root": { role: "owner" },
-    "/v1/accounts/current/service-accounts": { name: "svc" },
-    [`/v1/accounts/current/service-accounts/${sa.id}/keys`]: { name: "k", scopes: ["keys.read"] },
-  };
-  const wrong = [null, 0, -1, 1.5, 1e308, "", " ", "yes", "true", "\u212Aey", "x".repeat(600), "x".repeat(70_000), [], [""], [null], [1, 2], {}, { a: 1 }, true, false, "../..", "%00", "a/b"];
-  for (let i = 0; i < FUZZ; i++) {
-    const [method, p] = pick(writes);
-    const base = { ...fields[p] };
-    for (const f of Object.keys(base)) if (rand() < 0.5) base[f] = pick(wrong);
-    if (rand() < 0.2) base[`extra_${i}`] = pick(wrong);
-    const key = pick(p.includes("accounts/current") ? [orgKey, memberKey] : [KEY, scoped.key]);
-    tally(`${method} ${p} fuzz`, await request(port, method, p, { headers: { ...json, authorization: `Bearer ${key}` }, body: JSON.stringify(base) }));
-  }
-
-  // 1c'. path parameters of every route replaced by odd values (prototype names, escapes, blanks, long, unicode).
-  const templates = [
-    ["PUT", "/v1/workspaces/:p/name", { name: "n1" }], ["PUT", "/v1/workspaces/:p/template", { template: true }], ["DELETE", "/v1/workspaces/:p"],
-    ["GET", "/v1/workspaces/:p/snapshots"], ["POST", "/v1/workspaces/:p/snapshots", { name: "sx" }], ["POST", "/v1/workspaces/alpha/snapshots/:p/restore", {}],
-    ["DELETE", "/v1/workspaces/alpha/snapshots/:p"], ["DELETE", "/v1/keys/:p"], ["GET", "/v1/sessions/:p"], ["DELETE", "/v1/sessions/:p"],
-    ["PATCH", "/v1/accounts/current/members/:p", { role: "admin" }], ["DELETE", "/v1/accounts/current/members/:p"],
-    ["DELETE", "/v1/accounts/current/service-accounts/:p"], ["POST", "/v1/accounts/current/service-accounts/:p/keys", {}], ["DELETE", "/v1/ssh-keys/:p"],
-  ];
-  const params = ["__proto__", "toString", "constructor", "hasOwnProperty", "valueOf", "%20", "%00", "%2F", "%2e%2e", "..", "%25", "%E2%84%AA", "%C0%AF",
-    "x".repeat(2000), "ALPHA", "00000000-0000-0000-0000-000000000000", "user_root", "key_root", "acct_personal_root", "%F0%9F%98%80", "a%2Fb", "%FF"];
-  for (const [method, t, body] of templates) {
-    for (const param of params) {
-      const key = t.includes("accounts/current") ? pick([orgKey, memberKey]) : KEY;
-      tally(`${method} ${t} ${param.slice(0, 20)}`, await request(port, method, t.replace(":p", param), { headers: { ...json, authorization: `Bearer ${key}` }, body: body === undefined ? undefined : JSON.stringify(body) }));
-    }
-  }
-
-  // 1d. keys and account headers.
-  for (const authz of ["", "Bearer", "Bearer ", `Basic ${KEY}`, "Bearer sk_nope", `Bearer ${"z".repeat(8000)}`, `Bearer ${KEY} extra`, `bearer ${KEY}`]) {
-    tally("auth", await request(port, "GET", "/v1/workspaces", { headers: authz ? { authorization: authz } : {} }));
-  }
-  for (const account of [" ", "personal", "Acme", org.id, "acct_missing", "x".repeat(5000), "root"]) {
-    tally("account", await request(port, "GET", "/v1/workspaces", { headers: { ...auth, "x-chaser-account": account } }));
-  }
-
-  // 1e. the controls without what their guard asks for; bad control bodies.
-  for (const [headers, body] of [
-    [{}, undefined], [{ "x-chaser-local": "0" }, undefined], [{ "x-chaser-local": "1", origin: "https://evil.example" }, undefined],
-    [{ "x-chaser-local": "1", host: `evil.example:${port}` }, undefined], [{ "x-chaser-local": "1", "content-type": "text/plain" }, '{"rules":[]}'],
-    [{ "x-chaser-local": "1", "sec-fetch-site": "cross-site" }, undefined],
-  ]) tally("control guard", await request(port, body ? "PUT" : "GET", body ? "/_local/faults" : "/_local/counters", { headers, body }));
-  for (const body of [{ rules: [null] }, { rules: [[]] }, { rules: [{ kind: "500", path: "(" }] }, { rules: "x" }, { latencyMs: -1 }, [], "x", { rules: [{ kind: "500", count: 1.5 }] }]) {
-    tally("faults body", await ctl("PUT", "/faults", body));
-  }
-  for (const body of [{}, { name: "" }, { name: 5 }, { account: 5 }, { account: "nope" }, { email: "a@b.co" }, { role: "boss" }, { scopes: [null] }]) {
-    tally("control body", await ctl("POST", "/keys", body));
-    tally("control body", await ctl("POST", "/accounts", body));
-  }
+  const c = { port, host, auth, json, tally, ctl, org, orgKey, memberKey, scoped, sa, writes };
+  for (const phase of [rawRequests, badBodies, fuzzedFields, oddPathParameters, keysHeadersAndControls]) await phase(c);
   await ctl("PUT", "/faults", { rules: [] });
   await kill9(srv);
   return { counts, fiveXX };

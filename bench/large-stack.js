@@ -370,32 +370,17 @@ async function engineOptions(bin, dir, server) {
 const mb = (x) => (x === undefined ? "-" : `${Math.round(x)}`);
 const fixed = (x, d = 2) => (x === undefined || !Number.isFinite(x) ? "-" : x.toFixed(d));
 
-async function main() {
-  const bin = engineBin();
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), "chaser-bench-large-"));
-  const tgz = execFileSync("npm", ["pack", "--silent", "--ignore-scripts", "--pack-destination", root], { cwd: REPO, encoding: "utf8" }).trim().split("\n").pop();
-  fs.mkdirSync(path.join(root, "pkg"));
-  execFileSync("tar", ["xzf", path.join(root, tgz), "-C", path.join(root, "pkg"), "--strip-components=1"]);
-  const server = await startServer();
-  const dirs = {};
-  for (const v of args["engine-options"] ? ["package"] : VARIANTS) {
-    const d = VARIANTS_ALL[v];
-    dirs[v] = project(root, v, d.program, { plugin: d.plugin === true, pluginDir: d.pluginDir ? d.pluginDir(root) : undefined });
-    if (d.install) d.install(dirs[v], root, bin);
-  }
-  if (args["engine-options"]) {
-    try {
-      await engineOptions(bin, dirs.package, server);
-    } finally {
-      server.child.kill("SIGTERM");
-      fs.rmSync(root, { recursive: true, force: true });
-    }
-    return;
-  }
+/** Each column's figures, per size and operation, over the rounds. */
+function emptyResults() {
   const results = Object.fromEntries(COLUMNS.map((c) => [c.key, {}]));
   for (const c of COLUMNS) for (const n of SIZES) results[c.key][n] = Object.fromEntries(OPS.map((op) => [op, { seconds: [], requests: [], stateBytesPerResource: [], processes: [] }]));
-  const load = () => os.loadavg().map((x) => x.toFixed(1)).join(" ");
-  console.log(`${os.cpus().length} cores (load ${load()}); pulumi ${pulumi(dirs.floor, bin, ["version"]).out.trim()}; API latency ${LATENCY} ms; sizes ${SIZES.join(", ")}; ${ROUNDS} rounds; columns ${COLUMNS.map((c) => c.key).join(", ")}`);
+  return results;
+}
+
+const load = () => os.loadavg().map((x) => x.toFixed(1)).join(" ");
+
+/** Every round: per size, every column in rotating order, each operation measured (time, requests, processes). */
+async function runRounds(dirs, bin, server, results) {
   try {
     for (let round = 0; round < ROUNDS; round++) {
       for (const n of SIZES) {
@@ -432,7 +417,17 @@ async function main() {
   } finally {
     server.child.kill("SIGTERM");
   }
+}
 
+/** Per process, the median over the rounds of one figure (`rssMb`, `cpuS`) of one role. */
+function procFigure(results, key, n, op, role, what) {
+  const xs = results[key][n][op].processes.map((p) => p[role]?.[what]).filter((x) => x !== undefined);
+  return xs.length ? median(xs) : undefined;
+}
+
+/** The tables: times and ratios to the base column, per-process figures, marginal costs. */
+function report(results) {
+  const proc = (key, n, op, role, what) => procFigure(results, key, n, op, role, what);
   const others = COLUMNS.filter((c) => c !== BASE);
   const fmt = (xs) => `${median(xs).toFixed(2)} s (${Math.min(...xs).toFixed(2)}-${Math.max(...xs).toFixed(2)})`.padEnd(27);
   console.log(`\nN    op       ${[BASE, ...others].map((c) => `${c.key}: median (min-max)`.padEnd(28)).join("")}${others.map((c) => `${c.key}/${BASE.key}`.padEnd(20)).join("")}requests  state bytes/resource (${COLUMNS.map((c) => c.key).join(" / ")})`);
@@ -446,10 +441,6 @@ async function main() {
     }
   }
   // Per process, median over rounds: peak RSS (MB) and CPU (ms per resource).
-  const proc = (key, n, op, role, what) => {
-    const xs = results[key][n][op].processes.map((p) => p[role]?.[what]).filter((x) => x !== undefined);
-    return xs.length ? median(xs) : undefined;
-  };
   if (PROC) {
     console.log(`\nper process, median: peak RSS in MB, CPU in ms per resource (program / provider / engine)`);
     for (const op of OPS) {
@@ -480,6 +471,34 @@ async function main() {
       console.log(line);
     }
   }
+}
+
+async function main() {
+  const bin = engineBin();
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "chaser-bench-large-"));
+  const tgz = execFileSync("npm", ["pack", "--silent", "--ignore-scripts", "--pack-destination", root], { cwd: REPO, encoding: "utf8" }).trim().split("\n").pop();
+  fs.mkdirSync(path.join(root, "pkg"));
+  execFileSync("tar", ["xzf", path.join(root, tgz), "-C", path.join(root, "pkg"), "--strip-components=1"]);
+  const server = await startServer();
+  const dirs = {};
+  for (const v of args["engine-options"] ? ["package"] : VARIANTS) {
+    const d = VARIANTS_ALL[v];
+    dirs[v] = project(root, v, d.program, { plugin: d.plugin === true, pluginDir: d.pluginDir ? d.pluginDir(root) : undefined });
+    if (d.install) d.install(dirs[v], root, bin);
+  }
+  if (args["engine-options"]) {
+    try {
+      await engineOptions(bin, dirs.package, server);
+    } finally {
+      server.child.kill("SIGTERM");
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+    return;
+  }
+  const results = emptyResults();
+  console.log(`${os.cpus().length} cores (load ${load()}); pulumi ${pulumi(dirs.floor, bin, ["version"]).out.trim()}; API latency ${LATENCY} ms; sizes ${SIZES.join(", ")}; ${ROUNDS} rounds; columns ${COLUMNS.map((c) => c.key).join(", ")}`);
+  await runRounds(dirs, bin, server, results);
+  report(results);
   fs.mkdirSync(args.out, { recursive: true });
   fs.writeFileSync(path.join(args.out, "large-stack.json"), JSON.stringify({ latencyMs: LATENCY, rounds: ROUNDS, sizes: SIZES, columns: COLUMNS.map((c) => c.key), results }, null, 2) + "\n");
   fs.writeFileSync(path.join(args.out, "large-stack.svg"), svg(results));

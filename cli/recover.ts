@@ -331,98 +331,137 @@ function previewFailure(pv: Run): string {
 /** Ops of a preview that create an object (the document form shows a replacement as one `replace` step). */
 const CREATES = new Set(["create", "create-replacement", "replace"]);
 
+/** The program's preview, in the document form: its steps (a failure stops chaser-recover with the program's errors). */
+async function previewSteps(stackArgs: string[], cwd: string): Promise<PreviewStep[]> {
+  const pv = await run(["preview", "--json", "--non-interactive", ...stackArgs], cwd, { PULUMI_ENABLE_STREAMING_JSON_PREVIEW: undefined });
+  try {
+    if (pv.code !== 0) throw new Error("preview failed");
+    return (JSON.parse(pv.stdout) as { steps?: PreviewStep[] }).steps ?? [];
+  } catch {
+    throw new RecoverError(`\`pulumi preview\` of the program failed, so what an update with skipped checkpoints made cannot be looked for (after an interrupted \`pulumi destroy\`, run chaser-recover --destroy):\n${previewFailure(pv)}`);
+  }
+}
+
+/** One round's view: the preview's planned steps by URN, what the stack holds (URNs) and the ids it holds. */
+interface Round {
+  planned: Map<string, PreviewStep>;
+  inState: Set<string>;
+  keep: Set<string>;
+}
+
+/** What the skipped-checkpoint recovery remembers across rounds. */
+interface Seen {
+  attempted: Set<string>;
+  revoked: Set<string>;
+}
+
+/**
+ * The creates of this round's preview that the interrupted update made: URN → the id to take over (null: a command
+ * whose dependencies are all settled, which takes over its job or runs). Keys found are revoked (their secret was
+ * lost); creates whose inputs are not known yet wait for a later round.
+ */
+async function madeByTheInterruptedUpdate(steps: PreviewStep[], round: Round, seen: Seen, since: string | undefined, say: (s: string) => void): Promise<Map<string, string | null>> {
+  const targets = new Map<string, string | null>();
+  const lookups: Array<() => Promise<void>> = [];
+  const commands: PreviewStep[] = [];
+  for (const step of steps) {
+    const type = step.newState?.type ?? "";
+    const kind = resourceOfToken(type);
+    if (!kind || !CREATES.has(step.op) || seen.attempted.has(step.urn) || !step.newState?.inputs) continue;
+    const name = step.urn.split("::").pop()!;
+    const plugin = type === TOKENS.plugin(kind.name);
+    const inputs: Record<string, unknown> = { ...step.newState.inputs, ...(plugin ? { __urn: step.urn, __logicalName: name } : {}) };
+    if (isUnknown(inputs)) continue; // known once what it depends on is in the stack: a later round
+    if (kind.name === "WorkspaceCommand") {
+      commands.push(step);
+      continue;
+    }
+    lookups.push(async () => {
+      const r = await hooksOf(kind).recover(inputs, { keep: round.keep, since, fresh: false });
+      if (r.kind === "found") {
+        targets.set(step.urn, r.id);
+        say(`${kind.name} ${name}: the interrupted update made '${inputs.name ?? inputs.email ?? r.id}' (${r.id}), which the stack does not hold`);
+      } else if (r.kind === "removed" && r.ids.some((id) => !seen.revoked.has(id))) {
+        r.ids.forEach((id) => seen.revoked.add(id));
+        say(`${kind.name} ${name}: revoked ${r.ids.length} key(s) the interrupted update made, whose secret was lost (${r.ids.join(", ")}); the next \`pulumi up\` creates it`);
+      }
+    });
+  }
+  // Lookups side by side (they share the account's listings), a few at a time.
+  for (let i = 0; i < lookups.length; i += 16) await Promise.all(lookups.slice(i, i + 16).map((f) => f()));
+  // A command may have run when everything it depends on was done: in the stack unchanged, taken over in this
+  // round, or in the stack with an update the interrupted update made first (which goes with it: withWhatGoes).
+  const settled = (urn: string, visited = new Set<string>()): boolean => {
+    const s = round.planned.get(urn);
+    if (targets.has(urn) || visited.has(urn)) return true;
+    if (!round.inState.has(urn)) return false;
+    if (!s || s.op === "same") return true;
+    visited.add(urn);
+    return s.op === "update" && (s.newState?.dependencies ?? []).every((d) => settled(d, visited));
+  };
+  for (const step of commands) {
+    if ((step.newState?.dependencies ?? []).every((d) => settled(d))) targets.set(step.urn, null);
+  }
+  return targets;
+}
+
+/**
+ * The targets and what goes with them in the targeted `up`: updates of what they depend on (the interrupted update
+ * made them first), and component resources above them that the stack does not hold yet.
+ */
+function withWhatGoes(targets: Map<string, string | null>, round: Round): Set<string> {
+  const all = new Set<string>(targets.keys());
+  const add = (urn: string) => {
+    const s = round.planned.get(urn);
+    for (const d of [...(s?.newState?.dependencies ?? []), ...(s?.newState?.parent ? [s.newState.parent] : [])]) {
+      const ds = round.planned.get(d);
+      const goes = ds && ((round.inState.has(d) && ds.op === "update") || (!round.inState.has(d) && ds.newState?.custom === false));
+      if (all.has(d) || !goes) continue;
+      all.add(d);
+      add(d);
+    }
+  };
+  [...targets.keys()].forEach(add);
+  return all;
+}
+
+/** The targeted `up` in which each create takes over its object (the plan named by CHASER_RECOVER_FILE). */
+async function takeOver(targets: Map<string, string | null>, all: Set<string>, n: number, ctx: { cwd: string; stackArgs: string[]; since?: string; say: (s: string) => void }): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "chaser-recover-"));
+  const file = path.join(dir, "plan.json");
+  fs.writeFileSync(file, JSON.stringify({ since: ctx.since ?? new Date(0).toISOString(), resources: Object.fromEntries(targets) } satisfies RecoveryPlan));
+  try {
+    const cmds = [...targets.values()].filter((v) => v === null).length;
+    ctx.say(`round ${n}: \`pulumi up --target\` of ${targets.size} resource(s) (${targets.size - cmds} taking over what the interrupted update made${cmds ? `, ${cmds} command(s): a job the interrupted update made is taken over, else the command runs now, once` : ""})`);
+    const r = await locked(["up", "--yes", "--skip-preview", "--non-interactive", ...[...all].flatMap((u) => ["--target", u])], ctx.stackArgs, ctx.cwd, ctx.say, { [RECOVER_FILE_ENV]: file });
+    if (r.code !== 0) throw new RecoverError(`the \`pulumi up\` that takes over what the interrupted update made failed:\n${(r.stderr || r.stdout).trim().split("\n").slice(-30).join("\n")}`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /**
  * After an update whose checkpoints were skipped: finds what it made that the stack does not know, and has the
- * engine take it over (see the module's comment). Returns how many resources were taken over or run.
+ * engine take it over (see the module's comment), round by round until a preview finds nothing more. Returns how
+ * many resources were taken over or run.
  */
 async function takeOverSkipped(opts: { cwd: string; stackArgs: string[]; since?: string; say: (s: string) => void }): Promise<number> {
   const { cwd, stackArgs, since, say } = opts;
-  const attempted = new Set<string>();
-  const revoked = new Set<string>();
+  const seen: Seen = { attempted: new Set(), revoked: new Set() };
   let taken = 0;
-  for (let round = 1; round <= 50; round++) {
-    const pv = await run(["preview", "--json", "--non-interactive", ...stackArgs], cwd, { PULUMI_ENABLE_STREAMING_JSON_PREVIEW: undefined });
-    let steps: PreviewStep[];
-    try {
-      if (pv.code !== 0) throw new Error("preview failed");
-      steps = (JSON.parse(pv.stdout) as { steps?: PreviewStep[] }).steps ?? [];
-    } catch {
-      throw new RecoverError(`\`pulumi preview\` of the program failed, so what an update with skipped checkpoints made cannot be looked for (after an interrupted \`pulumi destroy\`, run chaser-recover --destroy):\n${previewFailure(pv)}`);
-    }
+  for (let n = 1; n <= 50; n++) {
+    const steps = await previewSteps(stackArgs, cwd);
     const dep = (JSON.parse(await ok(["stack", "export", ...stackArgs], cwd)) as { deployment: { resources?: StateResource[] } }).deployment;
-    const inState = new Set((dep.resources ?? []).filter((r) => !r.delete).map((r) => r.urn));
-    const keep = new Set((dep.resources ?? []).map((r) => r.id).filter((id): id is string => typeof id === "string" && id !== ""));
-    const planned = new Map(steps.filter((s) => s.newState).map((s) => [s.urn, s]));
-    /** URN → the id to take over (null: a command, or a dependency's update or component that goes with it). */
-    const targets = new Map<string, string | null>();
-    const lookups: Array<() => Promise<void>> = [];
-    const commands: PreviewStep[] = [];
-    for (const step of steps) {
-      const type = step.newState?.type ?? "";
-      const kind = resourceOfToken(type);
-      if (!kind || !CREATES.has(step.op) || attempted.has(step.urn) || !step.newState?.inputs) continue;
-      const name = step.urn.split("::").pop()!;
-      const plugin = type === TOKENS.plugin(kind.name);
-      const inputs: Record<string, unknown> = { ...step.newState.inputs, ...(plugin ? { __urn: step.urn, __logicalName: name } : {}) };
-      if (isUnknown(inputs)) continue; // known once what it depends on is in the stack: a later round
-      if (kind.name === "WorkspaceCommand") {
-        commands.push(step);
-        continue;
-      }
-      lookups.push(async () => {
-        const r = await hooksOf(kind).recover(inputs, { keep, since, fresh: false });
-        if (r.kind === "found") {
-          targets.set(step.urn, r.id);
-          say(`${kind.name} ${name}: the interrupted update made '${inputs.name ?? inputs.email ?? r.id}' (${r.id}), which the stack does not hold`);
-        } else if (r.kind === "removed" && r.ids.some((id) => !revoked.has(id))) {
-          r.ids.forEach((id) => revoked.add(id));
-          say(`${kind.name} ${name}: revoked ${r.ids.length} key(s) the interrupted update made, whose secret was lost (${r.ids.join(", ")}); the next \`pulumi up\` creates it`);
-        }
-      });
-    }
-    // Lookups side by side (they share the account's listings), a few at a time.
-    for (let i = 0; i < lookups.length; i += 16) await Promise.all(lookups.slice(i, i + 16).map((f) => f()));
-    // A command may have run when everything it depends on was done: in the stack unchanged, taken over in this
-    // round, or in the stack with an update the interrupted update made first (which goes with it, below).
-    const settled = (urn: string, seen = new Set<string>()): boolean => {
-      const s = planned.get(urn);
-      if (targets.has(urn) || seen.has(urn)) return true;
-      if (!inState.has(urn)) return false;
-      if (!s || s.op === "same") return true;
-      seen.add(urn);
-      return s.op === "update" && (s.newState?.dependencies ?? []).every((d) => settled(d, seen));
+    const round: Round = {
+      planned: new Map(steps.filter((s) => s.newState).map((s) => [s.urn, s])),
+      inState: new Set((dep.resources ?? []).filter((r) => !r.delete).map((r) => r.urn)),
+      keep: new Set((dep.resources ?? []).map((r) => r.id).filter((id): id is string => typeof id === "string" && id !== "")),
     };
-    for (const step of commands) {
-      if ((step.newState?.dependencies ?? []).every((d) => settled(d))) targets.set(step.urn, null);
-    }
+    const targets = await madeByTheInterruptedUpdate(steps, round, seen, since, say);
     if (targets.size === 0) return taken;
-    // What goes with the targets: updates of what they depend on (the interrupted update made them first), and
-    // component resources above them that the stack does not hold yet.
-    const all = new Set<string>(targets.keys());
-    const withDeps = (urn: string) => {
-      const s = planned.get(urn);
-      for (const d of [...(s?.newState?.dependencies ?? []), ...(s?.newState?.parent ? [s.newState.parent] : [])]) {
-        const ds = planned.get(d);
-        const goes = ds && ((inState.has(d) && ds.op === "update") || (!inState.has(d) && ds.newState?.custom === false));
-        if (all.has(d) || !goes) continue;
-        all.add(d);
-        withDeps(d);
-      }
-    };
-    [...targets.keys()].forEach(withDeps);
-    for (const urn of targets.keys()) attempted.add(urn);
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "chaser-recover-"));
-    const file = path.join(dir, "plan.json");
-    fs.writeFileSync(file, JSON.stringify({ since: since ?? new Date(0).toISOString(), resources: Object.fromEntries(targets) } satisfies RecoveryPlan));
-    try {
-      const cmds = [...targets.values()].filter((v) => v === null).length;
-      say(`round ${round}: \`pulumi up --target\` of ${targets.size} resource(s) (${targets.size - cmds} taking over what the interrupted update made${cmds ? `, ${cmds} command(s): a job the interrupted update made is taken over, else the command runs now, once` : ""})`);
-      const r = await locked(["up", "--yes", "--skip-preview", "--non-interactive", ...[...all].flatMap((u) => ["--target", u])], stackArgs, cwd, say, { [RECOVER_FILE_ENV]: file });
-      if (r.code !== 0) throw new RecoverError(`the \`pulumi up\` that takes over what the interrupted update made failed:\n${(r.stderr || r.stdout).trim().split("\n").slice(-30).join("\n")}`);
-      taken += targets.size;
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    for (const urn of targets.keys()) seen.attempted.add(urn);
+    await takeOver(targets, withWhatGoes(targets, round), n, opts);
+    taken += targets.size;
   }
   return taken;
 }
@@ -439,39 +478,31 @@ function pluginOutputs(kind: ResourceKind, outs: Record<string, unknown>): Recor
   );
 }
 
-export async function recover(opts: { cwd: string; stack?: string; refresh: boolean; destroy?: boolean; since?: string; say: (s: string) => void }): Promise<{ changed: number }> {
-  const { cwd, say } = opts;
-  const stackArgs = opts.stack ? ["--stack", opts.stack] : [];
-  // Nothing may write to the account while it is repaired: a provider the kill left running goes first.
-  await stopStrayProviders(cwd, say);
-  const backendDir = await fileBackendDir(cwd);
-  if (backendDir) repairTornAttrs(backendDir, say);
-  const exported = JSON.parse(await ok(["stack", "export", ...stackArgs], cwd)) as { deployment: Record<string, unknown> };
-  const dep = exported.deployment as { resources?: StateResource[]; pending_operations?: PendingOperation[]; manifest?: { time?: string } };
-  const config = JSON.parse(await ok(["config", "--json", "--show-secrets", ...stackArgs], cwd)) as Record<string, { value?: string }>;
-  settings.configure({ get: (k) => config[k]?.value });
-
-  // When the interrupted update began: its stack lock, else the end of the last update the stack records. Objects
-  // with an identity the program fixed count as its own only when created since then (on the API's clock).
-  const id = await stackIdentity(cwd, opts.stack);
+/**
+ * When the interrupted update began (--since, else its stack lock, else the end of the last update the stack
+ * records), on the API's clock: objects with an identity the program fixed count as its own only when made since.
+ */
+async function interruptedSince(opts: { cwd: string; stack?: string; since?: string; say: (s: string) => void }, stackArgs: string[], backendDir: string | undefined, manifestTime: string | undefined): Promise<string | undefined> {
+  const id = await stackIdentity(opts.cwd, opts.stack);
   const lock = backendDir ? readStackLock(backendDir, id.project, id.stack) : undefined;
-  const began = opts.since ?? lock?.timestamp ?? (await lastUpdateEnd(stackArgs, cwd)) ?? dep.manifest?.time;
-  let since: string | undefined;
-  if (began) {
-    const apiUrl = settings.currentSettings().apiUrl ?? process.env.CHASER_API_URL;
-    const clock = apiUrl ? await apiClockOffset(apiUrl) : undefined;
-    since = new Date(Date.parse(began) + (clock ? clock.offsetMs - clock.uncertaintyMs : -2_000)).toISOString();
-    say(`the interrupted update began at ${began} (${opts.since ? "--since" : lock ? "its stack lock" : "the end of the last update the stack records"}): objects with a name the program fixed count as its own when made since then`);
-  }
+  const began = opts.since ?? lock?.timestamp ?? (await lastUpdateEnd(stackArgs, opts.cwd)) ?? manifestTime;
+  if (!began) return undefined;
+  const apiUrl = settings.currentSettings().apiUrl ?? process.env.CHASER_API_URL;
+  const clock = apiUrl ? await apiClockOffset(apiUrl) : undefined;
+  opts.say(`the interrupted update began at ${began} (${opts.since ? "--since" : lock ? "its stack lock" : "the end of the last update the stack records"}): objects with a name the program fixed count as its own when made since then`);
+  return new Date(Date.parse(began) + (clock ? clock.offsetMs - clock.uncertaintyMs : -2_000)).toISOString();
+}
 
-  const resources = dep.resources ?? [];
-  const pending = dep.pending_operations ?? [];
+/**
+ * Resolves the operations the engine left pending (see the module's comment) in `resources`: what an interrupted
+ * create made is brought in, a lost key's twin revoked, an interrupted delete checked. Returns how many it resolved
+ * and the operations it leaves pending (other providers').
+ */
+async function resolvePending(pending: PendingOperation[], resources: StateResource[], since: string | undefined, say: (s: string) => void): Promise<{ changed: number; remaining: PendingOperation[] }> {
   const keep = new Set(resources.map((r) => r.id).filter((rid): rid is string => typeof rid === "string" && rid !== ""));
   const remaining: PendingOperation[] = [];
   let changed = 0;
   const now = new Date().toISOString();
-  if (pending.length === 0) say("no interrupted operation in the stack");
-
   for (const op of pending) {
     const kind = resourceOfToken(op.resource.type);
     const name = op.resource.urn.split("::").pop();
@@ -499,10 +530,8 @@ export async function recover(opts: { cwd: string; stack?: string; refresh: bool
         resources.push({ ...op.resource, id: r.id, outputs, created: now, modified: now });
         keep.add(r.id);
         say(`${what}: the interrupted create made '${inputs.name ?? r.id}' (${r.id}): brought into the stack${old ? `, replacing ${old.id} (deleted by the next \`pulumi up\`)` : ""}`);
-      } else if (r.kind === "removed") {
-        say(r.ids.length
-          ? `${what}: revoked ${r.ids.length} key(s) the interrupted create made, whose secret was lost (${r.ids.join(", ")}); the next \`pulumi up\` creates it`
-          : `${what}: the interrupted create made nothing; the next \`pulumi up\` creates it`);
+      } else if (r.kind === "removed" && r.ids.length) {
+        say(`${what}: revoked ${r.ids.length} key(s) the interrupted create made, whose secret was lost (${r.ids.join(", ")}); the next \`pulumi up\` creates it`);
       } else {
         say(`${what}: the interrupted create made nothing; the next \`pulumi up\` creates it`);
       }
@@ -519,31 +548,45 @@ export async function recover(opts: { cwd: string; stack?: string; refresh: bool
       say(`${what}: interrupted while ${op.type}; its current state is read by the refresh`);
     }
   }
+  return { changed, remaining };
+}
 
+export async function recover(opts: { cwd: string; stack?: string; refresh: boolean; destroy?: boolean; since?: string; say: (s: string) => void }): Promise<{ changed: number }> {
+  const { cwd, say } = opts;
+  const stackArgs = opts.stack ? ["--stack", opts.stack] : [];
+  // Nothing may write to the account while it is repaired: a provider the kill left running goes first.
+  await stopStrayProviders(cwd, say);
+  const backendDir = await fileBackendDir(cwd);
+  if (backendDir) repairTornAttrs(backendDir, say);
+  const exported = JSON.parse(await ok(["stack", "export", ...stackArgs], cwd)) as { deployment: Record<string, unknown> };
+  const dep = exported.deployment as { resources?: StateResource[]; pending_operations?: PendingOperation[]; manifest?: { time?: string } };
+  const config = JSON.parse(await ok(["config", "--json", "--show-secrets", ...stackArgs], cwd)) as Record<string, { value?: string }>;
+  settings.configure({ get: (k) => config[k]?.value });
+  const since = await interruptedSince(opts, stackArgs, backendDir, dep.manifest?.time);
+
+  const resources = dep.resources ?? [];
+  const pending = dep.pending_operations ?? [];
+  if (pending.length === 0) say("no interrupted operation in the stack");
+  let { changed, remaining } = await resolvePending(pending, resources, since, say);
   if (changed > 0) {
     dep.resources = resources;
     dep.pending_operations = remaining;
     await importState(exported, stackArgs, cwd, say);
     say(`the stack was updated (${changed} interrupted operation(s) resolved)`);
   }
-  let refreshed = false;
   if (!opts.destroy && !remaining.some((op) => op.type === "creating")) {
     const taken = await takeOverSkipped({ cwd, stackArgs, since, say });
-    if (taken > 0) {
-      changed += taken;
-      refreshed = false;
-    } else say("the program's preview finds nothing of the interrupted update outside the stack");
+    if (taken > 0) changed += taken;
+    else say("the program's preview finds nothing of the interrupted update outside the stack");
   }
-  if (opts.refresh && !refreshed) {
-    if (remaining.some((op) => op.type === "creating")) {
-      say("not refreshing: creates of other providers are still pending; resolve them with `pulumi refresh` (interactively)");
-    } else {
-      const r = await locked(["refresh", "--yes", "--skip-preview", "--non-interactive"], stackArgs, cwd, say);
-      if (r.code !== 0) throw new RecoverError(`\`pulumi refresh\` failed:\n${(r.stderr || r.stdout).trim()}`);
-      refreshed = true;
-    }
+  if (!opts.refresh) return { changed };
+  if (remaining.some((op) => op.type === "creating")) {
+    say("not refreshing: creates of other providers are still pending; resolve them with `pulumi refresh` (interactively)");
+    return { changed };
   }
-  if (refreshed) say(`refreshed: the stack holds what the account holds; run \`pulumi ${opts.destroy ? "destroy" : "up"}\` to finish the ${opts.destroy ? "destroy" : "update"}`);
+  const r = await locked(["refresh", "--yes", "--skip-preview", "--non-interactive"], stackArgs, cwd, say);
+  if (r.code !== 0) throw new RecoverError(`\`pulumi refresh\` failed:\n${(r.stderr || r.stdout).trim()}`);
+  say(`refreshed: the stack holds what the account holds; run \`pulumi ${opts.destroy ? "destroy" : "up"}\` to finish the ${opts.destroy ? "destroy" : "update"}`);
   return { changed };
 }
 

@@ -140,6 +140,39 @@ function driftSection(s: Summary): string[] {
   return out;
 }
 
+/** Each diagnostic as a fenced block, under the resource it is about. */
+function diagnosticBlocks(list: Summary["errors"]): string[] {
+  const out: string[] = [];
+  for (const d of list) {
+    const label = resourceLabel(d.urn);
+    if (label) out.push(`${label}:`, "");
+    out.push(fenced(diagnosticText(d)), "");
+  }
+  return out;
+}
+
+/** The counts, the table of changes with their notes, and the warning about replacements. */
+function overviewSection(s: Summary): string[] {
+  const notes = notesFor(s);
+  const overview: string[] = [countsLine(s), ""];
+  if (s.changes.length === 0) return overview;
+  overview.push("| | Resource | Type | Operation | Properties |", "| --- | --- | --- | --- | --- |");
+  for (const c of s.changes) {
+    overview.push(`| ${ICON[c.op]} | ${code(c.name)} | ${cell(c.type)} | ${operationCell(c, notes)} | ${propertyList(c) || "–"} |`);
+  }
+  overview.push("");
+  overview.push(...notesSection(notes));
+  const replaced = s.changes.filter((c) => c.op === "replace");
+  if (replaced.length > 0) {
+    overview.push(
+      `> [!WARNING]\n> ${replaced.length === 1 ? "1 resource is" : `${replaced.length} resources are`} **replaced**: ${replaced.map((c) => code(c.name)).join(", ")}. ` +
+        "A replaced object is deleted and created anew (a new id; a replaced workspace loses its disk, a replaced key its secret).",
+      "",
+    );
+  }
+  return overview;
+}
+
 /** The Markdown for a preview. */
 export function render(s: Summary, opts: RenderOptions = {}): string {
   const max = opts.maxLength ?? DEFAULT_MAX_LENGTH;
@@ -152,41 +185,15 @@ export function render(s: Summary, opts: RenderOptions = {}): string {
   const errors: string[] = [];
   if (s.errors.length > 0) {
     errors.push(`**❌ The preview failed** with ${s.errors.length === 1 ? "an error" : `${s.errors.length} errors`}: nothing was changed, and the changes below may be incomplete.`, "");
-    for (const e of s.errors) {
-      const label = resourceLabel(e.urn);
-      if (label) errors.push(`${label}:`, "");
-      errors.push(fenced(diagnosticText(e)), "");
-    }
+    errors.push(...diagnosticBlocks(s.errors));
   }
-  const notes = notesFor(s);
-  const overview: string[] = [countsLine(s), ""];
-  if (s.changes.length > 0) {
-    overview.push("| | Resource | Type | Operation | Properties |", "| --- | --- | --- | --- | --- |");
-    for (const c of s.changes) {
-      overview.push(`| ${ICON[c.op]} | ${code(c.name)} | ${cell(c.type)} | ${operationCell(c, notes)} | ${propertyList(c) || "–"} |`);
-    }
-    overview.push("");
-    overview.push(...notesSection(notes));
-    const replaced = s.changes.filter((c) => c.op === "replace");
-    if (replaced.length > 0) {
-      overview.push(
-        `> [!WARNING]\n> ${replaced.length === 1 ? "1 resource is" : `${replaced.length} resources are`} **replaced**: ${replaced.map((c) => code(c.name)).join(", ")}. ` +
-          "A replaced object is deleted and created anew (a new id; a replaced workspace loses its disk, a replaced key its secret).",
-        "",
-      );
-    }
-  }
+  const overview = overviewSection(s);
   const policies = policySection(s.policies, { code, cell, resource: resourceLabel });
   const drift = driftSection(s);
   const warnings: string[] = [];
   if (s.warnings.length > 0) {
     warnings.push(`<details><summary>${s.warnings.length === 1 ? "1 warning" : `${s.warnings.length} warnings`}</summary>`, "");
-    for (const w of s.warnings) {
-      const label = resourceLabel(w.urn);
-      if (label) warnings.push(`${label}:`, "");
-      warnings.push(fenced(diagnosticText(w)), "");
-    }
-    warnings.push("</details>", "");
+    warnings.push(...diagnosticBlocks(s.warnings), "</details>", "");
   }
   const details: string[] = [];
   const detailed = s.changes.filter((c) => c.properties.length > 0 || c.op !== "delete");

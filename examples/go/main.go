@@ -8,6 +8,7 @@ import (
 	"github.com/pulumi-chaser/pulumi-chaser/sdk/go/chaser"
 )
 
+// long: one program read top to bottom, the stack of examples/yaml
 func main() {
 	pulumi.Run(func(ctx *pulumi.Context) error {
 		cfg := config.New(ctx, "")

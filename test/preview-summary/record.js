@@ -23,6 +23,7 @@ const REPO = path.resolve(__dirname, "..", "..");
 const OUT = path.join(__dirname, "fixtures");
 const ROOT_KEY = "sk_preview_fixture_root_key_0001";
 
+// long: one recording session told in order: a stack driven through the previews whose JSON the fixtures keep
 async function main() {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "chaser-preview-record-"));
   const tgz = execFileSync("npm", ["pack", "--silent", "--pack-destination", tmp], { cwd: REPO, encoding: "utf8" }).trim().split("\n").pop();

@@ -70,6 +70,7 @@ type Node =
   | { k: "bin"; op: string; l: Node; r: Node }
   | { k: "call"; fn: string; args: Node[] };
 
+// long: a recursive-descent parser, its precedence levels as nested closures over one token stream
 function parse(src: string): Node {
   const toks = tokenize(src);
   let p = 0;
@@ -184,6 +185,7 @@ function pathOf(n: Node): string | undefined {
   return undefined;
 }
 
+// long: one case per node kind and built-in function of GitHub expressions, a table kept in one switch
 function evaluate(n: Node, ctx: ExprContext): Value {
   switch (n.k) {
     case "lit":

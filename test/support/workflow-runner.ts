@@ -186,7 +186,10 @@ function killGroup(pgid: number | undefined): void {
 
 const DEFAULT_SHELL = "bash";
 
-/** Runs every job of the workflow for one event. Never throws for a failing step: the result says what failed. */
+/**
+ * Runs every job of the workflow for one event. Never throws for a failing step: the result says what failed.
+ * long: the jobs in the order their `needs` allow, with the contexts GitHub gives each, in one place
+ */
 export async function runWorkflow(file: string, opts: RunOptions): Promise<WorkflowResult> {
   const wf = readWorkflow(file);
   const root = opts.root ?? fs.mkdtempSync(path.join(os.tmpdir(), "gh-run-"));
@@ -295,6 +298,7 @@ interface JobSetup {
   needsCtx: Record<string, unknown>;
 }
 
+// long: a job's steps with GitHub's semantics (if, continue-on-error, outputs, env files) read in the order a runner applies them
 async function runJob(id: string, job: Job, s: JobSetup): Promise<JobResult> {
   const { opts, workspace, runnerTemp } = s;
   fs.mkdirSync(workspace, { recursive: true });

@@ -92,7 +92,10 @@ export interface Offline {
   actions(layout: RepoLayout, prs: FakePullRequests, checkouts?: Array<Record<string, string>>): Record<string, ActionHandler>;
 }
 
-/** Sets up the offline npm once (in `dir`) and returns the runner's pieces. */
+/**
+ * Sets up the offline npm once (in `dir`) and returns the runner's pieces.
+ * long: the offline npm registry, its shims and every action handler the workflows use, set up together in the order npm needs them
+ */
 export function offline(dir: string): Offline {
   const shims = path.join(dir, "shims");
   fs.mkdirSync(shims, { recursive: true });
