@@ -23,3 +23,6 @@ export function packageVersion(from = __dirname): string {
     if (path.dirname(dir) === dir) return "unknown";
   }
 }
+
+/** Where the engine acquires the `chaser` plugin: the repository's GitHub releases (github://<API host>/<owner>/<repository>). */
+export const PLUGIN_DOWNLOAD_URL = "github://api.github.com/pulumi-chaser/pulumi-chaser";

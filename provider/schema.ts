@@ -12,7 +12,7 @@
  */
 import type { z } from "zod";
 import { ACCOUNT_KINDS } from "../contract";
-import { packageVersion } from "../contract/version";
+import { PLUGIN_DOWNLOAD_URL, packageVersion } from "../contract/version";
 import { FieldDoc, NAMED_ENUMS, ResourceModel, enumValues, inputFields, outputFields, schemaType } from "./model";
 import { argFields, resultFields } from "./lookup";
 import { LOOKUPS, RESULTS } from "./lookups";
@@ -122,8 +122,6 @@ function configVariables(): Record<string, Record<string, unknown>> {
   );
 }
 
-/** The repository's GitHub releases, as the engine names a plugin server (github://<API host>/<owner>/<repository>). */
-export const PLUGIN_DOWNLOAD_URL = "github://api.github.com/pulumi-chaser/pulumi-chaser";
 
 export function buildSchema(): Record<string, unknown> {
   const variables = configVariables();

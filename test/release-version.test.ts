@@ -7,7 +7,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs, usage } from "../provider/grpc/main";
-import { PLUGIN_DOWNLOAD_URL } from "../provider/schema";
+import { PLUGIN_DOWNLOAD_URL } from "../contract/version";
 
 const REPO = path.resolve(__dirname, "..");
 const VERSION: string = JSON.parse(fs.readFileSync(path.join(REPO, "package.json"), "utf8")).version;

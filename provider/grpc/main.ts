@@ -7,7 +7,7 @@
  */
 import { packageVersion } from "../../contract/version";
 import { debug } from "../client/debug";
-import { PLUGIN_DOWNLOAD_URL } from "../schema";
+import { PLUGIN_DOWNLOAD_URL } from "../../contract/version";
 import { useEngine } from "../engine-log";
 import { startLifeline } from "../lifeline";
 import { ChaserProvider, loadProtos, service } from "./server";
