@@ -65,7 +65,7 @@ function startOnce(cmd, argv, grpc) {
 async function main() {
   const archive = path.join(RELEASE, `pulumi-resource-chaser-v${VERSION}-linux-amd64.tar.gz`);
   if (!fs.existsSync(archive)) throw new Error(`${archive} is missing: run \`make release\` (or give --release DIR)`);
-  if (!fs.existsSync(path.join(REPO, "dist", "provider", "plugin", "main.js"))) throw new Error("dist/ is not built: run `make build`");
+  if (!fs.existsSync(path.join(REPO, "dist", "provider", "grpc", "main.js"))) throw new Error("dist/ is not built: run `make build`");
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "chaser-plugin-start-"));
   execFileSync("tar", ["xzf", archive, "-C", dir]);
   const { pulumiModule } = require("../dist/provider/grpc-modules");

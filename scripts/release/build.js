@@ -229,7 +229,7 @@ async function build(o) {
     const wrong = Object.entries(sdkVersions()).filter(([, v]) => v !== pkg.version);
     if (wrong.length) throw new Error(`not one version: package.json says ${pkg.version}, ${wrong.map(([f, v]) => `${f} says ${v}`).join(", ")} (make schema regenerates them)`);
   }
-  if (!fs.existsSync(path.join(REPO, "dist", "provider", "plugin", "main.js"))) throw new Error("dist/ is not built: run `make build` first");
+  if (!fs.existsSync(path.join(REPO, "dist", "provider", "grpc", "main.js"))) throw new Error("dist/ is not built: run `make build` first");
   const out = path.resolve(o.out);
   const stamp = inputsHash(o);
   if (!o.force && fs.existsSync(path.join(out, ".stamp")) && fs.readFileSync(path.join(out, ".stamp"), "utf8") === stamp) {

@@ -27,8 +27,8 @@ const FORBIDDEN = [
 
 /**
  * `require("@pulumi/pulumi")` (the SDK's entry, not its proto/ modules) in the plugin's graph comes from
- * sdk/nodejs/generated/lookups.ts, the lookups the plugin answers Invokes with: they read stack config (none in a plugin, whose
- * configuration arrives by Configure) and define the `…Output` variants (never called by the plugin). The SDK's
+ * provider/settings.ts, which the lookups the plugin answers Invokes with share with a program's: it reads a
+ * program's stack config (none in a plugin, whose configuration arrives by Configure). The SDK's
  * entry pulls in its whole runtime (closure serialization, TypeScript, OpenTelemetry): in the bundle it is this
  * module instead, whose `runtime.getConfig` finds no stack config and whose every other member throws, so a use
  * added later fails loudly (the engine tests run the executable) rather than silently.
@@ -56,7 +56,7 @@ async function bundle({ out, version, schemaFile }) {
   const schema = JSON.parse(fs.readFileSync(schemaFile ?? path.join(REPO, "schema.json"), "utf8"));
   schema.version = version;
   const entry = fs.readFileSync(path.join(REPO, "plugin", "pulumi-resource-chaser"), "utf8").replace(/^#!.*\n/, "");
-  if (!fs.existsSync(path.join(REPO, "dist", "provider", "plugin", "main.js"))) throw new Error("dist/ is not built: run `make build` first");
+  if (!fs.existsSync(path.join(REPO, "dist", "provider", "grpc", "main.js"))) throw new Error("dist/ is not built: run `make build` first");
   fs.mkdirSync(path.dirname(out), { recursive: true });
   const result = await esbuild.build({
     stdin: { contents: entry, resolveDir: path.join(REPO, "plugin"), sourcefile: "plugin/pulumi-resource-chaser", loader: "js" },
