@@ -395,7 +395,7 @@ test("the benchmarks of the executable run (smoke size, figures not judged): ben
   expect(start.stdout).toMatch(/^executable +\d+ ms \(\d+-\d+\) +\d+ ms/m);
   expect(start.stdout).toMatch(/^npm +\d+ ms \(\d+-\d+\) +\d+ ms/m);
   expect(start.stdout).toMatch(/^executable\/npm: [\d.]+x to the port, [\d.]+x to the first answer$/m);
-  const large = spawnSync(process.execPath, [path.join(REPO, "bench", "large-stack.js"), "--smoke", "--variants", "floor,executable", "--ops", "up,preview,destroy", "--release", RELEASE], { env, encoding: "utf8", timeout: 8 * 60_000 });
+  const large = spawnSync(process.execPath, [path.join(REPO, "bench", "large-stack.js"), "--smoke", "--variants", "floor,executable", "--checkpoints", "on", "--ops", "up,preview,destroy", "--release", RELEASE], { env, encoding: "utf8", timeout: 8 * 60_000 });
   expect({ code: large.status, out: `${large.stdout}\n${large.stderr}`.slice(-3000) }).toMatchObject({ code: 0 });
   for (const op of ["up", "preview", "destroy"]) expect(large.stdout).toMatch(new RegExp(`^3 +${op} +[\\d.]+ s \\([\\d.-]+\\) +[\\d.]+ s \\([\\d.-]+\\) +[\\d.]+x `, "m"));
 });
